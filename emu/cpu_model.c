@@ -1,0 +1,126 @@
+/* Instruction costs and guest-executed TLB maintenance.
+ *
+ * Each translated block is costed once (Capstone, emu/insn_cost.c) and
+ * charged every time it runs.  TLB maintenance MCRs are found before the
+ * run by a scan of the executable segments (Unicorn 2.0.1 never fires
+ * UC_HOOK_INSN on ARM), and each gets a single-address code hook that
+ * applies the operation to the modelled TLB. */
+#include "cpu_model.h"
+
+#include <capstone/capstone.h>
+#include <elf.h>
+#include <stdlib.h>
+
+#include "insn_cost.h"
+#include "machine.h"
+#include "tlbi_scan.h"
+
+#define CPSR_T (1u << 5)
+/* QEMU ends a translated block after at most 512 instructions (TCG_MAX_INSNS),
+ * 2 KiB of ARM code. */
+#define MAX_BLOCK_BYTES 4096u
+
+struct cpu_model {
+	csh arm, thumb;
+	struct insn_costs costs;
+	struct block_cost_cache cache;
+	struct tlbi_sites sites;
+	uint8_t code[MAX_BLOCK_BYTES];
+};
+
+static const int reg_of[16] = {
+	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_R5,
+	UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+	UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC,
+};
+
+static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
+{
+	(void)uc;
+	(void)size;
+	struct machine *m = arg;
+	uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
+	const struct tlbi_site *s = tlbi_sites_find(&m->cpu->sites, (uint32_t)addr, cpsr & CPSR_T);
+	/* A site found in the other instruction set, or a literal pool word
+	 * that looked like an MCR, is not this instruction. */
+	if (!s || !tlbi_site_should_apply(s, cpsr) || s->kind != TLBI_SITE_TLBI)
+		return;
+	uint32_t rt = guest_reg(m, reg_of[s->rt]);
+	tlbi_apply(m->mm.tlb, &m->mm.core->cost, s->op, rt, &m->mm.stats.tlbi, &m->mm.stats.cycles);
+}
+
+/* Finds the guest's own TLB maintenance in every executable segment. */
+static int scan_tlbi_sites(struct machine *m)
+{
+	struct cpu_model *c = m->cpu;
+	for (size_t i = 0; i < m->img.nsegs; i++) {
+		const struct elf_segment *s = &m->img.segs[i];
+		if (!(s->flags & PF_X) || !s->filesz)
+			continue;
+		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, TLBI_SCAN_ARM | TLBI_SCAN_THUMB,
+			      &c->sites))
+			return -1;
+	}
+	for (size_t i = 0; i < c->sites.n; i++) {
+		uc_hook h;
+		uint32_t va = c->sites.v[i].va;
+		if (i && c->sites.v[i - 1].va == va)
+			continue; /* one hook serves both instruction sets */
+		if (uc_hook_add(m->uc, &h, UC_HOOK_CODE, hook_tlbi, m, va, va))
+			return -1;
+	}
+	return 0;
+}
+
+int cpu_model_init(struct machine *m)
+{
+	const struct insn_costs *base = insn_costs_find(m->mm.core->name);
+	struct cpu_model *c = calloc(1, sizeof(*c));
+	if (!c || !base) {
+		free(c);
+		snprintf(m->message, sizeof(m->message), "no instruction cost table for core %s",
+			 m->mm.core->name);
+		return 70;
+	}
+	m->cpu = c;
+	if (cs_open(CS_ARCH_ARM, CS_MODE_ARM, &c->arm) != CS_ERR_OK ||
+	    cs_open(CS_ARCH_ARM, CS_MODE_THUMB, &c->thumb) != CS_ERR_OK) {
+		snprintf(m->message, sizeof(m->message), "Capstone cannot open an ARM decoder");
+		return 70;
+	}
+	insn_costs_with_core(&c->costs, base, &m->mm.core->cost);
+	if (scan_tlbi_sites(m)) {
+		snprintf(m->message, sizeof(m->message), "cannot hook the guest's TLB maintenance instructions");
+		return 70;
+	}
+	return 0;
+}
+
+uint32_t cpu_model_block(struct machine *m, uint32_t va, uint32_t size)
+{
+	struct cpu_model *c = m->cpu;
+	bool thumb = guest_reg(m, UC_ARM_REG_CPSR) & CPSR_T;
+	struct block_cost cost;
+	if (!block_cost_lookup(&c->cache, va, size, thumb, &cost)) {
+		if (size > MAX_BLOCK_BYTES || guest_read(m, va, c->code, size) ||
+		    block_cost(&c->cache, c->arm, c->thumb, c->code, va, size, thumb, &c->costs, &cost))
+			return 0; /* unreadable code faults on its own, reported there */
+	}
+	m->mm.stats.cycles += cost.cycles;
+	return cost.insns;
+}
+
+void cpu_model_free(struct machine *m)
+{
+	struct cpu_model *c = m->cpu;
+	if (!c)
+		return;
+	block_cost_cache_free(&c->cache);
+	tlbi_sites_free(&c->sites);
+	if (c->arm)
+		cs_close(&c->arm);
+	if (c->thumb)
+		cs_close(&c->thumb);
+	free(c);
+	m->cpu = NULL;
+}

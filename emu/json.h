@@ -1,0 +1,24 @@
+/* A tiny streaming JSON writer for the stats file: nested objects, keys in
+ * the order written, numbers and strings.  Output is deterministic. */
+#ifndef KMAPLAB_EMU_JSON_H
+#define KMAPLAB_EMU_JSON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct json {
+	FILE *f;
+	int depth;
+	int first; /* nothing written yet at this depth */
+};
+
+void json_begin(struct json *j, FILE *f);
+void json_object(struct json *j, const char *key); /* opens {"key": { */
+void json_end_object(struct json *j);
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_i64(struct json *j, const char *key, int64_t v);
+void json_string(struct json *j, const char *key, const char *v);
+void json_null(struct json *j, const char *key);
+void json_finish(struct json *j);
+
+#endif

@@ -1,0 +1,370 @@
+/* Machine set-up and the run loop.  The boot sequence mirrors what a real
+ * ARM kernel has done before it runs C code: RAM, swapper_pg_dir with
+ * lowmem as sections, MMU on in SVC mode, a stack, then the entry point. */
+#include "machine.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "exit_status.h"
+#include "cpu_model.h"
+#include "fault.h"
+#include "hypercall.h"
+#include "uc_compat.h"
+
+#define CPSR_MODE_SVC 0x13u
+#define CPSR_I (1u << 7)
+#define CPSR_F (1u << 6)
+#define CPSR_T (1u << 5)
+
+/* The guest's newlib heap and its SVC stack, placed after the image. */
+#define HEAP_SIZE_MAX (32u << 20)
+#define STACK_SIZE (1u << 20)
+
+static const struct {
+	const char *core;
+	int uc_model;
+} uc_models[] = {
+	{ "cortex-a7", UC_CPU_ARM_CORTEX_A7 },
+	{ "cortex-a9", UC_CPU_ARM_CORTEX_A9 },
+	{ "cortex-a15", UC_CPU_ARM_CORTEX_A15 },
+	{ "arm1176", UC_CPU_ARM_1176 },
+};
+
+void machine_stop(struct machine *m, enum stop_reason reason, const char *fmt, ...)
+{
+	if (m->stop != STOP_NONE)
+		return; /* the first cause is the one worth reporting */
+	m->stop = reason;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->message, sizeof(m->message), fmt, ap);
+	va_end(ap);
+	if (m->uc)
+		uc_emu_stop(m->uc);
+}
+
+const char *machine_symbolize(const struct machine *m, uint32_t va, char *buf, size_t len)
+{
+	return symtab_format(&m->img.symbols, va, buf, len);
+}
+
+uint32_t guest_reg(struct machine *m, int reg)
+{
+	uint32_t v = 0;
+	uc_reg_read(m->uc, reg, &v);
+	return v;
+}
+
+void guest_set_reg(struct machine *m, int reg, uint32_t val)
+{
+	uc_reg_write(m->uc, reg, &val);
+}
+
+/* Copies between host and guest VA space one page at a time, because
+ * consecutive virtual pages need not be consecutive in RAM. */
+static int guest_copy(struct machine *m, uint32_t va, void *buf, uint32_t len, bool write)
+{
+	uint8_t *p = buf;
+	while (len) {
+		uint32_t pa;
+		uint32_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+		if (chunk > len)
+			chunk = len;
+		if (!mm_virt_to_phys(&m->mm, va, &pa) || !phys_contains(&m->mm.mem, pa, chunk))
+			return -1;
+		if (write)
+			memcpy(phys_ptr(&m->mm.mem, pa), p, chunk);
+		else
+			memcpy(p, phys_ptr(&m->mm.mem, pa), chunk);
+		va += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int guest_read(struct machine *m, uint32_t va, void *buf, uint32_t len)
+{
+	return guest_copy(m, va, buf, len, false);
+}
+
+int guest_write(struct machine *m, uint32_t va, const void *buf, uint32_t len)
+{
+	return guest_copy(m, va, (void *)buf, len, true);
+}
+
+static void host_flush_page(void *arg, uint32_t va)
+{
+	struct machine *m = arg;
+	uc_compat_flush_tlb_page(m->uc, va);
+}
+
+static void host_flush_all(void *arg)
+{
+	struct machine *m = arg;
+	uc_compat_flush_tlb_all(m->uc);
+}
+
+static const struct mm_host_ops host_ops = {
+	.flush_page = host_flush_page,
+	.flush_all = host_flush_all,
+};
+
+static int fail(struct machine *m, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct machine *m, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->message, sizeof(m->message), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int uc_fail(struct machine *m, const char *what, uc_err err)
+{
+	return fail(m, EXIT_INTERNAL, "Unicorn refused %s: %s", what, uc_strerror(err));
+}
+
+/* A kernel image is linked at PAGE_OFFSET + TEXT_OFFSET and loaded at
+ * PHYS_OFFSET + TEXT_OFFSET: every segment must sit in the linear map. */
+static int check_linked_for_split(struct machine *m)
+{
+	const struct kernel_layout *l = &m->mm.layout;
+	for (size_t i = 0; i < m->img.nsegs; i++) {
+		const struct elf_segment *s = &m->img.segs[i];
+		if (s->vaddr - l->page_offset != s->paddr - l->phys_offset ||
+		    s->vaddr < l->page_offset || s->vaddr - l->page_offset >= l->lowmem_size)
+			return fail(m, EXIT_BAD_ELF,
+				    "%s: segment at VA 0x%08x (physical 0x%08x) is not in the linear map of split %s (PAGE_OFFSET 0x%08x); build the guest with kmaplab-cc --split %s",
+				    m->img.path, s->vaddr, s->paddr, vm_split_name(l->split),
+				    l->page_offset, vm_split_name(l->split));
+	}
+	return 0;
+}
+
+static int load_image(struct machine *m)
+{
+	struct boot_mem *b = &m->mm.boot;
+	b->image_start = UINT32_MAX;
+	b->image_end = 0;
+	for (size_t i = 0; i < m->img.nsegs; i++) {
+		const struct elf_segment *s = &m->img.segs[i];
+		uint8_t *dst = phys_ptr(&m->mm.mem, s->paddr);
+		memcpy(dst, s->data, s->filesz);
+		memset(dst + s->filesz, 0, s->memsz - s->filesz); /* .bss */
+		if (s->paddr < b->image_start)
+			b->image_start = s->paddr;
+		if (s->paddr + s->memsz > b->image_end)
+			b->image_end = s->paddr + s->memsz;
+	}
+	const struct kernel_layout *l = &m->mm.layout;
+	uint32_t lowmem_end = l->phys_offset + l->lowmem_size;
+	if (b->image_start < l->phys_offset + TEXT_OFFSET)
+		return fail(m, EXIT_BAD_ELF, "%s: a segment starts at physical 0x%08x, below the kernel text at 0x%08x (swapper_pg_dir lives there)",
+			    m->img.path, b->image_start, l->phys_offset + TEXT_OFFSET);
+
+	uint32_t heap = l->lowmem_size / 4 < HEAP_SIZE_MAX ? l->lowmem_size / 4 : HEAP_SIZE_MAX;
+	b->heap_start = (b->image_end + PAGE_SIZE - 1) & PAGE_MASK;
+	b->heap_end = b->heap_start + heap;
+	b->stack_base = b->heap_end;
+	b->stack_top = b->stack_base + STACK_SIZE;
+	b->memblock_start = b->memblock_next = b->stack_top;
+	b->memblock_end = lowmem_end;
+	if (b->image_end > lowmem_end || b->stack_top >= lowmem_end)
+		return fail(m, EXIT_BAD_ELF, "%s: image, heap and stack (to physical 0x%08x) do not fit in lowmem (ends at 0x%08x)",
+			    m->img.path, b->stack_top, lowmem_end);
+	return 0;
+}
+
+static int map_memory(struct machine *m)
+{
+	const struct kernel_layout *l = &m->mm.layout;
+	m->ram = mmap(NULL, l->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		      -1, 0);
+	if (m->ram == MAP_FAILED) {
+		m->ram = NULL;
+		return fail(m, EXIT_INTERNAL, "cannot allocate %u MiB of guest RAM", l->ram_size >> 20);
+	}
+	m->mm.mem.host = m->ram;
+	m->mm.mem.base = l->phys_offset;
+	m->mm.mem.size = l->ram_size;
+	uc_err err = uc_mem_map_ptr(m->uc, l->phys_offset, l->ram_size, UC_PROT_ALL, m->ram);
+	if (err)
+		return uc_fail(m, "the RAM region", err);
+	/* Placeholders for the kernel's VA windows: pkmap + lowmem, and fixmap
+	 * up to the vectors page at the top of the address space. */
+	err = uc_compat_map_va_window(m->uc, l->pkmap_base, l->high_memory - l->pkmap_base);
+	if (!err)
+		err = uc_compat_map_va_window(m->uc, FIXADDR_START, 0u - FIXADDR_START);
+	if (err)
+		return uc_fail(m, "a VA placeholder region", err);
+	return 0;
+}
+
+static int load_cp15(struct machine *m)
+{
+	const struct mmu_regs *r = &m->mm.regs;
+	uc_err err = uc_compat_cp15_write(m->uc, 2, 0, 0, 2, r->ttbcr);
+	if (!err)
+		err = uc_compat_cp15_write(m->uc, 2, 0, 0, 0, r->ttbr0);
+	if (!err)
+		err = uc_compat_cp15_write(m->uc, 2, 0, 0, 1, r->ttbr1);
+	if (!err)
+		err = uc_compat_cp15_write(m->uc, 3, 0, 0, 0, r->dacr);
+	if (!err)
+		err = uc_compat_cp15_write(m->uc, 13, 0, 0, 1, r->contextidr);
+	if (!err) {
+		/* Keep the reset value's other bits (caches, RES1) and set ours. */
+		uint32_t sctlr = 0;
+		err = uc_compat_cp15_read(m->uc, 1, 0, 0, 0, &sctlr);
+		sctlr |= r->sctlr;
+		sctlr &= ~(1u << 1); /* A: no alignment faults, as Linux runs */
+		if (!err)
+			err = uc_compat_cp15_write(m->uc, 1, 0, 0, 0, sctlr);
+	}
+	if (!err)
+		err = uc_compat_flush_tlb_all(m->uc);
+	return err ? uc_fail(m, "a CP15 register write", err) : 0;
+}
+
+static bool hook_intr(uc_engine *uc, uint32_t intno, void *arg)
+{
+	(void)uc;
+	fault_on_exception(arg, intno);
+	return true;
+}
+
+static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+			  void *arg)
+{
+	(void)uc;
+	(void)size;
+	(void)value;
+	fault_on_unmapped(arg, type, (uint32_t)addr);
+	return false;
+}
+
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
+{
+	struct machine *m = arg;
+	if (m->interrupt_signal) {
+		uc_emu_stop(uc);
+		return;
+	}
+	if (m->opt.max_insns && m->insns >= m->opt.max_insns) {
+		char sym[128];
+		machine_stop(m, STOP_RUNAWAY, "runaway guest: stopped after %llu instructions (--max-insns %llu) at %s",
+			     (unsigned long long)m->insns, (unsigned long long)m->opt.max_insns,
+			     machine_symbolize(m, (uint32_t)addr, sym, sizeof(sym)));
+		return;
+	}
+	m->insns += cpu_model_block(m, (uint32_t)addr, size);
+}
+
+static int add_hooks(struct machine *m)
+{
+	uc_hook h;
+	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, hook_intr, m, 1, 0);
+	if (!err)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED, hook_unmapped, m, 1, 0);
+	if (!err)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, hook_block, m, 1, 0);
+	return err ? uc_fail(m, "a hook", err) : 0;
+}
+
+static int boot_cpu(struct machine *m)
+{
+	const struct kernel_layout *l = &m->mm.layout;
+	uint32_t cpsr = CPSR_MODE_SVC | CPSR_I | CPSR_F | ((m->img.entry & 1) ? CPSR_T : 0);
+	uint32_t sp = __va(l, m->mm.boot.stack_top);
+	uint32_t zero = 0;
+	uc_err err = uc_reg_write(m->uc, UC_ARM_REG_CPSR, &cpsr);
+	if (!err)
+		err = uc_reg_write(m->uc, UC_ARM_REG_SP, &sp);
+	if (!err)
+		err = uc_reg_write(m->uc, UC_ARM_REG_LR, &zero);
+	return err ? uc_fail(m, "the boot registers", err) : 0;
+}
+
+int machine_init(struct machine *m, const struct machine_options *opt, const char *elf_path)
+{
+	char err[400];
+	memset(m, 0, sizeof(*m));
+	m->opt = *opt;
+	m->sh.rootfd = -1;
+
+	m->mm.core = core_profile_find(opt->core);
+	int uc_model = -1;
+	for (size_t i = 0; i < sizeof(uc_models) / sizeof(uc_models[0]); i++)
+		if (strcmp(uc_models[i].core, opt->core) == 0)
+			uc_model = uc_models[i].uc_model;
+	if (!m->mm.core || uc_model < 0)
+		return fail(m, EXIT_USAGE, "unknown --core '%s' (cortex-a7, cortex-a9, cortex-a15, arm1176)",
+			    opt->core);
+	uint32_t ram = opt->ram ? opt->ram : layout_default_ram(opt->split);
+	if (layout_init(&m->mm.layout, opt->split, ram, err, sizeof(err)))
+		return fail(m, EXIT_USAGE, "%s", err);
+
+	if (elf_load(elf_path, &m->img, err, sizeof(err)))
+		return fail(m, m->img.file ? EXIT_BAD_ELF : EXIT_NO_INPUT, "%s", err);
+	if (elf_check_placement(&m->img, m->mm.layout.phys_offset, m->mm.layout.ram_size, err, sizeof(err)))
+		return fail(m, EXIT_BAD_ELF, "%s", err);
+	int rc = check_linked_for_split(m);
+	if (rc)
+		return rc;
+	if (semihost_init(&m->sh, opt->semihost_root, err, sizeof(err)))
+		return fail(m, EXIT_USAGE, "%s", err);
+
+	uc_err uerr = uc_compat_open(uc_model, &m->uc);
+	if (uerr)
+		return uc_fail(m, "to open an ARM engine", uerr);
+	if ((rc = map_memory(m)) || (rc = load_image(m)))
+		return rc;
+	if (paging_init(&m->mm))
+		return fail(m, EXIT_INTERNAL, "paging_init: lowmem too small for the kernel page tables");
+	m->mm.tlb = tlb_create(m->mm.core, opt->seed);
+	if (!m->mm.tlb)
+		return fail(m, EXIT_INTERNAL, "out of memory for the TLB model");
+	m->mm.host = &host_ops;
+	m->mm.host_arg = m;
+	if ((rc = cpu_model_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) || (rc = boot_cpu(m)))
+		return rc;
+	return 0;
+}
+
+void machine_run(struct machine *m)
+{
+	/* `until` is an address no guest executes (not even Thumb-aligned). */
+	uc_err err = uc_emu_start(m->uc, m->img.entry, 0xffffffffu, 0, 0);
+	if (m->interrupt_signal)
+		machine_stop(m, STOP_INTERRUPTED, "interrupted by signal %d after %llu instructions",
+			     (int)m->interrupt_signal, (unsigned long long)m->insns);
+	if (m->stop != STOP_NONE)
+		return;
+	if (err != UC_ERR_OK) {
+		fault_on_uc_error(m, err);
+		return;
+	}
+	uint32_t pc = guest_reg(m, UC_ARM_REG_PC);
+	char sym[128];
+	machine_stop(m, STOP_INTERNAL, "the emulator stopped without a cause at %s",
+		     machine_symbolize(m, pc, sym, sizeof(sym)));
+}
+
+void machine_free(struct machine *m)
+{
+	cpu_model_free(m);
+	if (m->mm.tlb)
+		tlb_destroy(m->mm.tlb);
+	if (m->uc)
+		uc_close(m->uc);
+	if (m->ram)
+		munmap(m->ram, m->mm.layout.ram_size);
+	semihost_free(&m->sh);
+	elf_free(&m->img);
+}

@@ -1,0 +1,85 @@
+/* One emulated machine: a Unicorn ARM core running one guest ELF with the
+ * MMU on, the memory model (mm/) beside it, and the run's outcome. */
+#ifndef KMAPLAB_EMU_MACHINE_H
+#define KMAPLAB_EMU_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unicorn/unicorn.h>
+
+#include "elf_load.h"
+#include "mm.h"
+#include "semihost.h"
+
+struct machine_options {
+	const char *core;          /* --core */
+	enum vm_split split;       /* --split */
+	uint32_t ram;              /* --ram, 0: default for the split */
+	uint64_t max_insns;        /* --max-insns, 0: no limit */
+	const char *semihost_root; /* --semihosting-root, NULL: none */
+	char **guest_argv;         /* argv[0] is the ELF path */
+	int guest_argc;
+	uint64_t seed;             /* --seed */
+};
+
+enum stop_reason {
+	STOP_NONE,
+	STOP_EXIT,        /* the guest called exit() */
+	STOP_FAULT,       /* abort, undefined instruction, unknown exception */
+	STOP_RUNAWAY,     /* --max-insns */
+	STOP_BAD_CALL,    /* unknown SVC, hypercall or semihosting call */
+	STOP_KERNEL_BUG,  /* BUG: in modelled kernel code */
+	STOP_WOULD_SLEEP, /* pkmap exhaustion */
+	STOP_INTERNAL,    /* Unicorn refused something */
+	STOP_INTERRUPTED, /* SIGINT or SIGTERM */
+};
+
+struct machine {
+	struct machine_options opt;
+	uc_engine *uc;
+	uint8_t *ram;              /* host memory backing guest RAM */
+	struct mm mm;
+	struct elf_image img;
+	struct semihost sh;
+	struct cpu_model *cpu;     /* emu/cpu_model.c */
+
+	uint64_t insns;            /* guest instructions executed */
+	enum stop_reason stop;
+	int exit_code;             /* guest's status, valid for STOP_EXIT */
+	char message[512];         /* one line for every other stop */
+	volatile sig_atomic_t interrupt_signal; /* set by a signal handler */
+
+	/* Fault decoding: the last data access the guest attempted. */
+	bool want_fault_va;
+	bool have_fault_va;
+	uint32_t fault_va;
+	bool fault_is_write;
+	uc_hook fault_hook;
+};
+
+/* Sets up the machine and loads the guest.  Returns 0, or an exit status
+ * (emu/exit_status.h) with the reason in m->message. */
+int machine_init(struct machine *m, const struct machine_options *opt, const char *elf_path);
+
+/* Runs the guest to its end; m->stop says how it ended. */
+void machine_run(struct machine *m);
+
+void machine_free(struct machine *m);
+
+/* Stops the run with `reason` and a formatted one-line message. */
+void machine_stop(struct machine *m, enum stop_reason reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "symbol+0xoff" for a guest VA. */
+const char *machine_symbolize(const struct machine *m, uint32_t va, char *buf, size_t len);
+
+/* Guest virtual memory through the current page tables.  Return 0, or -1 if
+ * some byte does not translate. */
+int guest_read(struct machine *m, uint32_t va, void *buf, uint32_t len);
+int guest_write(struct machine *m, uint32_t va, const void *buf, uint32_t len);
+uint32_t guest_reg(struct machine *m, int reg);
+void guest_set_reg(struct machine *m, int reg, uint32_t val);
+
+#endif

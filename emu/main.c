@@ -1,0 +1,205 @@
+/* kmaplab: the command line.  Every error is reported once, here, as one
+ * line on stderr; the exit status says what kind of ending it was. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exit_status.h"
+#include "machine.h"
+#include "stats.h"
+
+#ifndef KMAPLAB_VERSION
+#define KMAPLAB_VERSION "unknown"
+#endif
+
+static const char usage_text[] =
+	"usage: kmaplab run [options] GUEST.elf [guest arguments...]\n"
+	"       kmaplab --version | --help\n"
+	"\n"
+	"Runs an ARM guest ELF (built with kmaplab-cc) as privileged kernel code on an\n"
+	"emulated ARMv7 machine with the MMU on, and exits with the guest's exit status.\n"
+	"\n"
+	"options:\n"
+	"  --core NAME             cortex-a7 (default), cortex-a9, cortex-a15, arm1176\n"
+	"  --split S               3G/1G (default), 2G/2G, 1G/3G: PAGE_OFFSET 0xc0000000,\n"
+	"                          0x80000000, 0x40000000; the guest must be built for it\n"
+	"  --ram SIZE              guest RAM, e.g. 1G, 896M (default 1G, less if the split\n"
+	"                          needs it); RAM above the lowmem limit is ZONE_HIGHMEM\n"
+	"  --max-insns N           stop a runaway guest after N instructions\n"
+	"  --semihosting-root DIR  let the guest open files inside DIR (default: console only)\n"
+	"  --stats FILE.json       write the run's statistics (docs/stats.md)\n"
+	"  --seed N                seed for random TLB replacement (default 1)\n"
+	"\n"
+	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
+	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
+	"  72 --max-insns reached  73 kernel BUG  74 would sleep forever  75 I/O error\n"
+	"  76 unknown SVC/hypercall  130 interrupted\n";
+
+static struct machine *volatile running;
+
+/* Only async-signal-safe work here: raise the flag and ask Unicorn to stop
+ * at the next block; machine_run() turns that into STOP_INTERRUPTED. */
+static void on_signal(int sig)
+{
+	struct machine *m = running;
+	if (m) {
+		m->interrupt_signal = sig;
+		uc_emu_stop(m->uc);
+	}
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("kmaplab: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (kmaplab --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* "1G", "896M", "65536K", "1073741824". */
+static int parse_size(const char *s, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 'G': case 'g': v <<= 30; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'K': case 'k': v <<= 10; end++; break;
+	default: break;
+	}
+	if (*end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int status_of(const struct machine *m)
+{
+	switch (m->stop) {
+	case STOP_EXIT: return m->exit_code;
+	case STOP_FAULT: return EXIT_GUEST_FAULT;
+	case STOP_RUNAWAY: return EXIT_RUNAWAY;
+	case STOP_KERNEL_BUG: return EXIT_KERNEL_BUG;
+	case STOP_WOULD_SLEEP: return EXIT_WOULD_SLEEP;
+	case STOP_BAD_CALL: return EXIT_BAD_CALL;
+	case STOP_INTERRUPTED: return 130;
+	case STOP_NONE:
+	case STOP_INTERNAL: break;
+	}
+	return EXIT_INTERNAL;
+}
+
+enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED };
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "core", required_argument, NULL, OPT_CORE },
+		{ "split", required_argument, NULL, OPT_SPLIT },
+		{ "ram", required_argument, NULL, OPT_RAM },
+		{ "max-insns", required_argument, NULL, OPT_MAX_INSNS },
+		{ "semihosting-root", required_argument, NULL, OPT_ROOT },
+		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1 };
+	const char *stats_path = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	/* '+': options end at the ELF; what follows is the guest's argv. */
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CORE: opt.core = optarg; break;
+		case OPT_SPLIT:
+			if (vm_split_parse(optarg, &opt.split))
+				return usage_error("--split: '%s' is not 3G/1G, 2G/2G or 1G/3G", optarg);
+			break;
+		case OPT_RAM:
+			if (parse_size(optarg, &opt.ram) || !opt.ram)
+				return usage_error("--ram: '%s' is not a size like 1G or 896M", optarg);
+			break;
+		case OPT_MAX_INSNS:
+			if (parse_u64(optarg, &opt.max_insns) || !opt.max_insns)
+				return usage_error("--max-insns: '%s' is not a positive number", optarg);
+			break;
+		case OPT_ROOT: opt.semihost_root = optarg; break;
+		case OPT_STATS: stats_path = optarg; break;
+		case OPT_SEED:
+			if (parse_u64(optarg, &opt.seed))
+				return usage_error("--seed: '%s' is not a number", optarg);
+			break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default:
+			return usage_error("run: unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("run: no guest ELF given%s", "");
+	opt.guest_argv = argv + optind;
+	opt.guest_argc = argc - optind;
+
+	struct machine *m = calloc(1, sizeof(*m));
+	if (!m) {
+		fputs("kmaplab: out of memory\n", stderr);
+		return EXIT_INTERNAL;
+	}
+	int status = machine_init(m, &opt, argv[optind]);
+	if (status) {
+		fprintf(stderr, "kmaplab: %s\n", m->message);
+	} else {
+		running = m;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		machine_run(m);
+		running = NULL;
+		fflush(stdout);
+		status = status_of(m);
+		if (m->stop != STOP_EXIT)
+			fprintf(stderr, "kmaplab: %s\n", m->message);
+	}
+	if (stats_path && stats_write(m, stats_path, status)) {
+		fprintf(stderr, "kmaplab: --stats %s: %s\n", stats_path, strerror(errno));
+		if (status == 0)
+			status = EXIT_IO;
+	}
+	machine_free(m);
+	free(m);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("no command given%s", "");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("kmaplab %s\n", KMAPLAB_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,470 @@
+/* ARM semihosting v2 ("Semihosting for AArch32 and AArch64", ARM DUI 0958
+ * / the Angel interface), enough for newlib's rdimon: console I/O, exit
+ * with a status (SYS_EXIT_EXTENDED, advertised through the
+ * ":semihosting-features" pseudo-file), the heap, time and the command
+ * line.  Files: only stdin/stdout/stderr unless --semihosting-root DIR,
+ * then only regular files inside DIR. */
+#include "semihost.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "machine.h"
+
+#define SYS_OPEN 0x01
+#define SYS_CLOSE 0x02
+#define SYS_WRITEC 0x03
+#define SYS_WRITE0 0x04
+#define SYS_WRITE 0x05
+#define SYS_READ 0x06
+#define SYS_READC 0x07
+#define SYS_ISERROR 0x08
+#define SYS_ISTTY 0x09
+#define SYS_SEEK 0x0a
+#define SYS_FLEN 0x0c
+#define SYS_TMPNAM 0x0d
+#define SYS_REMOVE 0x0e
+#define SYS_RENAME 0x0f
+#define SYS_CLOCK 0x10
+#define SYS_TIME 0x11
+#define SYS_SYSTEM 0x12
+#define SYS_ERRNO 0x13
+#define SYS_GET_CMDLINE 0x15
+#define SYS_HEAPINFO 0x16
+#define SYS_EXIT 0x18
+#define SYS_EXIT_EXTENDED 0x20
+#define SYS_ELAPSED 0x30
+#define SYS_TICKFREQ 0x31
+
+#define ADP_Stopped_ApplicationExit 0x20026u
+
+/* Guest handles 1..3 are the console; files get SEMIHOST_FD_BASE + slot. */
+#define FD_STDIN 1
+#define FD_STDOUT 2
+#define FD_STDERR 3
+#define SEMIHOST_FD_BASE 4
+
+/* The modelled clock: SYS_CLOCK and SYS_TIME come from cycles, not from the
+ * host, so that runs are deterministic.  ASSUMPTION: 1 GHz nominal clock. */
+#define MODEL_HZ 1000000000ull
+
+/* "SHFB" magic and feature byte 0: EXIT_EXTENDED | STDOUT_STDERR. */
+static const uint8_t features[] = { 'S', 'H', 'F', 'B', 0x03 };
+#define FEATURES_NAME ":semihosting-features"
+
+int semihost_init(struct semihost *sh, const char *root, char *err, size_t errlen)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->rootfd = -1;
+	if (!root)
+		return 0;
+	sh->root = realpath(root, NULL);
+	if (!sh->root) {
+		snprintf(err, errlen, "--semihosting-root %s: %s", root, strerror(errno));
+		return -1;
+	}
+	sh->rootfd = open(sh->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sh->rootfd < 0) {
+		snprintf(err, errlen, "--semihosting-root %s: %s", root, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void semihost_free(struct semihost *sh)
+{
+	for (int i = 0; i < SEMIHOST_MAX_FILES; i++)
+		if (sh->files[i].used && sh->files[i].fd >= 0)
+			close(sh->files[i].fd);
+	if (sh->rootfd >= 0)
+		close(sh->rootfd);
+	free(sh->root);
+	memset(sh, 0, sizeof(*sh));
+	sh->rootfd = -1;
+}
+
+static int read_args(struct machine *m, uint32_t block, uint32_t *args, unsigned n)
+{
+	return guest_read(m, block, args, n * 4);
+}
+
+static char *read_string(struct machine *m, uint32_t va, uint32_t len)
+{
+	if (len > PATH_MAX)
+		return NULL;
+	char *s = malloc(len + 1);
+	if (!s || guest_read(m, va, s, len)) {
+		free(s);
+		return NULL;
+	}
+	s[len] = '\0';
+	if (strlen(s) != len) { /* an embedded NUL would hide part of the name */
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* A name inside the root: relative, no "..", and no symlink out of it once
+ * resolved.  Returns 0 if the name may be used. */
+static int check_sandbox(struct semihost *sh, const char *name, bool creating)
+{
+	if (!*name || name[0] == '/')
+		return -1;
+	for (const char *p = name; *p;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return -1;
+		p += n + (slash ? 1 : 0);
+	}
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", sh->root, name) >= sizeof(path))
+		return -1;
+	char *real = realpath(path, NULL);
+	if (!real && creating && errno == ENOENT) {
+		/* A new file: its directory must resolve inside the root. */
+		char *slash = strrchr(path, '/');
+		*slash = '\0';
+		real = realpath(path, NULL);
+	}
+	if (!real)
+		return -1;
+	size_t rl = strlen(sh->root);
+	int ok = strncmp(real, sh->root, rl) == 0 && (real[rl] == '/' || real[rl] == '\0');
+	free(real);
+	return ok ? 0 : -1;
+}
+
+static int alloc_slot(struct semihost *sh)
+{
+	for (int i = 0; i < SEMIHOST_MAX_FILES; i++)
+		if (!sh->files[i].used)
+			return i;
+	return -1;
+}
+
+static struct semihost_file *file_of(struct semihost *sh, uint32_t handle)
+{
+	if (handle < SEMIHOST_FD_BASE || handle >= SEMIHOST_FD_BASE + SEMIHOST_MAX_FILES)
+		return NULL;
+	struct semihost_file *f = &sh->files[handle - SEMIHOST_FD_BASE];
+	return f->used ? f : NULL;
+}
+
+static uint32_t sys_open(struct machine *m, uint32_t block)
+{
+	struct semihost *sh = &m->sh;
+	uint32_t a[3];
+	if (read_args(m, block, a, 3))
+		return UINT32_MAX;
+	char *name = read_string(m, a[0], a[2]);
+	uint32_t mode = a[1];
+	if (!name) {
+		sh->last_errno = EFAULT;
+		return UINT32_MAX;
+	}
+	uint32_t ret = UINT32_MAX;
+	if (strcmp(name, ":tt") == 0) {
+		ret = mode < 4 ? FD_STDIN : mode < 8 ? FD_STDOUT : FD_STDERR;
+	} else if (strcmp(name, FEATURES_NAME) == 0) {
+		int slot = alloc_slot(sh);
+		if (slot >= 0) {
+			sh->files[slot] = (struct semihost_file){ .used = true, .fd = -1, .pos = 0 };
+			ret = SEMIHOST_FD_BASE + (uint32_t)slot;
+		} else {
+			sh->last_errno = EMFILE;
+		}
+	} else if (sh->rootfd < 0) {
+		sh->last_errno = EACCES;
+	} else if (mode > 11) {
+		sh->last_errno = EINVAL;
+	} else {
+		/* fopen modes r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b */
+		static const int flags[] = { O_RDONLY, O_RDONLY, O_RDWR, O_RDWR,
+					     O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_TRUNC,
+					     O_RDWR | O_CREAT | O_TRUNC, O_RDWR | O_CREAT | O_TRUNC,
+					     O_WRONLY | O_CREAT | O_APPEND, O_WRONLY | O_CREAT | O_APPEND,
+					     O_RDWR | O_CREAT | O_APPEND, O_RDWR | O_CREAT | O_APPEND };
+		int slot = alloc_slot(sh);
+		if (slot < 0) {
+			sh->last_errno = EMFILE;
+		} else if (check_sandbox(sh, name, flags[mode] & O_CREAT)) {
+			sh->last_errno = EACCES;
+		} else {
+			int fd = openat(sh->rootfd, name, flags[mode] | O_NOFOLLOW | O_CLOEXEC, 0644);
+			if (fd < 0) {
+				sh->last_errno = errno;
+			} else {
+				sh->files[slot] = (struct semihost_file){ .used = true, .fd = fd };
+				ret = SEMIHOST_FD_BASE + (uint32_t)slot;
+			}
+		}
+	}
+	free(name);
+	return ret;
+}
+
+static uint32_t sys_close(struct machine *m, uint32_t block)
+{
+	uint32_t h;
+	if (read_args(m, block, &h, 1))
+		return UINT32_MAX;
+	if (h >= FD_STDIN && h <= FD_STDERR)
+		return 0;
+	struct semihost_file *f = file_of(&m->sh, h);
+	if (!f) {
+		m->sh.last_errno = EBADF;
+		return UINT32_MAX;
+	}
+	if (f->fd >= 0)
+		close(f->fd);
+	f->used = false;
+	return 0;
+}
+
+/* Returns the number of bytes NOT written, as the interface wants. */
+static uint32_t sys_write(struct machine *m, uint32_t block)
+{
+	uint32_t a[3];
+	if (read_args(m, block, a, 3))
+		return UINT32_MAX;
+	uint32_t h = a[0], va = a[1], len = a[2], done = 0;
+	struct semihost_file *f = file_of(&m->sh, h);
+	int fd = h == FD_STDOUT ? 1 : h == FD_STDERR ? 2 : (f && f->fd >= 0) ? f->fd : -1;
+	if (fd < 0) {
+		m->sh.last_errno = EBADF;
+		return len;
+	}
+	if (fd == 1)
+		fflush(stdout);
+	char buf[4096];
+	while (done < len) {
+		uint32_t n = len - done < sizeof(buf) ? len - done : (uint32_t)sizeof(buf);
+		if (guest_read(m, va + done, buf, n))
+			break;
+		ssize_t w = write(fd, buf, n);
+		if (w <= 0) {
+			m->sh.last_errno = errno;
+			break;
+		}
+		done += (uint32_t)w;
+	}
+	return len - done;
+}
+
+static uint32_t sys_read(struct machine *m, uint32_t block)
+{
+	uint32_t a[3];
+	if (read_args(m, block, a, 3))
+		return UINT32_MAX;
+	uint32_t h = a[0], va = a[1], len = a[2], done = 0;
+	struct semihost_file *f = file_of(&m->sh, h);
+	char buf[4096];
+	while (done < len) {
+		uint32_t want = len - done < sizeof(buf) ? len - done : (uint32_t)sizeof(buf);
+		ssize_t n;
+		if (f && f->fd < 0) { /* the features pseudo-file */
+			uint32_t left = f->pos < sizeof(features) ? (uint32_t)sizeof(features) - f->pos : 0;
+			n = want < left ? want : left;
+			memcpy(buf, features + f->pos, (size_t)n);
+			f->pos += (uint32_t)n;
+		} else {
+			int fd = h == FD_STDIN ? 0 : f ? f->fd : -1;
+			if (fd < 0) {
+				m->sh.last_errno = EBADF;
+				return len;
+			}
+			n = read(fd, buf, want);
+		}
+		if (n <= 0)
+			break;
+		if (guest_write(m, va + done, buf, (uint32_t)n))
+			break;
+		done += (uint32_t)n;
+		if (h == FD_STDIN)
+			break; /* a console read returns what one line gave */
+	}
+	return len - done;
+}
+
+static uint32_t sys_seek(struct machine *m, uint32_t block)
+{
+	uint32_t a[2];
+	if (read_args(m, block, a, 2))
+		return UINT32_MAX;
+	struct semihost_file *f = file_of(&m->sh, a[0]);
+	if (!f) {
+		m->sh.last_errno = EBADF;
+		return UINT32_MAX;
+	}
+	if (f->fd < 0) {
+		f->pos = a[1];
+		return 0;
+	}
+	return lseek(f->fd, a[1], SEEK_SET) < 0 ? UINT32_MAX : 0;
+}
+
+static uint32_t sys_flen(struct machine *m, uint32_t block)
+{
+	uint32_t h;
+	if (read_args(m, block, &h, 1))
+		return UINT32_MAX;
+	struct semihost_file *f = file_of(&m->sh, h);
+	if (!f) {
+		m->sh.last_errno = EBADF;
+		return UINT32_MAX;
+	}
+	if (f->fd < 0)
+		return sizeof(features);
+	struct stat st;
+	return fstat(f->fd, &st) ? UINT32_MAX : (uint32_t)st.st_size;
+}
+
+static uint32_t sys_remove(struct machine *m, uint32_t block)
+{
+	uint32_t a[2];
+	if (read_args(m, block, a, 2))
+		return UINT32_MAX;
+	char *name = read_string(m, a[0], a[1]);
+	uint32_t ret = UINT32_MAX;
+	if (!name || m->sh.rootfd < 0 || check_sandbox(&m->sh, name, false))
+		m->sh.last_errno = EACCES;
+	else if (unlinkat(m->sh.rootfd, name, 0))
+		m->sh.last_errno = errno;
+	else
+		ret = 0;
+	free(name);
+	return ret;
+}
+
+static uint32_t sys_get_cmdline(struct machine *m, uint32_t block)
+{
+	uint32_t a[2];
+	if (read_args(m, block, a, 2))
+		return UINT32_MAX;
+	char line[1024];
+	size_t n = 0;
+	for (int i = 0; i < m->opt.guest_argc; i++) {
+		size_t l = strlen(m->opt.guest_argv[i]);
+		if (n + l + 2 > sizeof(line) || n + l + 1 > a[1])
+			return UINT32_MAX;
+		if (i)
+			line[n++] = ' ';
+		memcpy(line + n, m->opt.guest_argv[i], l);
+		n += l;
+	}
+	line[n] = '\0';
+	uint32_t len = (uint32_t)n;
+	if (guest_write(m, a[0], line, len + 1) || guest_write(m, block + 4, &len, 4))
+		return UINT32_MAX;
+	return 0;
+}
+
+static uint32_t sys_heapinfo(struct machine *m, uint32_t block)
+{
+	uint32_t ptr;
+	const struct boot_mem *b = &m->mm.boot;
+	const struct kernel_layout *l = &m->mm.layout;
+	if (read_args(m, block, &ptr, 1))
+		return UINT32_MAX;
+	uint32_t info[4] = { __va(l, b->heap_start), __va(l, b->heap_end), __va(l, b->stack_top),
+			     __va(l, b->stack_base) };
+	return guest_write(m, ptr, info, sizeof(info)) ? UINT32_MAX : 0;
+}
+
+static void sys_exit(struct machine *m, uint32_t r1, bool extended)
+{
+	uint32_t reason = r1, code = 0;
+	if (extended) {
+		uint32_t a[2];
+		if (read_args(m, r1, a, 2)) {
+			machine_stop(m, STOP_BAD_CALL, "SYS_EXIT_EXTENDED: parameter block at 0x%08x unreadable", r1);
+			return;
+		}
+		reason = a[0];
+		code = a[1];
+	}
+	if (reason != ADP_Stopped_ApplicationExit) {
+		machine_stop(m, STOP_BAD_CALL, "guest stopped with semihosting exception 0x%x (subcode %u)", reason,
+			     code);
+		return;
+	}
+	m->exit_code = (int)(code & 0xff);
+	machine_stop(m, STOP_EXIT, "guest exited with status %d", m->exit_code);
+}
+
+void semihost_call(struct machine *m)
+{
+	uint32_t op = guest_reg(m, UC_ARM_REG_R0);
+	uint32_t r1 = guest_reg(m, UC_ARM_REG_R1);
+	uint32_t ret = 0;
+	uint64_t cs = m->mm.stats.cycles / (MODEL_HZ / 100);
+	char c;
+	switch (op) {
+	case SYS_OPEN: ret = sys_open(m, r1); break;
+	case SYS_CLOSE: ret = sys_close(m, r1); break;
+	case SYS_WRITEC:
+		if (!guest_read(m, r1, &c, 1)) {
+			fflush(stdout);
+			(void)!write(1, &c, 1);
+		}
+		break;
+	case SYS_WRITE0:
+		fflush(stdout);
+		for (uint32_t va = r1; !guest_read(m, va, &c, 1) && c; va++)
+			(void)!write(1, &c, 1);
+		break;
+	case SYS_WRITE: ret = sys_write(m, r1); break;
+	case SYS_READ: ret = sys_read(m, r1); break;
+	case SYS_READC: {
+		unsigned char ch;
+		ret = read(0, &ch, 1) == 1 ? ch : UINT32_MAX;
+		break;
+	}
+	case SYS_ISERROR: {
+		uint32_t v;
+		ret = !read_args(m, r1, &v, 1) && (int32_t)v < 0;
+		break;
+	}
+	case SYS_ISTTY: {
+		uint32_t h;
+		ret = !read_args(m, r1, &h, 1) && h >= FD_STDIN && h <= FD_STDERR;
+		break;
+	}
+	case SYS_SEEK: ret = sys_seek(m, r1); break;
+	case SYS_FLEN: ret = sys_flen(m, r1); break;
+	case SYS_REMOVE: ret = sys_remove(m, r1); break;
+	case SYS_CLOCK: ret = (uint32_t)cs; break;
+	case SYS_TIME: ret = (uint32_t)(cs / 100); break; /* seconds since the modelled boot */
+	case SYS_ERRNO: ret = (uint32_t)m->sh.last_errno; break;
+	case SYS_GET_CMDLINE: ret = sys_get_cmdline(m, r1); break;
+	case SYS_HEAPINFO: ret = sys_heapinfo(m, r1); break;
+	case SYS_EXIT: sys_exit(m, r1, false); return;
+	case SYS_EXIT_EXTENDED: sys_exit(m, r1, true); return;
+	case SYS_ELAPSED: {
+		uint64_t t = m->mm.stats.cycles;
+		ret = guest_write(m, r1, &t, 8) ? UINT32_MAX : 0;
+		break;
+	}
+	case SYS_TICKFREQ: ret = (uint32_t)MODEL_HZ; break;
+	case SYS_TMPNAM:
+	case SYS_RENAME:
+	case SYS_SYSTEM:
+		m->sh.last_errno = EACCES; /* nothing outside the sandbox, no shell */
+		ret = UINT32_MAX;
+		break;
+	default: {
+		char sym[128];
+		machine_stop(m, STOP_BAD_CALL, "unknown semihosting call 0x%x at %s", op,
+			     machine_symbolize(m, guest_reg(m, UC_ARM_REG_PC), sym, sizeof(sym)));
+		return;
+	}
+	}
+	guest_set_reg(m, UC_ARM_REG_R0, ret);
+}

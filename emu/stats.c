@@ -1,0 +1,116 @@
+#include "stats.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "machine.h"
+
+static const char *const reason_names[] = {
+	[STOP_NONE] = "none",
+	[STOP_EXIT] = "exit",
+	[STOP_FAULT] = "fault",
+	[STOP_RUNAWAY] = "runaway",
+	[STOP_BAD_CALL] = "bad_call",
+	[STOP_KERNEL_BUG] = "kernel_bug",
+	[STOP_WOULD_SLEEP] = "would_sleep",
+	[STOP_INTERNAL] = "internal",
+	[STOP_INTERRUPTED] = "interrupted",
+};
+
+const char *stop_reason_name(int reason)
+{
+	if (reason < 0 || (size_t)reason >= sizeof(reason_names) / sizeof(reason_names[0]))
+		return "unknown";
+	return reason_names[reason];
+}
+
+static void write_flush(struct json *j, const char *name, const struct flush_stats *f, bool pages)
+{
+	json_object(j, name);
+	json_u64(j, "calls", f->calls);
+	if (pages)
+		json_u64(j, "pages", f->pages);
+	json_u64(j, "cycles", f->cycles);
+	json_end_object(j);
+}
+
+static void write_all(const struct machine *m, FILE *f, int status)
+{
+	struct json j;
+	const struct mm_stats *s = &m->mm.stats;
+	json_begin(&j, f);
+	json_u64(&j, "format_version", 1);
+	json_object(&j, "machine");
+	json_string(&j, "core", m->opt.core);
+	json_string(&j, "split", vm_split_name(m->opt.split));
+	json_u64(&j, "ram", m->mm.layout.ram_size);
+	json_u64(&j, "lowmem", m->mm.layout.lowmem_size);
+	json_u64(&j, "seed", m->opt.seed);
+	json_end_object(&j);
+
+	json_object(&j, "guest");
+	json_string(&j, "path", m->img.path ? m->img.path : "");
+	if (m->stop == STOP_EXIT)
+		json_i64(&j, "exit_code", m->exit_code);
+	else
+		json_null(&j, "exit_code");
+	json_u64(&j, "instructions", m->insns);
+	json_string(&j, "stop", stop_reason_name(m->stop));
+	json_string(&j, "message", m->message);
+	json_i64(&j, "status", status);
+	json_end_object(&j);
+
+	json_u64(&j, "cycles", s->cycles);
+	const struct tlb_stats *t = m->mm.tlb ? tlb_stats(m->mm.tlb) : NULL;
+	struct tlb_stats none = { 0 };
+	if (!t)
+		t = &none;
+	json_object(&j, "tlb");
+	json_u64(&j, "accesses", t->accesses);
+	json_u64(&j, "micro_hits", t->micro_hits);
+	json_u64(&j, "main_hits", t->main_hits);
+	json_u64(&j, "misses", t->misses);
+	json_u64(&j, "walks", t->walks);
+	json_u64(&j, "walk_reads", t->walk_reads);
+	json_u64(&j, "invalidated", t->invalidated);
+	json_end_object(&j);
+
+	json_object(&j, "flush");
+	write_flush(&j, "local_flush_tlb_kernel_page", &s->local_flush_tlb_kernel_page, false);
+	write_flush(&j, "flush_tlb_kernel_range", &s->flush_tlb_kernel_range, true);
+	write_flush(&j, "flush_tlb_all", &s->flush_tlb_all, false);
+	json_end_object(&j);
+
+	json_object(&j, "hazards");
+	json_u64(&j, "stale_tlb", s->stale_tlb);
+	json_end_object(&j);
+	json_finish(&j);
+}
+
+int stats_write(const struct machine *m, const char *path, int status)
+{
+	size_t n = strlen(path) + 8;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return -1;
+	snprintf(tmp, n, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		free(tmp);
+		return -1;
+	}
+	write_all(m, f, status);
+	int bad = ferror(f);
+	if (fclose(f) || bad || rename(tmp, path)) {
+		int e = errno;
+		remove(tmp);
+		free(tmp);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* kmaplab/guest.h — the kernel API a kmaplab guest programs against.
+ *
+ * Names and meanings are the Linux kernel's (include/linux/highmem.h,
+ * include/linux/gfp.h, arch/arm/include/asm/fixmap.h, asm/tlbflush.h).  Each
+ * call is a hypercall (kmaplab/hypercall.h): the modelled kernel code runs
+ * on the host, on page tables and kernel data in the guest's own RAM, and
+ * is counted and charged cycles there. */
+#ifndef KMAPLAB_GUEST_H
+#define KMAPLAB_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kmaplab/hypercall.h"
+
+/* One hypercall: number in r12, arguments in r0-r3, result in r0. */
+static inline uint32_t kmaplab_hypercall(uint32_t nr, uint32_t a0, uint32_t a1, uint32_t a2,
+					 uint32_t a3)
+{
+	register uint32_t r0 __asm__("r0") = a0;
+	register uint32_t r1 __asm__("r1") = a1;
+	register uint32_t r2 __asm__("r2") = a2;
+	register uint32_t r3 __asm__("r3") = a3;
+	register uint32_t r12 __asm__("r12") = nr;
+#ifdef __thumb__
+	__asm__ volatile("svc #0x4b" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r12) : "memory");
+#else
+	__asm__ volatile("svc #0x4b4d4c" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r12) : "memory");
+#endif
+	return r0;
+}
+
+static inline uint32_t kmaplab_kernel_info(uint32_t which)
+{
+	return kmaplab_hypercall(HC_KERNEL_INFO, which, 0, 0, 0);
+}
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+/* gfp flags: where alloc_page looks (include/linux/gfp.h, reduced). */
+typedef unsigned int gfp_t;
+#define __GFP_HIGHMEM 0x02u
+#define GFP_KERNEL 0x0cc0u
+#define GFP_HIGHUSER (GFP_KERNEL | 0x100000u | __GFP_HIGHMEM)
+
+/* struct page lives in mem_map[] in guest RAM; see KINFO_MEM_MAP. */
+struct page;
+
+static inline struct page *alloc_page(gfp_t gfp)
+{
+	return (struct page *)(uintptr_t)kmaplab_hypercall(HC_ALLOC_PAGE, gfp, 0, 0, 0);
+}
+
+static inline void __free_page(struct page *page)
+{
+	kmaplab_hypercall(HC_FREE_PAGE, (uint32_t)(uintptr_t)page, 0, 0, 0);
+}
+
+static inline void *page_address(const struct page *page)
+{
+	return (void *)(uintptr_t)kmaplab_hypercall(HC_PAGE_ADDRESS, (uint32_t)(uintptr_t)page, 0, 0, 0);
+}
+
+static inline void *kmap(struct page *page)
+{
+	return (void *)(uintptr_t)kmaplab_hypercall(HC_KMAP, (uint32_t)(uintptr_t)page, 0, 0, 0);
+}
+
+static inline void kunmap(struct page *page)
+{
+	kmaplab_hypercall(HC_KUNMAP, (uint32_t)(uintptr_t)page, 0, 0, 0);
+}
+
+static inline void *kmap_atomic(struct page *page)
+{
+	return (void *)(uintptr_t)kmaplab_hypercall(HC_KMAP_ATOMIC, (uint32_t)(uintptr_t)page, 0, 0, 0);
+}
+
+static inline void kunmap_atomic(void *addr)
+{
+	kmaplab_hypercall(HC_KUNMAP_ATOMIC, (uint32_t)(uintptr_t)addr, 0, 0, 0);
+}
+
+static inline void *kmap_local_page(struct page *page)
+{
+	return (void *)(uintptr_t)kmaplab_hypercall(HC_KMAP_LOCAL_PAGE, (uint32_t)(uintptr_t)page, 0, 0, 0);
+}
+
+static inline void kunmap_local(const void *addr)
+{
+	kmaplab_hypercall(HC_KUNMAP_LOCAL, (uint32_t)(uintptr_t)addr, 0, 0, 0);
+}
+
+/* fixmap (arch/arm/include/asm/fixmap.h): index 0 is the highest page. */
+#define FIXADDR_START 0xffc00000UL
+#define FIXADDR_END 0xfff00000UL
+#define FIXADDR_TOP (FIXADDR_END - PAGE_SIZE)
+#define __fix_to_virt(x) (FIXADDR_TOP - ((unsigned long)(x) << PAGE_SHIFT))
+
+static inline unsigned long fix_to_virt(unsigned int idx)
+{
+	return __fix_to_virt(idx);
+}
+
+static inline void set_fixmap(unsigned int idx, uint32_t phys)
+{
+	kmaplab_hypercall(HC_SET_FIXMAP, idx, phys, 0, 0);
+}
+
+static inline void clear_fixmap(unsigned int idx)
+{
+	kmaplab_hypercall(HC_CLEAR_FIXMAP, idx, 0, 0, 0);
+}
+
+static inline void *early_ioremap(uint32_t phys, unsigned long size)
+{
+	return (void *)(uintptr_t)kmaplab_hypercall(HC_EARLY_IOREMAP, phys, (uint32_t)size, 0, 0);
+}
+
+static inline void early_iounmap(void *addr, unsigned long size)
+{
+	kmaplab_hypercall(HC_EARLY_IOUNMAP, (uint32_t)(uintptr_t)addr, (uint32_t)size, 0, 0);
+}
+
+/* TLB maintenance (arch/arm/include/asm/tlbflush.h). */
+static inline void local_flush_tlb_kernel_page(unsigned long addr)
+{
+	kmaplab_hypercall(HC_LOCAL_FLUSH_TLB_KERNEL_PAGE, (uint32_t)addr, 0, 0, 0);
+}
+
+static inline void flush_tlb_kernel_range(unsigned long start, unsigned long end)
+{
+	kmaplab_hypercall(HC_FLUSH_TLB_KERNEL_RANGE, (uint32_t)start, (uint32_t)end, 0, 0);
+}
+
+static inline void flush_tlb_all(void)
+{
+	kmaplab_hypercall(HC_FLUSH_TLB_ALL, 0, 0, 0, 0);
+}
+
+#endif

@@ -1,0 +1,62 @@
+/* The kmaplab hypercall ABI, version 1 — shared by guests and the host.
+ *
+ * A hypercall is an SVC with a reserved immediate: `svc #0x4b4d4c` ("KML")
+ * in ARM state, `svc #0x4b` in Thumb state.  The call number is in r12,
+ * arguments in r0-r3, the result in r0.  Every other SVC immediate except
+ * semihosting's (0x123456 ARM, 0xab Thumb) stops the run with an error, and
+ * so does an unknown call number.  Numbers are never reused; new calls get
+ * new numbers and bump KMAPLAB_HC_ABI_VERSION. */
+#ifndef KMAPLAB_HYPERCALL_H
+#define KMAPLAB_HYPERCALL_H
+
+#define KMAPLAB_HC_ABI_VERSION 1
+
+#define KMAPLAB_SVC_ARM 0x4b4d4c
+#define KMAPLAB_SVC_THUMB 0x4b
+
+/* Returns KMAPLAB_HC_ABI_VERSION. */
+#define HC_ABI_VERSION 0x00
+/* r0 = KINFO_*: returns one fact of the kernel layout. */
+#define HC_KERNEL_INFO 0x01
+
+/* Page allocator: r0 = gfp; returns a struct page * (0 if none). */
+#define HC_ALLOC_PAGE 0x10
+#define HC_FREE_PAGE 0x11 /* r0 = page */
+#define HC_PAGE_ADDRESS 0x12 /* r0 = page; returns its kernel VA or 0 */
+
+/* The kmap family, served by the mapping policy. */
+#define HC_KMAP 0x20           /* r0 = page; returns VA */
+#define HC_KUNMAP 0x21         /* r0 = page */
+#define HC_KMAP_ATOMIC 0x22    /* r0 = page; returns VA */
+#define HC_KUNMAP_ATOMIC 0x23  /* r0 = VA */
+#define HC_KMAP_LOCAL_PAGE 0x24 /* r0 = page; returns VA */
+#define HC_KUNMAP_LOCAL 0x25   /* r0 = VA */
+
+/* fixmap */
+#define HC_SET_FIXMAP 0x30     /* r0 = idx, r1 = phys */
+#define HC_CLEAR_FIXMAP 0x31   /* r0 = idx */
+#define HC_EARLY_IOREMAP 0x32  /* r0 = phys, r1 = size; returns VA or 0 */
+#define HC_EARLY_IOUNMAP 0x33  /* r0 = VA, r1 = size */
+
+/* TLB maintenance as the kernel's functions */
+#define HC_LOCAL_FLUSH_TLB_KERNEL_PAGE 0x40 /* r0 = VA */
+#define HC_FLUSH_TLB_KERNEL_RANGE 0x41      /* r0 = start, r1 = end */
+#define HC_FLUSH_TLB_ALL 0x42
+
+/* HC_KERNEL_INFO selectors */
+#define KINFO_PAGE_OFFSET 0
+#define KINFO_PHYS_OFFSET 1
+#define KINFO_MEM_MAP 2        /* VA of mem_map[0] */
+#define KINFO_ARCH_PFN_OFFSET 3
+#define KINFO_MAX_LOW_PFN 4
+#define KINFO_MAX_PFN 5
+#define KINFO_PKMAP_BASE 6
+#define KINFO_LAST_PKMAP 7
+#define KINFO_KM_TYPE_NR 8
+#define KINFO_SWAPPER_PG_DIR 9 /* VA of the L1 table */
+#define KINFO_PKMAP_COUNT 10   /* VA of pkmap_count[] */
+#define KINFO_PKMAP_PAGE_TABLE 11 /* VA of the pkmap PTEs */
+#define KINFO_BM_PTE 12        /* VA of the fixmap PTEs */
+#define KINFO_NR_CPUS 13
+
+#endif

@@ -1,0 +1,84 @@
+/* struct mm: the memory model of one machine — guest RAM, the kernel
+ * layout, the page tables and kernel data kept in guest RAM, the modelled
+ * TLB and every counter that ends up in the stats.  The emulator owns one
+ * and talks to mm/ only through the functions declared in mm/ headers. */
+#ifndef KMAPLAB_MM_MM_H
+#define KMAPLAB_MM_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "layout.h"
+#include "mmu.h"
+#include "phys.h"
+#include "tlb.h"
+#include "tlbi.h"
+
+/* What the emulator must do when the model changes translations: keep its
+ * own (QEMU's) TLB coherent with the page tables so that guest data is
+ * always architecturally right.  mm/ calls these; it never sees Unicorn. */
+struct mm_host_ops {
+	void (*flush_page)(void *arg, uint32_t va);
+	void (*flush_all)(void *arg);
+};
+
+struct flush_stats {
+	uint64_t calls;
+	uint64_t pages;
+	uint64_t cycles;
+};
+
+struct mm_stats {
+	uint64_t cycles;  /* everything charged by the model, guest and kernel */
+	struct flush_stats local_flush_tlb_kernel_page;
+	struct flush_stats flush_tlb_kernel_range;
+	struct flush_stats flush_tlb_all;
+	struct tlbi_stats tlbi; /* TLB maintenance the guest executed itself */
+	uint64_t stale_tlb; /* hazards.stale_tlb */
+};
+
+/* Where the boot code put things, all physical addresses in lowmem. */
+struct boot_mem {
+	uint32_t image_start, image_end; /* the guest's PT_LOAD segments */
+	uint32_t heap_start, heap_end;   /* newlib's heap (SYS_HEAPINFO) */
+	uint32_t stack_base, stack_top;  /* the SVC stack, full descending */
+	uint32_t memblock_start;         /* kernel data allocated at boot */
+	uint32_t memblock_next;
+	uint32_t memblock_end;
+};
+
+struct mm {
+	struct phys_mem mem;
+	struct kernel_layout layout;
+	const struct core_profile *core;
+	struct mmu_regs regs;
+	struct tlb *tlb;
+	struct boot_mem boot;
+
+	/* Page tables in guest RAM (physical addresses). */
+	uint32_t swapper_pg_dir;   /* 16 KiB L1 table */
+	uint32_t pkmap_page_table; /* 512 L2 entries covering PKMAP_BASE..PAGE_OFFSET */
+	uint32_t bm_pte;           /* 768 L2 entries covering FIXADDR_START..FIXADDR_END */
+	uint32_t vectors_pte;      /* 256 L2 entries covering 0xfff00000..0xffffffff */
+
+	struct mm_stats stats;
+	const struct mm_host_ops *host;
+	void *host_arg;
+};
+
+/* Allocates `size` bytes of zeroed, `align`-aligned kernel data from the
+ * boot allocator (memblock_alloc).  Returns the PA, or 0 if lowmem is full. */
+uint32_t memblock_alloc(struct mm *mm, uint32_t size, uint32_t align);
+
+/* Builds swapper_pg_dir: lowmem as 1 MiB sections at PAGE_OFFSET, the pkmap
+ * and fixmap L2 tables, the vectors page at 0xffff0000 (physical page 0),
+ * and sets regs for the MMU on (TTBR0 = TTBR1 = swapper_pg_dir, N = 0,
+ * DACR: domain 0 client).  mm->boot must be filled in.  Returns 0 or -1. */
+int paging_init(struct mm *mm);
+
+/* Kernel VA -> PA through the current tables (no TLB, no counting).
+ * Returns false if `va` does not translate. */
+bool mm_virt_to_phys(const struct mm *mm, uint32_t va, uint32_t *pa);
+
+#endif

@@ -1,0 +1,104 @@
+/* The modelled TLB of one core: I and D micro TLBs in front of a unified
+ * main TLB, with the geometry and replacement of a core_profile.  It holds
+ * mmu_translation results tagged with an ASID (or global). */
+#ifndef KMAPLAB_MM_TLB_H
+#define KMAPLAB_MM_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "mmu.h"
+
+enum tlb_side { TLB_SIDE_I, TLB_SIDE_D };
+
+enum tlb_hit { TLB_HIT_MICRO, TLB_HIT_MAIN, TLB_MISS };
+
+/* Which micro TLBs a maintenance operation reaches (the main TLB is unified
+ * and is always reached). */
+enum tlb_scope { TLB_SCOPE_ALL, TLB_SCOPE_I, TLB_SCOPE_D };
+
+struct tlb_entry {
+	bool valid;
+	bool locked;
+	uint8_t asid;
+	uint64_t seq; /* fill order, for LRU and for reports */
+	struct mmu_translation t;
+};
+
+struct tlb_stats {
+	uint64_t accesses;
+	uint64_t micro_hits;
+	uint64_t main_hits;
+	uint64_t misses;
+	uint64_t walks;
+	uint64_t walk_reads;
+	uint64_t invalidated; /* entries actually invalidated, all levels */
+	/* Micro-TLB entries dropped by a whole-micro-TLB flush: the side effect
+	 * of maintenance on cores with maint_flushes_micro (these are also in
+	 * `invalidated`) and of tlb_reg_write() (these are not). */
+	uint64_t micro_flushed;
+};
+
+struct tlb;
+
+struct tlb *tlb_create(const struct core_profile *core, uint64_t seed);
+void tlb_destroy(struct tlb *tlb);
+
+/* Looks `va` up for `asid`: micro TLB of `side`, then the main TLB (a main
+ * hit refills the micro TLB).  Counts the access and the hit level in the
+ * stats.  Returns the entry hit, or NULL on a miss (*hit == TLB_MISS).
+ * On a main hit the entry returned is the micro TLB's new copy (the main
+ * entry if the core has no micro TLB).  `hit` may be NULL. */
+const struct tlb_entry *tlb_lookup(struct tlb *tlb, enum tlb_side side, uint32_t va,
+				   uint8_t asid, enum tlb_hit *hit);
+
+/* Inserts a successful walk into the main TLB and the micro TLB of `side`;
+ * counts one walk and t->desc_reads walk reads.  A walk that faulted is
+ * counted but cached nowhere (returns NULL).  Where a level caches only
+ * pieces of large pages (tlb_geometry.max_page), the piece is the one
+ * holding the VA of this side's last tlb_lookup miss if that VA lies in
+ * `t`, else the one at t->va_base.  Returns the main-TLB entry (the micro
+ * entry if the core has no main TLB). */
+const struct tlb_entry *tlb_fill(struct tlb *tlb, enum tlb_side side,
+				 const struct mmu_translation *t, uint8_t asid);
+/* tlb_fill with the accessed address given explicitly (must lie in `t`). */
+const struct tlb_entry *tlb_fill_va(struct tlb *tlb, enum tlb_side side,
+				    const struct mmu_translation *t, uint8_t asid, uint32_t va);
+
+/* Maintenance; each returns the number of entries invalidated. */
+unsigned tlb_invalidate_all(struct tlb *tlb, enum tlb_scope scope);
+/* Entries mapping `va` that are global or tagged `asid` (TLBIMVA). */
+unsigned tlb_invalidate_mva(struct tlb *tlb, enum tlb_scope scope, uint32_t va, uint8_t asid);
+/* Entries mapping `va` whatever their ASID (TLBIMVAA). */
+unsigned tlb_invalidate_mva_all_asid(struct tlb *tlb, enum tlb_scope scope, uint32_t va);
+/* Non-global entries tagged `asid` (TLBIASID). */
+unsigned tlb_invalidate_asid(struct tlb *tlb, enum tlb_scope scope, uint8_t asid);
+
+/* A write to the CP15 register(s) `regs` (CORE_REG_* mask): flushes both
+ * micro TLBs if the core does that for one of them (micro_flush_regs).
+ * Returns the entries flushed (counted in stats.micro_flushed only). */
+unsigned tlb_reg_write(struct tlb *tlb, unsigned regs);
+
+const struct tlb_stats *tlb_stats(const struct tlb *tlb);
+const struct core_profile *tlb_core(const struct tlb *tlb);
+
+/* Cycles the model charges for one lookup that ended in `hit`, with
+ * `desc_reads` descriptor reads if it missed (docs/cycle-model.md). */
+static inline unsigned tlb_hit_cycles(const struct core_costs *c, enum tlb_hit hit,
+				      unsigned desc_reads)
+{
+	switch (hit) {
+	case TLB_HIT_MICRO:
+		return 0;
+	case TLB_HIT_MAIN:
+		return c->micro_miss;
+	default:
+		return c->micro_miss + c->walk_start + desc_reads * c->desc_read;
+	}
+}
+
+/* Calls fn on every valid entry of every level (for stale checks and dumps). */
+void tlb_for_each(const struct tlb *tlb, void (*fn)(const struct tlb_entry *e, void *arg), void *arg);
+
+#endif
