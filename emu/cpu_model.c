@@ -58,7 +58,7 @@ static int scan_tlbi_sites(struct machine *m)
 		if (!(s->flags & PF_X) || !s->filesz)
 			continue;
 		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, TLBI_SCAN_ARM | TLBI_SCAN_THUMB,
-			      &c->sites))
+			      &c->sites) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < c->sites.n; i++) {

@@ -11,6 +11,7 @@
 #include "exit_status.h"
 #include "cpu_model.h"
 #include "fault.h"
+#include "access.h"
 #include "hypercall.h"
 #include "uc_compat.h"
 
@@ -108,9 +109,32 @@ static void host_flush_all(void *arg)
 	uc_compat_flush_tlb_all(m->uc);
 }
 
+/* Reported once per (PC, VA): a loop over a stale entry is one bug. */
+static void host_stale_hazard(void *arg, uint32_t va, uint32_t stale_pa, bool cur_valid, uint32_t cur_pa)
+{
+	struct machine *m = arg;
+	uint32_t pc = guest_reg(m, UC_ARM_REG_PC);
+	for (size_t i = 0; i < m->nhazards; i++)
+		if (m->hazards[i].pc == pc && m->hazards[i].va == va)
+			return;
+	if (m->nhazards < MAX_HAZARD_REPORTS) {
+		m->hazards[m->nhazards].pc = pc;
+		m->hazards[m->nhazards].va = va;
+		m->nhazards++;
+	}
+	char sym[128], cur[32];
+	if (cur_valid)
+		snprintf(cur, sizeof(cur), "0x%08x", cur_pa);
+	else
+		snprintf(cur, sizeof(cur), "no page (unmapped)");
+	fprintf(stderr, "kmaplab: hazard: stale TLB entry used at %s (0x%08x): VA 0x%08x -> physical 0x%08x in the TLB, %s in the page tables\n",
+		machine_symbolize(m, pc, sym, sizeof(sym)), pc, va, stale_pa, cur);
+}
+
 static const struct mm_host_ops host_ops = {
 	.flush_page = host_flush_page,
 	.flush_all = host_flush_all,
+	.stale_hazard = host_stale_hazard,
 };
 
 static int fail(struct machine *m, int status, const char *fmt, ...)
@@ -249,6 +273,39 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	return false;
 }
 
+/* Every data access goes through the modelled TLB.  A fault the model
+ * finds is remembered so that the abort QEMU raises next can be reported
+ * with its address. */
+static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *arg)
+{
+	(void)uc;
+	(void)size;
+	(void)value;
+	struct machine *m = arg;
+	bool write = type == UC_MEM_WRITE;
+	if (mm_access(&m->mm, (uint32_t)addr, write ? MMU_WRITE : MMU_READ, 1) != MMU_OK) {
+		m->have_fault_va = true;
+		m->fault_va = (uint32_t)addr;
+		m->fault_is_write = write;
+	}
+}
+
+/* Instruction fetches: one look-up per instruction, split over the pages
+ * the block spans in proportion to its bytes on each. */
+static void model_fetches(struct machine *m, uint32_t addr, uint32_t size, uint32_t insns)
+{
+	uint32_t end = addr + size, left = insns;
+	for (uint32_t va = addr; va < end && left;) {
+		uint32_t page_end = (va & PAGE_MASK) + PAGE_SIZE;
+		uint32_t bytes = (page_end < end ? page_end : end) - va;
+		uint32_t n = page_end >= end ? left : (uint32_t)((uint64_t)insns * bytes / size);
+		if (n)
+			mm_access(&m->mm, va, MMU_FETCH, n);
+		left -= n;
+		va += bytes;
+	}
+}
+
 static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 {
 	struct machine *m = arg;
@@ -263,7 +320,10 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 			     machine_symbolize(m, (uint32_t)addr, sym, sizeof(sym)));
 		return;
 	}
-	m->insns += cpu_model_block(m, (uint32_t)addr, size);
+	uint32_t insns = cpu_model_block(m, (uint32_t)addr, size);
+	m->insns += insns;
+	if (m->opt.model)
+		model_fetches(m, (uint32_t)addr, size, insns);
 }
 
 static int add_hooks(struct machine *m)
@@ -274,6 +334,8 @@ static int add_hooks(struct machine *m)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED, hook_unmapped, m, 1, 0);
 	if (!err)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, hook_block, m, 1, 0);
+	if (!err && m->opt.model)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
 	return err ? uc_fail(m, "a hook", err) : 0;
 }
 

@@ -13,6 +13,8 @@
 #include "mm.h"
 #include "semihost.h"
 
+#define MAX_HAZARD_REPORTS 64
+
 struct machine_options {
 	const char *core;          /* --core */
 	enum vm_split split;       /* --split */
@@ -22,6 +24,7 @@ struct machine_options {
 	char **guest_argv;         /* argv[0] is the ELF path */
 	int guest_argc;
 	uint64_t seed;             /* --seed */
+	bool model;                /* --model on: every access through the TLB model */
 };
 
 enum stop_reason {
@@ -57,6 +60,10 @@ struct machine {
 	uint32_t fault_va;
 	bool fault_is_write;
 	uc_hook fault_hook;
+
+	/* Stale-translation hazards already reported, by (PC, VA). */
+	struct { uint32_t pc, va; } hazards[MAX_HAZARD_REPORTS];
+	size_t nhazards;
 };
 
 /* Sets up the machine and loads the guest.  Returns 0, or an exit status

@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"  --semihosting-root DIR  let the guest open files inside DIR (default: console only)\n"
 	"  --stats FILE.json       write the run's statistics (docs/stats.md)\n"
 	"  --seed N                seed for random TLB replacement (default 1)\n"
+	"  --model on|off          off: no TLB model on guest accesses (tlb.* stay 0;\n"
+	"                          for measuring the model's own cost; default on)\n"
 	"\n"
 	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
 	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
@@ -106,7 +108,7 @@ static int status_of(const struct machine *m)
 	return EXIT_INTERNAL;
 }
 
-enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED };
+enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -118,10 +120,11 @@ static int cmd_run(int argc, char **argv)
 		{ "semihosting-root", required_argument, NULL, OPT_ROOT },
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1 };
+	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1, .model = true };
 	const char *stats_path = NULL;
 	int c;
 	optind = 1;
@@ -147,6 +150,11 @@ static int cmd_run(int argc, char **argv)
 		case OPT_SEED:
 			if (parse_u64(optarg, &opt.seed))
 				return usage_error("--seed: '%s' is not a number", optarg);
+			break;
+		case OPT_MODEL:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return usage_error("--model: '%s' is not on or off", optarg);
+			opt.model = strcmp(optarg, "on") == 0;
 			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:

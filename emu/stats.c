@@ -82,6 +82,13 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	write_flush(&j, "local_flush_tlb_kernel_page", &s->local_flush_tlb_kernel_page, false);
 	write_flush(&j, "flush_tlb_kernel_range", &s->flush_tlb_kernel_range, true);
 	write_flush(&j, "flush_tlb_all", &s->flush_tlb_all, false);
+	/* The guest's own TLB maintenance instructions, per operation. */
+	json_object(&j, "tlbi");
+	for (int op = 0; op < TLBI_NR_OPS; op++)
+		json_u64(&j, tlbi_op_name((enum tlbi_op)op), s->tlbi.count[op]);
+	json_u64(&j, "invalidated", s->tlbi.invalidated);
+	json_u64(&j, "cycles", s->tlbi.cycles);
+	json_end_object(&j);
 	json_end_object(&j);
 
 	json_object(&j, "hazards");

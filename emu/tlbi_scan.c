@@ -302,7 +302,8 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 		}
 	}
 
-	qsort(out->v, out->n, sizeof(*out->v), site_cmp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), site_cmp);
 	ret = (int)(out->n - before);
 out:
 	if (insn_arm)

@@ -21,6 +21,10 @@
 struct mm_host_ops {
 	void (*flush_page)(void *arg, uint32_t va);
 	void (*flush_all)(void *arg);
+	/* An access hit a modelled TLB entry whose descriptor changed since the
+	 * fill, with no invalidate in between (already counted in stale_tlb).
+	 * cur_pa is meaningless when !cur_valid (the descriptor is now invalid). */
+	void (*stale_hazard)(void *arg, uint32_t va, uint32_t stale_pa, bool cur_valid, uint32_t cur_pa);
 };
 
 struct flush_stats {

@@ -1,0 +1,56 @@
+/* The modelled TLB is the truth for statistics and hazards.  Unicorn's own
+ * TLB decides what data the guest really gets; this path decides what the
+ * access cost and whether real hardware would have used a stale entry. */
+#include "access.h"
+
+static inline uint8_t current_asid(const struct mm *mm)
+{
+	return (uint8_t)(mm->regs.contextidr & 0xff);
+}
+
+/* An entry is stale when a descriptor it was filled from has changed since:
+ * hardware would go on using the old translation until an invalidate. */
+static void check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
+{
+	const struct mmu_translation *t = &e->t;
+	if (t->level == 0)
+		return; /* MMU off: nothing was read */
+	bool changed = phys_read32(&mm->mem, t->l1_pa) != t->l1_desc;
+	if (!changed && t->level == 2)
+		changed = phys_read32(&mm->mem, t->l2_pa) != t->l2_desc;
+	if (!changed)
+		return;
+	mm->stats.stale_tlb++;
+	if (!mm->host || !mm->host->stale_hazard)
+		return;
+	struct mmu_translation now;
+	bool valid = mmu_walk(&mm->mem, &mm->regs, va, &now) == MMU_OK;
+	mm->host->stale_hazard(mm->host_arg, va, mmu_pa(t, va) & PAGE_MASK, valid,
+			       valid ? mmu_pa(&now, va) & PAGE_MASK : 0);
+}
+
+enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count)
+{
+	enum tlb_side side = access == MMU_FETCH ? TLB_SIDE_I : TLB_SIDE_D;
+	const struct core_costs *cost = &mm->core->cost;
+	uint8_t asid = current_asid(mm);
+	enum tlb_hit hit;
+	const struct tlb_entry *e = tlb_lookup(mm->tlb, side, va, asid, &hit);
+	if (e) {
+		mm->stats.cycles += tlb_hit_cycles(cost, hit, 0);
+		check_stale(mm, e, va);
+	} else {
+		struct mmu_translation t;
+		enum mmu_fault f = mmu_walk(&mm->mem, &mm->regs, va, &t);
+		mm->stats.cycles += tlb_hit_cycles(cost, TLB_MISS, t.desc_reads);
+		if (f != MMU_OK)
+			return f; /* faults are not cached */
+		e = tlb_fill_va(mm->tlb, side, &t, asid, va);
+	}
+	enum mmu_fault f = mmu_check(&e->t, mm->regs.dacr, access, true);
+	/* The rest of a run of accesses to one page hit the micro TLB just
+	 * filled: look them up so the statistics count every access. */
+	for (uint32_t i = 1; i < count; i++)
+		tlb_lookup(mm->tlb, side, va, asid, NULL);
+	return f;
+}
