@@ -93,7 +93,9 @@ struct tlbi_sites {
  * before the first scan; several scans, e.g. one per segment, may share
  * it).  `arm` and `thumb` are Capstone handles opened with CS_ARCH_ARM and
  * CS_MODE_ARM / CS_MODE_THUMB (little-endian); the scan turns
- * CS_OPT_DETAIL on for them.  A handle whose mode is not scanned may be 0.
+ * CS_OPT_DETAIL on for them and leaves the Thumb handle outside any IT
+ * block (Capstone 4 keeps IT state in the handle between calls).  A handle
+ * whose mode is not scanned may be 0.
  * Returns the number of sites added, or -1 (out of memory, no handle for a
  * requested mode). */
 int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t size,
