@@ -119,7 +119,25 @@ static int check_header(Elf *e, const char *path, char *err, size_t errlen)
 
 static int load_segments(Elf *e, struct elf_image *img, const char *path, char *err, size_t errlen)
 {
-	size_t nph;
+	/* libelf quietly shortens a header table that runs past the end of
+	 * the file (even to no entries), which would drop segments without a
+	 * word: check the counts the ELF header gives.  (PN_XNUM / e_shnum 0:
+	 * the real count is in section 0; at least that entry must exist.) */
+	GElf_Ehdr eh;
+	if (!gelf_getehdr(e, &eh))
+		return fail(err, errlen, path, "truncated ELF header");
+	size_t nph = eh.e_phnum == PN_XNUM ? 1 : eh.e_phnum;
+	if (nph && (eh.e_phoff > img->file_size ||
+		    (uint64_t)nph * eh.e_phentsize > img->file_size - eh.e_phoff))
+		return fail(err, errlen, path,
+			    "program header table (%zu entries at 0x%llx) lies past the end of the file (%zu bytes): truncated",
+			    nph, (unsigned long long)eh.e_phoff, img->file_size);
+	size_t nsh = eh.e_shnum ? eh.e_shnum : eh.e_shoff != 0;
+	if (nsh && (eh.e_shoff > img->file_size ||
+		    (uint64_t)nsh * eh.e_shentsize > img->file_size - eh.e_shoff))
+		return fail(err, errlen, path,
+			    "section header table (%zu entries at 0x%llx) lies past the end of the file (%zu bytes): truncated",
+			    nsh, (unsigned long long)eh.e_shoff, img->file_size);
 	if (elf_getphdrnum(e, &nph) != 0)
 		return fail(err, errlen, path, "bad program header table: %s", elf_errmsg(-1));
 	img->segs = calloc(nph ? nph : 1, sizeof(*img->segs));
@@ -174,6 +192,8 @@ int elf_load(const char *path, struct elf_image *img, char *err, size_t errlen)
 		return fail(err, errlen, path, "libelf is too old");
 	if (img->file_size < 4 || memcmp(img->file, ELFMAG, SELFMAG) != 0)
 		return fail(err, errlen, path, "not an ELF file (bad magic)");
+	if (img->file_size < sizeof(Elf32_Ehdr))
+		return fail(err, errlen, path, "truncated ELF header (%zu bytes)", img->file_size);
 	Elf *e = elf_memory((char *)img->file, img->file_size);
 	if (!e)
 		return fail(err, errlen, path, "libelf: %s", elf_errmsg(-1));

@@ -26,10 +26,15 @@ uc_err uc_compat_open(int cpu_model, uc_engine **out)
 	return UC_ERR_OK;
 }
 
+/* 2.0.1's UC_CTL_READ shifts the int 2 left by 30, a signed overflow that
+ * UBSan reports: the same control word, computed unsigned. */
+#define COMPAT_CTL_READ(type, nr) \
+	((uc_control_type)((unsigned)(type) | ((unsigned)(nr) << 26) | (2u << 30)))
+
 uint32_t uc_compat_page_size(uc_engine *uc)
 {
 	uint32_t ps = 0;
-	if (uc_ctl_get_page_size(uc, &ps) != UC_ERR_OK)
+	if (uc_ctl(uc, COMPAT_CTL_READ(UC_CTL_UC_PAGE_SIZE, 1), &ps) != UC_ERR_OK)
 		return 0;
 	return ps;
 }
