@@ -14,6 +14,7 @@
 #include "insn_cost.h"
 #include "machine.h"
 #include "tlbi_scan.h"
+#include "trace.h"
 
 #define CPSR_T (1u << 5)
 /* QEMU ends a translated block after at most 512 instructions (TCG_MAX_INSNS),
@@ -46,7 +47,12 @@ static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	if (!s || !tlbi_site_should_apply(s, cpsr) || s->kind != TLBI_SITE_TLBI)
 		return;
 	uint32_t rt = guest_reg(m, reg_of[s->rt]);
-	tlbi_apply(m->mm.tlb, &m->mm.core->cost, s->op, rt, &m->mm.stats.tlbi, &m->mm.stats.cycles);
+	uint64_t before = m->mm.stats.cycles;
+	unsigned dropped = tlbi_apply(m->mm.tlb, &m->mm.core->cost, s->op, rt, &m->mm.stats.tlbi,
+				      &m->mm.stats.cycles);
+	if (m->trace)
+		trace_guest_tlbi(m->trace, before, (uint32_t)addr, s->op, rt, dropped,
+				 m->mm.stats.cycles - before);
 }
 
 /* Finds the guest's own TLB maintenance in every executable segment. */

@@ -13,6 +13,8 @@
 #include "fault.h"
 #include "access.h"
 #include "hypercall.h"
+#include "policy.h"
+#include "trace.h"
 #include "uc_compat.h"
 
 #define CPSR_MODE_SVC 0x13u
@@ -353,6 +355,35 @@ static int boot_cpu(struct machine *m)
 	return err ? uc_fail(m, "the boot registers", err) : 0;
 }
 
+static const char *symbolize_cb(void *arg, uint32_t va, char *buf, size_t len)
+{
+	return machine_symbolize(arg, va, buf, len);
+}
+
+/* The kernel's highmem state in guest RAM (mem_map, pkmap, fixmap), the
+ * trace sink, and the mapping policy that serves the kmap family. */
+static int kernel_init(struct machine *m)
+{
+	char err[400];
+	m->ks = kmap_init(&m->mm, NULL, err, sizeof(err));
+	if (!m->ks)
+		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
+	if (m->opt.trace_path) {
+		m->trace = trace_open(m->opt.trace_path, &m->img.symbols, m->img.path, m->opt.core,
+				      vm_split_name(m->opt.split), m->opt.policy, err, sizeof(err));
+		if (!m->trace)
+			return fail(m, EXIT_IO, "--trace: %s", err);
+		trace_set_clock(m->trace, &m->mm.stats.cycles);
+		m->ks->trace = &trace_mm_ops;
+		m->ks->trace_arg = m->trace;
+	}
+	m->policy = policy_load_spec(m->ks, m->opt.policy, err, sizeof(err));
+	if (!m->policy)
+		return fail(m, EXIT_USAGE, "--policy %s: %s", m->opt.policy, err);
+	policy_set_symbolizer(m->policy, symbolize_cb, m);
+	return 0;
+}
+
 int machine_init(struct machine *m, const struct machine_options *opt, const char *elf_path)
 {
 	char err[400];
@@ -394,6 +425,8 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		return fail(m, EXIT_INTERNAL, "out of memory for the TLB model");
 	m->mm.host = &host_ops;
 	m->mm.host_arg = m;
+	if ((rc = kernel_init(m)))
+		return rc;
 	if ((rc = cpu_model_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) || (rc = boot_cpu(m)))
 		return rc;
 	return 0;
@@ -418,8 +451,26 @@ void machine_run(struct machine *m)
 		     machine_symbolize(m, pc, sym, sizeof(sym)));
 }
 
+int machine_close_trace(struct machine *m)
+{
+	if (!m->trace)
+		return 0;
+	trace_counts(m->trace, &m->trace_counts);
+	m->traced = true;
+	int rc = trace_close(m->trace);
+	m->trace = NULL;
+	if (m->ks)
+		m->ks->trace = NULL;
+	return rc;
+}
+
 void machine_free(struct machine *m)
 {
+	machine_close_trace(m);
+	if (m->policy)
+		policy_unload(m->policy);
+	if (m->ks)
+		kmap_free(m->ks);
 	cpu_model_free(m);
 	if (m->mm.tlb)
 		tlb_destroy(m->mm.tlb);

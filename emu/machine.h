@@ -12,6 +12,7 @@
 #include "elf_load.h"
 #include "mm.h"
 #include "semihost.h"
+#include "trace.h"
 
 #define MAX_HAZARD_REPORTS 64
 
@@ -25,6 +26,8 @@ struct machine_options {
 	int guest_argc;
 	uint64_t seed;             /* --seed */
 	bool model;                /* --model on: every access through the TLB model */
+	const char *policy;        /* --policy NAME|PATH.so[,key=value...] */
+	const char *trace_path;    /* --trace FILE, NULL: none */
 };
 
 enum stop_reason {
@@ -47,6 +50,11 @@ struct machine {
 	struct elf_image img;
 	struct semihost sh;
 	struct cpu_model *cpu;     /* emu/cpu_model.c */
+	struct kmap_state *ks;     /* the kernel's highmem state (mm/highmem.h) */
+	struct kmaplab_plugin *policy; /* the mapping policy (plugins/policy.h) */
+	struct trace_writer *trace; /* --trace (emu/trace.h), NULL without */
+	struct trace_counts trace_counts; /* what the trace held when closed */
+	bool traced;
 
 	uint64_t insns;            /* guest instructions executed */
 	enum stop_reason stop;
@@ -72,6 +80,9 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 
 /* Runs the guest to its end; m->stop says how it ended. */
 void machine_run(struct machine *m);
+
+/* Closes --trace (end record, buffer written).  Returns 0 or -1 (errno). */
+int machine_close_trace(struct machine *m);
 
 void machine_free(struct machine *m);
 

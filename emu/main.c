@@ -30,7 +30,12 @@ static const char usage_text[] =
 	"                          needs it); RAM above the lowmem limit is ZONE_HIGHMEM\n"
 	"  --max-insns N           stop a runaway guest after N instructions\n"
 	"  --semihosting-root DIR  let the guest open files inside DIR (default: console only)\n"
+	"  --policy NAME[,k=v...]  the mapping policy for the kmap family: linux (default,\n"
+	"                          Linux v5.x), or PATH.so, a policy plugin\n"
+	"                          (plugins/kmaplab-plugin.h); linux options:\n"
+	"                          km_type_nr=N, debug_highmem=0|1, strict=0|1\n"
 	"  --stats FILE.json       write the run's statistics (docs/stats.md)\n"
+	"  --trace FILE            write every TLB flush and kmap-family call (docs/trace.md)\n"
 	"  --seed N                seed for random TLB replacement (default 1)\n"
 	"  --model on|off          off: no TLB model on guest accesses (tlb.* stay 0;\n"
 	"                          for measuring the model's own cost; default on)\n"
@@ -108,7 +113,8 @@ static int status_of(const struct machine *m)
 	return EXIT_INTERNAL;
 }
 
-enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL };
+enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
+       OPT_POLICY, OPT_TRACE };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -121,10 +127,13 @@ static int cmd_run(int argc, char **argv)
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1, .model = true };
+	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1, .model = true,
+				     .policy = "linux" };
 	const char *stats_path = NULL;
 	int c;
 	optind = 1;
@@ -147,6 +156,8 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_ROOT: opt.semihost_root = optarg; break;
 		case OPT_STATS: stats_path = optarg; break;
+		case OPT_POLICY: opt.policy = optarg; break;
+		case OPT_TRACE: opt.trace_path = optarg; break;
 		case OPT_SEED:
 			if (parse_u64(optarg, &opt.seed))
 				return usage_error("--seed: '%s' is not a number", optarg);
@@ -184,6 +195,11 @@ static int cmd_run(int argc, char **argv)
 		status = status_of(m);
 		if (m->stop != STOP_EXIT)
 			fprintf(stderr, "kmaplab: %s\n", m->message);
+	}
+	if (m->trace && machine_close_trace(m)) {
+		fprintf(stderr, "kmaplab: --trace %s: %s\n", opt.trace_path, strerror(errno));
+		if (status == 0)
+			status = EXIT_IO;
 	}
 	if (stats_path && stats_write(m, stats_path, status)) {
 		fprintf(stderr, "kmaplab: --stats %s: %s\n", stats_path, strerror(errno));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "highmem.h"
 #include "machine.h"
 
 static const char *const reason_names[] = {
@@ -49,6 +50,7 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "ram", m->mm.layout.ram_size);
 	json_u64(&j, "lowmem", m->mm.layout.lowmem_size);
 	json_u64(&j, "seed", m->opt.seed);
+	json_string(&j, "policy", m->opt.policy ? m->opt.policy : "");
 	json_end_object(&j);
 
 	json_object(&j, "guest");
@@ -90,6 +92,26 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "cycles", s->tlbi.cycles);
 	json_end_object(&j);
 	json_end_object(&j);
+
+	/* Kernel calls the guest made, and the policy's own work. */
+	json_object(&j, "kmap");
+	for (int op = 0; op < KMAP_NR_OPS; op++)
+		json_u64(&j, kmap_op_name((enum kmap_op)op), m->ks ? m->ks->stats.calls[op] : 0);
+	json_u64(&j, "mem_accesses", m->ks ? m->ks->stats.mem_accesses : 0);
+	json_u64(&j, "pte_writes", m->ks ? m->ks->stats.pte_writes : 0);
+	json_u64(&j, "warnings", m->ks ? m->ks->stats.warnings : 0);
+	json_end_object(&j);
+
+	if (m->traced) {
+		json_object(&j, "trace");
+		json_u64(&j, "events", m->trace_counts.events);
+		json_u64(&j, "flush", m->trace_counts.flush);
+		json_u64(&j, "tlbi", m->trace_counts.tlbi);
+		json_u64(&j, "kmap", m->trace_counts.kmap);
+		json_u64(&j, "warn", m->trace_counts.warn);
+		json_u64(&j, "bytes", m->trace_counts.bytes);
+		json_end_object(&j);
+	}
 
 	json_object(&j, "hazards");
 	json_u64(&j, "stale_tlb", s->stale_tlb);

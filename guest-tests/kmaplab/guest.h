@@ -40,14 +40,60 @@ static inline uint32_t kmaplab_kernel_info(uint32_t which)
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
-/* gfp flags: where alloc_page looks (include/linux/gfp.h, reduced). */
+/* gfp flags: where alloc_page looks (include/linux/gfp.h, v5.x values). */
 typedef unsigned int gfp_t;
 #define __GFP_HIGHMEM 0x02u
+#define __GFP_ZERO 0x100u
 #define GFP_KERNEL 0x0cc0u
 #define GFP_HIGHUSER (GFP_KERNEL | 0x100000u | __GFP_HIGHMEM)
 
-/* struct page lives in mem_map[] in guest RAM; see KINFO_MEM_MAP. */
-struct page;
+/* struct page as an ARM32 v5.x kernel lays it out, 32 bytes, in mem_map[]
+ * in guest RAM (mm/page.h on the host documents every field). */
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+struct page {
+	unsigned long flags; /* the zone in bits [31:30] */
+	struct list_head lru;
+	void *mapping;
+	unsigned long index;
+	unsigned long private;
+	int _mapcount;
+	int _refcount;
+};
+
+_Static_assert(sizeof(struct page) == 32, "struct page is 32 bytes on ARM32");
+
+#define ZONES_PGSHIFT 30
+#define ZONE_NORMAL 0
+#define ZONE_HIGHMEM 1
+
+static inline unsigned int page_zonenum(const struct page *page)
+{
+	return (page->flags >> ZONES_PGSHIFT) & 3u;
+}
+
+static inline bool PageHighMem(const struct page *page)
+{
+	return page_zonenum(page) == ZONE_HIGHMEM;
+}
+
+/* FLATMEM: mem_map[0] describes pfn ARCH_PFN_OFFSET. */
+static inline struct page *kmaplab_mem_map(void)
+{
+	return (struct page *)(uintptr_t)kmaplab_kernel_info(KINFO_MEM_MAP);
+}
+
+static inline unsigned long page_to_pfn(const struct page *page)
+{
+	return (unsigned long)(page - kmaplab_mem_map()) + kmaplab_kernel_info(KINFO_ARCH_PFN_OFFSET);
+}
+
+static inline struct page *pfn_to_page(unsigned long pfn)
+{
+	return kmaplab_mem_map() + (pfn - kmaplab_kernel_info(KINFO_ARCH_PFN_OFFSET));
+}
 
 static inline struct page *alloc_page(gfp_t gfp)
 {

@@ -58,5 +58,9 @@
 #define KINFO_PKMAP_PAGE_TABLE 11 /* VA of the pkmap PTEs */
 #define KINFO_BM_PTE 12        /* VA of the fixmap PTEs */
 #define KINFO_NR_CPUS 13
+#define KINFO_PAGE_ADDRESS_HTABLE 14 /* VA of page_address_htable[] */
+#define KINFO_PAGE_ADDRESS_MAPS 15 /* VA of page_address_maps[] */
+#define KINFO_LAST_PKMAP_NR 16     /* VA of last_pkmap_nr */
+#define KINFO_KMAP_ATOMIC_IDX 17   /* VA of the per-CPU kmap_atomic_idx */
 
 #endif

@@ -1,0 +1,172 @@
+/* `kmaplab run --trace FILE`: every TLB maintenance event and every
+ * kmap-family call, written to a compact binary file (docs/trace.md) that
+ * tools/kmaplab-trace turns into CSV, JSON lines or a Chrome/Perfetto
+ * timeline.
+ *
+ * Writing: trace_open() writes the header (run description, name tables,
+ * the guest's symbol table) and flushes it; each event is appended to a
+ * 64 KiB buffer as one whole record and the buffer goes to the file when it
+ * is full and on trace_close(), which also writes the end record.  The file
+ * on disk therefore always holds the header and a prefix of whole records
+ * (a crash in the middle of write(2) can leave part of one record at the
+ * end; readers stop cleanly before it).
+ *
+ * Ctrl-C: the emulator's SIGINT/SIGTERM handler only stops the run; the
+ * normal path then calls trace_close(), so an interrupted run leaves a
+ * complete trace with its end record.  For a fatal signal after which the
+ * process dies (SIGSEGV, SIGABRT...), trace_flush_from_signal() writes the
+ * whole records still buffered with nothing but write(2).
+ *
+ * The same run gives a byte-identical file: nothing from the host (time,
+ * pid, absolute paths not given by the user) is written.
+ *
+ * Reading: trace_reader_open()/trace_read() decode a file record by record
+ * (used by the unit tests; tools/kmaplab-trace is the user-facing reader). */
+#ifndef KMAPLAB_EMU_TRACE_H
+#define KMAPLAB_EMU_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* mm/trace.h, named by path: this header is emu/trace.h. */
+#include "../mm/trace.h"
+#include "../mm/tlbi.h"
+#include "symbols.h"
+
+#define TRACE_FORMAT_VERSION 1
+#define TRACE_MAGIC "\x89KMTRACE" /* 8 bytes */
+#define TRACE_MAGIC_LEN 8
+#define TRACE_WARN_MAX 1024        /* a WARN message is cut to this many bytes */
+
+/* Record tags (the first byte of every record). */
+enum trace_kind {
+	TRACE_FLUSH = 1, /* a kernel flush primitive (struct flush_event) */
+	TRACE_TLBI = 2,  /* a TLB maintenance MCR the guest executed */
+	TRACE_KMAP = 3,  /* a kmap-family call (struct kmap_event) */
+	TRACE_WARN = 4,  /* a WARN() of the modelled kernel */
+	TRACE_END = 0x7f /* written by trace_close(): the file is complete */
+};
+
+/* Events written so far (the stats list them as trace.*). */
+struct trace_counts {
+	uint64_t events;  /* all of the below */
+	uint64_t flush;
+	uint64_t tlbi;
+	uint64_t kmap;
+	uint64_t warn;
+	uint64_t bytes;   /* file size so far, buffered bytes included */
+	uint64_t dropped; /* events lost after a write error */
+};
+
+struct trace_writer;
+
+/* Creates (truncates) `path` and writes the header.  `syms` may be NULL or
+ * empty; the strings describe the run and may be NULL (written as "").
+ * Returns NULL with a one-line reason in err on failure. */
+struct trace_writer *trace_open(const char *path, const struct symtab *syms, const char *guest_path,
+				const char *core, const char *split, const char *policy, char *err,
+				size_t errlen);
+
+/* The guest PC given to flush records (struct flush_event carries none):
+ * the emulator sets it before it serves each hypercall. */
+void trace_set_pc(struct trace_writer *tw, uint32_t pc);
+/* Optional: where the current cycle count lives (&mm->stats.cycles), used
+ * for WARN records; without it a WARN gets the previous record's cycle. */
+void trace_set_clock(struct trace_writer *tw, const uint64_t *cycles);
+
+void trace_flush_event(struct trace_writer *tw, uint32_t pc, const struct flush_event *ev);
+void trace_kmap_event(struct trace_writer *tw, const struct kmap_event *ev);
+/* A guest TLB maintenance MCR: `rt` is the register operand (VA | ASID,
+ * ASID, or ignored), `invalidated` the entries it dropped, `cycles` what it
+ * was charged; `cycle` is the cycle count before it. */
+void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum tlbi_op op,
+		      uint32_t rt, uint32_t invalidated, uint64_t cycles);
+void trace_warn(struct trace_writer *tw, const char *msg);
+
+/* struct kmap_state's trace sink: set ks->trace = &trace_mm_ops and
+ * ks->trace_arg = the writer.  flush records take the PC from
+ * trace_set_pc(). */
+extern const struct mm_trace_ops trace_mm_ops;
+
+void trace_counts(const struct trace_writer *tw, struct trace_counts *out);
+/* 0, or the errno of the first failed write (later events are dropped). */
+int trace_error(const struct trace_writer *tw);
+
+/* Async-signal-safe: writes the whole records still in the buffer with
+ * write(2) and empties it.  Only for a handler of a fatal signal: the
+ * process must not append to the trace afterwards. */
+void trace_flush_from_signal(struct trace_writer *tw);
+
+/* Writes the end record and the buffer, closes the file, frees tw.
+ * Returns 0, or -1 if any write (now or earlier) or the close failed, with
+ * errno set.  NULL is allowed (returns 0). */
+int trace_close(struct trace_writer *tw);
+
+/* ---- Reading ---- */
+
+struct trace_header {
+	unsigned version;
+	char *producer; /* "kmaplab 0.1.0" */
+	char *guest, *core, *split, *policy;
+	/* Name tables, indexed by the numbers in the records. */
+	char **flush_ops;
+	size_t nflush_ops;
+	char **causes;
+	size_t ncauses;
+	char **kmap_ops;
+	size_t nkmap_ops;
+	char **tlbi_ops;
+	unsigned *tlbi_kinds; /* enum tlbi_kind */
+	size_t ntlbi_ops;
+	struct symtab syms;
+};
+
+struct trace_tlbi_event {
+	uint64_t cycle;
+	enum tlbi_op op;
+	uint32_t rt;
+	uint32_t invalidated;
+	uint64_t cycles;
+};
+
+struct trace_record {
+	enum trace_kind kind;
+	uint64_t cycle;
+	uint32_t pc;
+	union {
+		struct flush_event flush;
+		struct kmap_event kmap; /* kmap.failed is 0 or 1 */
+		struct trace_tlbi_event tlbi;
+	} u;
+	char msg[TRACE_WARN_MAX + 1]; /* TRACE_WARN */
+};
+
+enum trace_read_status {
+	TRACE_READ_RECORD,    /* *rec holds the next record */
+	TRACE_READ_END,       /* the end record: the file is complete */
+	TRACE_READ_TRUNCATED, /* the file stops before the end record (maybe mid-record) */
+	TRACE_READ_CORRUPT,   /* a record that cannot be decoded */
+};
+
+struct trace_reader;
+
+/* Reads the file and checks its header.  NULL with a one-line reason in
+ * err: cannot read, not a trace, a newer format version, corrupt header. */
+struct trace_reader *trace_reader_open(const char *path, char *err, size_t errlen);
+/* The same from a copy of `size` bytes at `data`; `name` is for messages. */
+struct trace_reader *trace_reader_open_memory(const void *data, size_t size, const char *name,
+					      char *err, size_t errlen);
+const struct trace_header *trace_reader_header(const struct trace_reader *r);
+/* The next record.  After anything but TRACE_READ_RECORD it returns the
+ * same status again. */
+enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *rec);
+/* Records returned so far. */
+uint64_t trace_reader_events(const struct trace_reader *r);
+/* The count the end record holds (valid after TRACE_READ_END; it equals
+ * trace_reader_events(), or trace_read() returns TRACE_READ_CORRUPT). */
+uint64_t trace_reader_end_count(const struct trace_reader *r);
+/* The file offset just past the header or the last record returned. */
+size_t trace_reader_offset(const struct trace_reader *r);
+void trace_reader_close(struct trace_reader *r);
+
+#endif

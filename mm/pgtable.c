@@ -1,0 +1,83 @@
+/* PTEs of the pkmap and fixmap windows (see pgtable.h). */
+#include "pgtable.h"
+
+#include "bug.h"
+#include "fixmap.h"
+#include "highmem.h"
+#include "kdata.h"
+
+uint32_t mk_pte(uint32_t pfn, enum kprot prot)
+{
+	uint8_t ap = prot == PROT_KERNEL_RO ? MMU_AP_PRIV_RO : MMU_AP_PRIV_RW;
+	return mmu_l2_small(pfn << PAGE_SHIFT, ap, true, false);
+}
+
+uint32_t pte_window_size(enum pte_window win)
+{
+	return win == PTE_WINDOW_PKMAP ? LAST_PKMAP : FIXMAP_SLOTS;
+}
+
+uint32_t pte_window_va(const struct kmap_state *ks, enum pte_window win, uint32_t nr)
+{
+	return win == PTE_WINDOW_PKMAP ? PKMAP_ADDR(&ks->mm->layout, nr) : __fix_to_virt(nr);
+}
+
+bool pte_window_pa(const struct kmap_state *ks, enum pte_window win, uint32_t nr, uint32_t *pa)
+{
+	if (win == PTE_WINDOW_PKMAP) {
+		if (nr >= LAST_PKMAP)
+			return false;
+		*pa = ks->mm->pkmap_page_table + nr * 4;
+	} else {
+		if (win != PTE_WINDOW_FIXMAP || nr >= FIXMAP_SLOTS)
+			return false;
+		*pa = ks->mm->bm_pte + fixmap_pte_index(nr) * 4;
+	}
+	return true;
+}
+
+static bool entry(struct kmap_state *ks, enum pte_window win, uint32_t nr, uint32_t *pa,
+		  const char *who)
+{
+	if (pte_window_pa(ks, win, nr, pa))
+		return true;
+	kmap_bug(ks, "%s: %s PTE index %u out of range (0..%u)", who,
+		 win == PTE_WINDOW_PKMAP ? "pkmap" : "fixmap", nr, pte_window_size(win) - 1);
+	return false;
+}
+
+uint32_t pte_peek(const struct kmap_state *ks, enum pte_window win, uint32_t nr)
+{
+	uint32_t pa;
+	return pte_window_pa(ks, win, nr, &pa) ? phys_read32(&ks->mm->mem, pa) : 0;
+}
+
+uint32_t pte_read(struct kmap_state *ks, enum pte_window win, uint32_t nr)
+{
+	uint32_t pa;
+	if (!entry(ks, win, nr, &pa, "pte_read"))
+		return 0;
+	ks->stats.mem_accesses++;
+	kcharge(ks, ks->mm->core->cost.mem_access);
+	return phys_read32(&ks->mm->mem, pa);
+}
+
+void set_pte_at(struct kmap_state *ks, enum pte_window win, uint32_t nr, uint32_t pte)
+{
+	uint32_t pa;
+	if (!entry(ks, win, nr, &pa, "set_pte_at"))
+		return;
+	ks->stats.pte_writes++;
+	kcharge(ks, ks->mm->core->cost.pte_write);
+	phys_write32(&ks->mm->mem, pa, pte);
+}
+
+void pte_clear(struct kmap_state *ks, enum pte_window win, uint32_t nr)
+{
+	uint32_t pa;
+	if (!entry(ks, win, nr, &pa, "pte_clear"))
+		return;
+	ks->stats.pte_writes++;
+	kcharge(ks, ks->mm->core->cost.pte_write);
+	phys_write32(&ks->mm->mem, pa, 0);
+}

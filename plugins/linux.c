@@ -1,0 +1,914 @@
+/* The `linux` policy: what Linux v5.x on ARM32 does, step for step.
+ *
+ *   kmap, kunmap, kmap_high, map_new_virtual, flush_all_zero_pkmaps,
+ *   kunmap_high, kmap_high_get                      mm/highmem.c (v5.4..v5.10)
+ *   kmap_atomic, __kunmap_atomic, set_fixmap_pte    arch/arm/mm/highmem.c (v5.x)
+ *   kmap_local_page, kunmap_local                   mm/highmem.c (v5.11:
+ *	__kmap_local_page_prot, __kmap_local_pfn_prot, kunmap_local_indexed,
+ *	with ARM's arch_kmap_local_* hooks from arch/arm/include/asm/highmem.h)
+ *   __set_fixmap (set_fixmap, clear_fixmap)         arch/arm/mm/mmu.c
+ *   early_ioremap, early_iounmap                    mm/early_ioremap.c
+ *
+ * The machine is one task on one CPU (smp_processor_id() == 0), so the
+ * locks never contend (their cost is charged) and nothing can wake a
+ * sleeper: kmap() finding every pkmap slot held reports "would sleep
+ * forever" instead of sleeping on pkmap_map_wait.
+ *
+ * ARCH_NEEDS_KMAP_HIGH_GET is defined on ARM (kmap_atomic first tries the
+ * page's pkmap address) and every modelled core has a non-VIVT data cache,
+ * so cache_is_vivt() is false: no cache maintenance, and DEBUG_HIGHMEM
+ * makes kmap_atomic skip kmap_high_get.
+ *
+ * kmap_local_page did not exist before v5.11, where kmap_atomic became a
+ * wrapper around it.  Here both coexist, so they share one per-CPU stack
+ * of fixmap slots (as they do in v5.11) -- two stacks would hand out the
+ * same slots.  kmap_atomic keeps its v5.x behaviour (its kunmap leaves the
+ * PTE in place), so a kmap_local_page reusing a depth finds the PTE an
+ * earlier kmap_atomic left there: that one is expected and overwritten;
+ * any other PTE still trips v5.11's BUG_ON(!pte_none()).
+ *
+ * Options (the --policy linux,key=value,... list):
+ *   km_type_nr=N     KM_TYPE_NR, fixmap kmap slots per CPU (default 20; 16
+ *                    in older ARM kernels)
+ *   debug_highmem=0|1  CONFIG_DEBUG_HIGHMEM: kunmap_atomic clears its PTE
+ *                    and flushes, kmap_atomic BUGs on a PTE still set and
+ *                    never reuses a pkmap address, nor does kmap_local_page
+ *                    (default 0).  CONFIG_DEBUG_KMAP_LOCAL's guard slots
+ *                    and FORCE_MAP of lowmem are not modelled.
+ *   strict=0|1       check what only CONFIG_DEBUG_HIGHMEM (or a WARN)
+ *                    catches in the kernel -- kmap_atomic nested past
+ *                    KM_TYPE_NR, kunmap_atomic/kunmap_local out of stack
+ *                    order or of an address they did not return -- and
+ *                    report it as a BUG (default 1).  With strict=0 those
+ *                    run as a non-debug kernel runs them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmaplab-plugin.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1u << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+
+/* The fixmap has 768 slots: no stack of slots can be deeper. */
+#define FIXMAP_SLOTS 768
+
+enum stack_kind { KIND_NONE, KIND_ATOMIC, KIND_LOCAL };
+
+struct linux_policy {
+	kmaplab_plugin_id_t id;
+	struct kmaplab_plugin_info info;
+	struct kmaplab_fixmap_layout fix;
+	bool debug_highmem;
+	bool strict;
+
+	/* Host-side shadow of CPU 0's kmap stack (the depth itself is
+	 * __kmap_atomic_idx in guest memory): who pushed each level, and the
+	 * PTE a kmap_atomic left behind at it (v5.x kunmap_atomic does not
+	 * clear it). */
+	uint8_t kind[FIXMAP_SLOTS];
+	kmaplab_pte_t left[FIXMAP_SLOTS];
+
+	/* mm/early_ioremap.c's statics. */
+	uint32_t prev_map[7];
+	uint32_t prev_size[7];
+	uint32_t slot_virt[7];
+};
+
+/* ------------------------------------------------------------------ */
+/* Kernel data and small helpers */
+
+static uint32_t PKMAP_ADDR(const struct linux_policy *lp, uint32_t nr)
+{
+	return lp->info.pkmap_base + (nr << PAGE_SHIFT);
+}
+
+static uint32_t PKMAP_NR(const struct linux_policy *lp, uint32_t va)
+{
+	return (va - lp->info.pkmap_base) >> PAGE_SHIFT;
+}
+
+static bool in_pkmap(const struct linux_policy *lp, uint32_t va)
+{
+	return va >= PKMAP_ADDR(lp, 0) && va < PKMAP_ADDR(lp, lp->info.last_pkmap);
+}
+
+static uint32_t __fix_to_virt(const struct linux_policy *lp, uint32_t idx)
+{
+	return lp->fix.fixaddr_top - (idx << PAGE_SHIFT);
+}
+
+static int32_t pkmap_count_get(struct linux_policy *lp, uint32_t nr)
+{
+	return (int32_t)kmaplab_read32(lp->id, lp->info.pkmap_count + nr * 4);
+}
+
+static void pkmap_count_set(struct linux_policy *lp, uint32_t nr, int32_t count)
+{
+	kmaplab_write32(lp->id, lp->info.pkmap_count + nr * 4, (uint32_t)count);
+}
+
+/* kmap_lock: an uncontended spin_lock is one load and one store of the
+ * lock word, spin_unlock the same (ARM's ticket lock). */
+static void lock_kmap(struct linux_policy *lp)
+{
+	kmaplab_charge(lp->id, KMAPLAB_COST_MEM_ACCESS, 2);
+}
+
+static void unlock_kmap(struct linux_policy *lp)
+{
+	kmaplab_charge(lp->id, KMAPLAB_COST_MEM_ACCESS, 2);
+}
+
+static uint32_t pfn_of(const struct linux_policy *lp, kmaplab_page_t page)
+{
+	return kmaplab_page_to_pfn(lp->id, page);
+}
+
+/* pte_page(): the struct page a PTE maps, 0 if its pfn has none. */
+static kmaplab_page_t pte_page(const struct linux_policy *lp, kmaplab_pte_t pte)
+{
+	return kmaplab_pfn_to_page(lp->id, kmaplab_pte_pfn(pte));
+}
+
+/* ------------------------------------------------------------------ */
+/* Persistent kmaps: mm/highmem.c */
+
+/* get_next_pkmap_nr(): last_pkmap_nr is a static of the kernel, kept in
+ * guest memory here, loaded and stored on every step of the scan. */
+static uint32_t get_next_pkmap_nr(struct linux_policy *lp)
+{
+	uint32_t last_pkmap_nr = kmaplab_read32(lp->id, lp->info.last_pkmap_nr);
+
+	last_pkmap_nr = (last_pkmap_nr + 1) & (lp->info.last_pkmap - 1);
+	kmaplab_write32(lp->id, lp->info.last_pkmap_nr, last_pkmap_nr);
+	return last_pkmap_nr;
+}
+
+static void flush_all_zero_pkmaps(struct linux_policy *lp)
+{
+	kmaplab_plugin_id_t id = lp->id;
+	uint32_t cleared = 0;
+	int need_flush = 0;
+
+	/* flush_cache_kmaps(): nothing on a non-VIVT cache. */
+	for (uint32_t i = 0; i < lp->info.last_pkmap && !kmaplab_stopped(id); i++) {
+		/*
+		 * zero means we don't have anything to do,
+		 * >1 means that it is still in use. Only
+		 * a count of 1 means that it is free but
+		 * needs to be unmapped
+		 */
+		if (pkmap_count_get(lp, i) != 1)
+			continue;
+		pkmap_count_set(lp, i, 0);
+
+		/* sanity check */
+		kmaplab_pte_t pte = kmaplab_pte_read(id, KMAPLAB_WINDOW_PKMAP, i);
+		if (kmaplab_pte_none(pte)) {
+			kmaplab_bug(id, "flush_all_zero_pkmaps: BUG_ON(pte_none(pkmap_page_table[%u])): pkmap_count[%u] was 1 but the slot maps nothing",
+				    i, i);
+			return;
+		}
+		kmaplab_page_t page = pte_page(lp, pte);
+		kmaplab_pte_clear(id, KMAPLAB_WINDOW_PKMAP, i);
+
+		kmaplab_set_page_address(id, page, 0);
+		need_flush = 1;
+		cleared++;
+	}
+	/* One flush of the whole window, however many slots were cleared --
+	 * and none at all if none were. */
+	if (need_flush)
+		kmaplab_flush_tlb_kernel_range(id, PKMAP_ADDR(lp, 0), PKMAP_ADDR(lp, lp->info.last_pkmap),
+					       KMAPLAB_FLUSH_PKMAP_WRAP);
+	kmaplab_event(id, KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS, cleared);
+}
+
+static uint32_t map_new_virtual(struct linux_policy *lp, kmaplab_page_t page)
+{
+	kmaplab_plugin_id_t id = lp->id;
+	uint32_t last_pkmap_nr;
+	uint32_t count = lp->info.last_pkmap; /* get_pkmap_entries_count(color) */
+
+	/* Find an empty entry */
+	for (;;) {
+		if (kmaplab_stopped(id))
+			return 0;
+		last_pkmap_nr = get_next_pkmap_nr(lp);
+		if (last_pkmap_nr == 0) { /* no_more_pkmaps(): wrapped */
+			flush_all_zero_pkmaps(lp);
+			count = lp->info.last_pkmap;
+		}
+		if (!pkmap_count_get(lp, last_pkmap_nr))
+			break; /* Found a usable entry */
+		if (--count)
+			continue;
+
+		/*
+		 * Sleep for somebody else to unmap their entries -- there is
+		 * nobody else: the guest is the only task.
+		 */
+		kmaplab_would_sleep(id, "kmap(page 0x%08x, pfn 0x%x) sleeps on pkmap_map_wait: all %u pkmap slots are in use and only the caller could kunmap one",
+				    page, pfn_of(lp, page), lp->info.last_pkmap);
+		return 0;
+	}
+	uint32_t vaddr = PKMAP_ADDR(lp, last_pkmap_nr);
+	kmaplab_set_pte(id, KMAPLAB_WINDOW_PKMAP, last_pkmap_nr,
+			kmaplab_mk_pte(id, pfn_of(lp, page), KMAPLAB_PROT_KERNEL));
+
+	/* 1, not 2: kmap_high() adds the caller's reference. */
+	pkmap_count_set(lp, last_pkmap_nr, 1);
+	kmaplab_set_page_address(id, page, vaddr);
+
+	return vaddr;
+}
+
+static uint32_t kmap_high(struct linux_policy *lp, kmaplab_page_t page)
+{
+	kmaplab_plugin_id_t id = lp->id;
+	uint32_t vaddr;
+
+	/*
+	 * For highmem pages, we can't trust "virtual" until
+	 * after we have the lock.
+	 */
+	lock_kmap(lp);
+	vaddr = kmaplab_page_address(id, page);
+	if (!vaddr)
+		vaddr = map_new_virtual(lp, page);
+	if (kmaplab_stopped(id))
+		return 0;
+	uint32_t nr = PKMAP_NR(lp, vaddr);
+	int32_t count = pkmap_count_get(lp, nr) + 1;
+	pkmap_count_set(lp, nr, count);
+	if (count < 2) {
+		kmaplab_bug(id, "kmap_high: BUG_ON(pkmap_count[%u] < 2): count %d after taking a reference to page 0x%08x",
+			    nr, count, page);
+		return 0;
+	}
+	unlock_kmap(lp);
+	return vaddr;
+}
+
+/* Returns the page's pkmap address with a reference taken, or 0 if it has
+ * none (ARCH_NEEDS_KMAP_HIGH_GET). */
+static uint32_t kmap_high_get(struct linux_policy *lp, kmaplab_page_t page)
+{
+	kmaplab_plugin_id_t id = lp->id;
+	uint32_t vaddr;
+
+	lock_kmap(lp); /* lock_kmap_any(flags) */
+	vaddr = kmaplab_page_address(id, page);
+	if (vaddr) {
+		uint32_t nr = PKMAP_NR(lp, vaddr);
+		int32_t count = pkmap_count_get(lp, nr);
+		if (count < 1) {
+			kmaplab_bug(id, "kmap_high_get: BUG_ON(pkmap_count[%u] < 1): page 0x%08x has pkmap address 0x%08x but count %d",
+				    nr, page, vaddr, count);
+			return 0;
+		}
+		pkmap_count_set(lp, nr, count + 1);
+	}
+	unlock_kmap(lp);
+	return vaddr;
+}
+
+static void kunmap_high(struct linux_policy *lp, kmaplab_page_t page)
+{
+	kmaplab_plugin_id_t id = lp->id;
+	uint32_t vaddr, nr;
+
+	lock_kmap(lp); /* lock_kmap_any(flags) */
+	vaddr = kmaplab_page_address(id, page);
+	if (!vaddr) {
+		kmaplab_bug(id, "kunmap_high: BUG_ON(!vaddr): page 0x%08x (pfn 0x%x) is not kmapped",
+			    page, pfn_of(lp, page));
+		return;
+	}
+	nr = PKMAP_NR(lp, vaddr);
+	if (nr >= lp->info.last_pkmap) {
+		kmaplab_bug(id, "kunmap_high: page 0x%08x has address 0x%08x, outside the pkmap window",
+			    page, vaddr);
+		return;
+	}
+
+	/*
+	 * A count must never go down to zero
+	 * without a TLB flush!
+	 */
+	int32_t count = pkmap_count_get(lp, nr) - 1;
+	pkmap_count_set(lp, nr, count);
+	switch (count) {
+	case 0:
+		kmaplab_bug(id, "kunmap_high: BUG(): pkmap_count[%u] of page 0x%08x (pfn 0x%x) went to 0 -- kunmap of a page with no kmap outstanding",
+			    nr, page, pfn_of(lp, page));
+		return;
+	case 1:
+		/*
+		 * The kernel wakes pkmap_map_wait here if anyone waits; with
+		 * one task nobody can be waiting (a waiter is reported as
+		 * "would sleep forever" before it could get there).
+		 */
+		break;
+	}
+	unlock_kmap(lp); /* unlock_kmap_any(flags) */
+}
+
+/* arch/arm/mm/highmem.c */
+static uint32_t linux_kmap(kmaplab_plugin_id_t id, void *priv, kmaplab_page_t page)
+{
+	struct linux_policy *lp = priv;
+
+	/* might_sleep() */
+	if (!kmaplab_PageHighMem(id, page))
+		return kmaplab_page_address(id, page);
+	return kmap_high(lp, page);
+}
+
+static void linux_kunmap(kmaplab_plugin_id_t id, void *priv, kmaplab_page_t page)
+{
+	struct linux_policy *lp = priv;
+
+	if (!kmaplab_PageHighMem(id, page))
+		return;
+	kunmap_high(lp, page);
+}
+
+/* ------------------------------------------------------------------ */
+/* The per-CPU stack of fixmap kmap slots */
+
+static uint32_t kmap_idx_va(const struct linux_policy *lp)
+{
+	return lp->info.kmap_atomic_idx + kmaplab_smp_processor_id(lp->id) * 4;
+}
+
+static int32_t kmap_atomic_idx(struct linux_policy *lp)
+{
+	return (int32_t)kmaplab_read32(lp->id, kmap_idx_va(lp)) - 1;
+}
+
+/* __this_cpu_inc_return(__kmap_atomic_idx) - 1 */
+static int32_t kmap_idx_inc(struct linux_policy *lp)
+{
+	int32_t idx = (int32_t)kmaplab_read32(lp->id, kmap_idx_va(lp));
+
+	kmaplab_write32(lp->id, kmap_idx_va(lp), (uint32_t)(idx + 1));
+	return idx;
+}
+
+/* __this_cpu_dec_return(__kmap_atomic_idx) */
+static int32_t kmap_idx_dec(struct linux_policy *lp)
+{
+	int32_t idx = (int32_t)kmaplab_read32(lp->id, kmap_idx_va(lp)) - 1;
+
+	kmaplab_write32(lp->id, kmap_idx_va(lp), (uint32_t)idx);
+	return idx;
+}
+
+static void stack_note(struct linux_policy *lp, int32_t type, enum stack_kind kind,
+		       kmaplab_pte_t left)
+{
+	if (type >= 0 && type < FIXMAP_SLOTS) {
+		lp->kind[type] = (uint8_t)kind;
+		lp->left[type] = left;
+	}
+}
+
+static enum stack_kind stack_kind_at(const struct linux_policy *lp, int32_t type)
+{
+	return type >= 0 && type < FIXMAP_SLOTS ? (enum stack_kind)lp->kind[type] : KIND_NONE;
+}
+
+static int32_t kmap_atomic_idx_push(struct linux_policy *lp)
+{
+	int32_t idx = kmap_idx_inc(lp);
+
+	/* BUG_ON(idx >= KM_TYPE_NR) is under CONFIG_DEBUG_HIGHMEM. */
+	if ((lp->strict || lp->debug_highmem) && idx >= (int32_t)lp->fix.km_type_nr) {
+		kmaplab_bug(lp->id, "kmap_atomic_idx_push: BUG_ON(idx >= KM_TYPE_NR): kmap_atomic nested %d deep, KM_TYPE_NR is %u",
+			    idx + 1, lp->fix.km_type_nr);
+		return -1;
+	}
+	if (idx < 0) {
+		kmaplab_bug(lp->id, "kmap_atomic_idx_push: __kmap_atomic_idx is %d (negative: more kunmap_atomic than kmap_atomic)",
+			    idx);
+		return -1;
+	}
+	return idx;
+}
+
+static void kmap_atomic_idx_pop(struct linux_policy *lp)
+{
+	int32_t idx = kmap_idx_dec(lp);
+
+	/* BUG_ON(idx < 0) is under CONFIG_DEBUG_HIGHMEM. */
+	if ((lp->strict || lp->debug_highmem) && idx < 0)
+		kmaplab_bug(lp->id, "kmap_atomic_idx_pop: BUG_ON(idx < 0): kunmap_atomic with no kmap_atomic outstanding");
+}
+
+/* The fixmap index of stack level `type` on this CPU. */
+static uint32_t kmap_fix_idx(const struct linux_policy *lp, int32_t type)
+{
+	return (uint32_t)((int32_t)lp->fix.fix_kmap_begin + type +
+			  (int32_t)(lp->fix.km_type_nr * kmaplab_smp_processor_id(lp->id)));
+}
+
+/* set_fixmap_pte(): the PTE store and a local flush of that page -- the
+ * flush is what lets kunmap_atomic leave stale PTEs behind. */
+static void set_fixmap_pte(struct linux_policy *lp, uint32_t idx, kmaplab_pte_t pte,
+			   enum kmaplab_flush_cause cause)
+{
+	uint32_t vaddr = __fix_to_virt(lp, idx);
+
+	if (kmaplab_pte_none(pte))
+		kmaplab_pte_clear(lp->id, KMAPLAB_WINDOW_FIXMAP, idx);
+	else
+		kmaplab_set_pte(lp->id, KMAPLAB_WINDOW_FIXMAP, idx, pte);
+	kmaplab_local_flush_tlb_kernel_page(lp->id, vaddr, cause);
+}
+
+static uint32_t linux_kmap_atomic(kmaplab_plugin_id_t id, void *priv, kmaplab_page_t page)
+{
+	struct linux_policy *lp = priv;
+	uint32_t idx, vaddr, kmap;
+	int32_t type;
+
+	/* preempt_disable(); pagefault_disable(): one task, nothing to do */
+	if (!kmaplab_PageHighMem(id, page))
+		return kmaplab_page_address(id, page);
+
+	/*
+	 * There is no cache coherency issue when non VIVT, so force the
+	 * dedicated kmap usage for better debugging purposes in that case.
+	 */
+	if (lp->debug_highmem)
+		kmap = 0;
+	else
+		kmap = kmap_high_get(lp, page);
+	if (kmap || kmaplab_stopped(id))
+		return kmap;
+
+	type = kmap_atomic_idx_push(lp);
+	if (kmaplab_stopped(id))
+		return 0;
+
+	idx = kmap_fix_idx(lp, type);
+	vaddr = __fix_to_virt(lp, idx);
+	if (lp->debug_highmem) {
+		/*
+		 * With debugging enabled, kunmap_atomic forces that entry to 0.
+		 * Make sure it was indeed properly unmapped.
+		 */
+		kmaplab_pte_t old = kmaplab_pte_read(id, KMAPLAB_WINDOW_FIXMAP, idx);
+		if (!kmaplab_pte_none(old)) {
+			kmaplab_bug(id, "kmap_atomic: BUG_ON(!pte_none(get_fixmap_pte(0x%08x))): fixmap slot %u still maps pfn 0x%x",
+				    vaddr, idx, kmaplab_pte_pfn(old));
+			return 0;
+		}
+	}
+	/*
+	 * When debugging is off, kunmap_atomic leaves the previous mapping
+	 * in place, so the contained TLB flush ensures the TLB is updated
+	 * with the new mapping.
+	 */
+	kmaplab_pte_t pte = kmaplab_mk_pte(id, pfn_of(lp, page), KMAPLAB_PROT_KERNEL);
+	set_fixmap_pte(lp, idx, pte, KMAPLAB_FLUSH_KMAP_ATOMIC);
+	stack_note(lp, type, KIND_ATOMIC, pte);
+
+	return vaddr;
+}
+
+/* A VA below PAGE_OFFSET or above high_memory that is not pkmap/fixmap:
+ * nothing kmap_atomic or kmap_local_page ever returns. */
+static bool foreign(const struct linux_policy *lp, uint32_t va)
+{
+	return va < lp->info.page_offset || va >= lp->info.high_memory;
+}
+
+/* kmap_high_unmap_local() / the pkmap branch of __kunmap_atomic(): the
+ * address came from kmap_high_get(); give that reference back. */
+static void kunmap_pkmap_address(struct linux_policy *lp, uint32_t vaddr, const char *who)
+{
+	uint32_t nr = PKMAP_NR(lp, vaddr);
+	kmaplab_pte_t pte = kmaplab_pte_read(lp->id, KMAPLAB_WINDOW_PKMAP, nr);
+
+	/* pte_page() of an empty PTE is mem_map[0]: the kernel would then
+	 * corrupt pkmap_count[] far out of bounds. */
+	if (kmaplab_pte_none(pte)) {
+		kmaplab_bug(lp->id, "%s(0x%08x): pkmap slot %u maps nothing (kunmap_high(pte_page(pkmap_page_table[%u])) on an empty PTE)",
+			    who, vaddr, nr, nr);
+		return;
+	}
+	kmaplab_page_t page = pte_page(lp, pte);
+	if (!page) {
+		kmaplab_bug(lp->id, "%s(0x%08x): pkmap slot %u maps pfn 0x%x, which has no struct page",
+			    who, vaddr, nr, kmaplab_pte_pfn(pte));
+		return;
+	}
+	kunmap_high(lp, page);
+}
+
+static void linux_kunmap_atomic(kmaplab_plugin_id_t id, void *priv, uint32_t kvaddr)
+{
+	struct linux_policy *lp = priv;
+	uint32_t vaddr = kvaddr & PAGE_MASK;
+
+	if (kvaddr >= lp->fix.fixaddr_start) {
+		int32_t type = kmap_atomic_idx(lp);
+		uint32_t idx = kmap_fix_idx(lp, type);
+
+		/* cache_is_vivt(): no __cpuc_flush_dcache_area() */
+		if (lp->strict || lp->debug_highmem) {
+			if (type < 0) {
+				kmaplab_bug(id, "kunmap_atomic(0x%08x): no kmap_atomic is outstanding (__kmap_atomic_idx is %d)",
+					    kvaddr, type + 1);
+				return;
+			}
+			if (vaddr != __fix_to_virt(lp, idx)) {
+				kmaplab_bug(id, "kunmap_atomic: BUG_ON(vaddr != __fix_to_virt(idx)): 0x%08x is not the innermost kmap_atomic address 0x%08x (fixmap slot %u, depth %d): unmapped out of order, or not from kmap_atomic",
+					    kvaddr, __fix_to_virt(lp, idx), idx, type + 1);
+				return;
+			}
+		}
+		if (lp->strict && stack_kind_at(lp, type) == KIND_LOCAL) {
+			kmaplab_bug(id, "kunmap_atomic(0x%08x): that address came from kmap_local_page (use kunmap_local)",
+				    kvaddr);
+			return;
+		}
+		if (lp->debug_highmem) {
+			set_fixmap_pte(lp, idx, 0, KMAPLAB_FLUSH_KUNMAP_ATOMIC);
+			stack_note(lp, type, KIND_NONE, 0);
+		} else {
+			/* The PTE stays: the next kmap_atomic at this depth
+			 * overwrites it and flushes. */
+			stack_note(lp, type, KIND_NONE, stack_kind_at(lp, type) == KIND_ATOMIC ? lp->left[type] : 0);
+		}
+		kmap_atomic_idx_pop(lp);
+	} else if (in_pkmap(lp, vaddr)) {
+		/* this address was obtained through kmap_high_get() */
+		kunmap_pkmap_address(lp, vaddr, "kunmap_atomic");
+	} else if (lp->strict && foreign(lp, vaddr)) {
+		kmaplab_bug(id, "kunmap_atomic(0x%08x): not an address kmap_atomic returns (neither lowmem, pkmap nor fixmap)",
+			    kvaddr);
+	}
+	/* pagefault_enable(); preempt_enable() */
+}
+
+/* ------------------------------------------------------------------ */
+/* kmap_local (v5.11) */
+
+/* kmap_local_idx_push(): current->kmap_ctrl.idx += KM_INCR (1: no
+ * CONFIG_DEBUG_KMAP_LOCAL guard slots); BUG_ON(idx >= KM_MAX_IDX).  The
+ * check is on the new depth, so kmap_local nests KM_MAX_IDX - 1 deep --
+ * one less than kmap_atomic's KM_TYPE_NR, exactly as in v5.11.  KM_MAX_IDX
+ * is this stack's size, KM_TYPE_NR. */
+static int32_t kmap_local_idx_push(struct linux_policy *lp)
+{
+	int32_t idx = kmap_idx_inc(lp) + 1;
+
+	if (idx >= (int32_t)lp->fix.km_type_nr) {
+		kmaplab_bug(lp->id, "kmap_local_idx_push: BUG_ON(current->kmap_ctrl.idx >= KM_MAX_IDX): kmap_local_page nested %d deep, KM_MAX_IDX is %u",
+			    idx, lp->fix.km_type_nr);
+		return -1;
+	}
+	if (idx <= 0) {
+		kmaplab_bug(lp->id, "kmap_local_idx_push: the kmap stack depth is %d (negative: more unmaps than maps)",
+			    idx - 1);
+		return -1;
+	}
+	return idx - 1;
+}
+
+static void kmap_local_idx_pop(struct linux_policy *lp)
+{
+	int32_t idx = kmap_idx_dec(lp);
+
+	if (idx < 0)
+		kmaplab_bug(lp->id, "kmap_local_idx_pop: BUG_ON(current->kmap_ctrl.idx < 0): kunmap_local with no kmap_local_page outstanding");
+}
+
+static uint32_t __kmap_local_pfn_prot(struct linux_policy *lp, uint32_t pfn)
+{
+	kmaplab_plugin_id_t id = lp->id;
+	int32_t type = kmap_local_idx_push(lp);
+
+	if (kmaplab_stopped(id))
+		return 0;
+	/* kmap_local_calc_idx(): idx + KM_MAX_IDX * smp_processor_id() */
+	uint32_t idx = kmap_fix_idx(lp, type);
+	uint32_t vaddr = __fix_to_virt(lp, idx);
+	kmaplab_pte_t old = kmaplab_pte_read(id, KMAPLAB_WINDOW_FIXMAP, idx);
+
+	if (!kmaplab_pte_none(old) && !(stack_kind_at(lp, type) == KIND_NONE && old == lp->left[type])) {
+		kmaplab_bug(id, "__kmap_local_pfn_prot: BUG_ON(!pte_none(*(kmap_pte - idx))): fixmap slot %u (0x%08x) still maps pfn 0x%x",
+			    idx, vaddr, kmaplab_pte_pfn(old));
+		return 0;
+	}
+	kmaplab_pte_t pteval = kmaplab_mk_pte(id, pfn, KMAPLAB_PROT_KERNEL);
+	kmaplab_set_pte(id, KMAPLAB_WINDOW_FIXMAP, idx, pteval);
+	/* arch_kmap_local_post_map() */
+	kmaplab_local_flush_tlb_kernel_page(id, vaddr, KMAPLAB_FLUSH_KMAP_LOCAL);
+	/* current->kmap_ctrl.pteval[kmap_local_idx()] = pteval */
+	stack_note(lp, type, KIND_LOCAL, 0);
+	return vaddr;
+}
+
+static uint32_t linux_kmap_local_page(kmaplab_plugin_id_t id, void *priv, kmaplab_page_t page)
+{
+	struct linux_policy *lp = priv;
+	uint32_t kmap;
+
+	/* !CONFIG_DEBUG_KMAP_LOCAL_FORCE_MAP */
+	if (!kmaplab_PageHighMem(id, page))
+		return kmaplab_page_address(id, page);
+
+	/* Try kmap_high_get() if architecture has it enabled:
+	 * arch_kmap_local_high_get() skips it under DEBUG_HIGHMEM. */
+	kmap = lp->debug_highmem ? 0 : kmap_high_get(lp, page);
+	if (kmap || kmaplab_stopped(id))
+		return kmap;
+
+	return __kmap_local_pfn_prot(lp, pfn_of(lp, page));
+}
+
+/* kunmap_local_indexed() */
+static void linux_kunmap_local(kmaplab_plugin_id_t id, void *priv, uint32_t vaddr)
+{
+	struct linux_policy *lp = priv;
+	uint32_t addr = vaddr & PAGE_MASK;
+
+	if (addr < __fix_to_virt(lp, lp->fix.fix_kmap_end) ||
+	    addr > __fix_to_virt(lp, lp->fix.fix_kmap_begin)) {
+		/*
+		 * Handle mappings which were obtained by kmap_high_get()
+		 * first as the virtual address of such mappings is below
+		 * PAGE_OFFSET. Warn for all other addresses which are in
+		 * the user space part of the virtual address space.
+		 */
+		if (in_pkmap(lp, addr))
+			kunmap_pkmap_address(lp, addr, "kunmap_local");
+		else if (lp->strict && foreign(lp, addr))
+			kmaplab_bug(id, "kunmap_local(0x%08x): not an address kmap_local_page returns (neither lowmem, pkmap nor a fixmap kmap slot)",
+				    vaddr);
+		else if (addr < lp->info.page_offset)
+			kmaplab_warn(id, "kunmap_local(0x%08x): WARN_ON_ONCE(addr < PAGE_OFFSET)", vaddr);
+		return;
+	}
+
+	int32_t type = kmap_atomic_idx(lp);
+	uint32_t idx = kmap_fix_idx(lp, type);
+	if (addr != __fix_to_virt(lp, idx)) {
+		if (lp->strict) {
+			kmaplab_bug(id, "kunmap_local(0x%08x): not the innermost kmap_local_page address %s0x%08x: unmapped out of order, or not from kmap_local_page",
+				    vaddr, type < 0 ? "(none outstanding) " : "", __fix_to_virt(lp, idx));
+			return;
+		}
+		kmaplab_warn(id, "kunmap_local(0x%08x): WARN_ON_ONCE(addr != __fix_to_virt(FIX_KMAP_BEGIN + idx)) (0x%08x)",
+			     vaddr, __fix_to_virt(lp, idx));
+	}
+	if (lp->strict && stack_kind_at(lp, type) == KIND_ATOMIC) {
+		kmaplab_bug(id, "kunmap_local(0x%08x): that address came from kmap_atomic (use kunmap_atomic)",
+			    vaddr);
+		return;
+	}
+
+	/* arch_kmap_local_pre_unmap(): no cache maintenance (non-VIVT) */
+	kmaplab_pte_clear(id, KMAPLAB_WINDOW_FIXMAP, idx);
+	/* arch_kmap_local_post_unmap(addr): flushes the address given */
+	kmaplab_local_flush_tlb_kernel_page(id, addr, KMAPLAB_FLUSH_KUNMAP_LOCAL);
+	stack_note(lp, type, KIND_NONE, 0);
+	kmap_local_idx_pop(lp);
+}
+
+/* ------------------------------------------------------------------ */
+/* fixmap: arch/arm/mm/mmu.c, mm/early_ioremap.c */
+
+/*
+ * __set_fixmap(): BUG_ON(idx >= __end_of_fixed_addresses), then the PTE
+ * and local_flush_tlb_kernel_range(vaddr, vaddr + PAGE_SIZE) -- on ARMv7
+ * the v7wbi_flush_kern_tlb_range sequence (with BPIALL), counted as one
+ * flush_tlb_kernel_range of one page.
+ */
+static void __set_fixmap(struct linux_policy *lp, uint32_t idx, uint32_t phys,
+			 enum kmaplab_prot prot, bool clear, enum kmaplab_flush_cause cause)
+{
+	kmaplab_plugin_id_t id = lp->id;
+
+	if (idx >= lp->fix.end_of_fixed_addresses) {
+		kmaplab_bug(id, "__set_fixmap: BUG_ON(idx >= __end_of_fixed_addresses): idx %u, __end_of_fixed_addresses is %u",
+			    idx, lp->fix.end_of_fixed_addresses);
+		return;
+	}
+	uint32_t vaddr = __fix_to_virt(lp, idx);
+
+	if (!clear)
+		kmaplab_set_pte(id, KMAPLAB_WINDOW_FIXMAP, idx,
+				kmaplab_mk_pte(id, phys >> PAGE_SHIFT, prot));
+	else
+		kmaplab_pte_clear(id, KMAPLAB_WINDOW_FIXMAP, idx);
+	kmaplab_flush_tlb_kernel_range(id, vaddr, vaddr + PAGE_SIZE, cause);
+}
+
+static void linux_set_fixmap(kmaplab_plugin_id_t id, void *priv, uint32_t idx, uint32_t phys)
+{
+	(void)id;
+	__set_fixmap(priv, idx, phys, KMAPLAB_PROT_KERNEL, false, KMAPLAB_FLUSH_SET_FIXMAP);
+}
+
+static void linux_clear_fixmap(kmaplab_plugin_id_t id, void *priv, uint32_t idx)
+{
+	(void)id;
+	__set_fixmap(priv, idx, 0, KMAPLAB_PROT_KERNEL, true, KMAPLAB_FLUSH_CLEAR_FIXMAP);
+}
+
+/* ARM has no __late_set_fixmap and never calls early_ioremap_reset(), so
+ * early_ioremap keeps using __set_fixmap after paging_init. */
+static uint32_t linux_early_ioremap(kmaplab_plugin_id_t id, void *priv, uint32_t phys_addr,
+				    uint32_t size)
+{
+	struct linux_policy *lp = priv;
+	uint32_t offset, last_addr, nrpages, idx;
+	int slot = -1;
+
+	for (int i = 0; i < (int)lp->fix.fix_btmaps_slots; i++) {
+		if (!lp->prev_map[i]) {
+			slot = i;
+			break;
+		}
+	}
+	if (slot < 0) {
+		kmaplab_warn(id, "__early_ioremap(%08x, %08x) not found slot", phys_addr, size);
+		return 0;
+	}
+
+	/* Don't allow wraparound or zero size */
+	last_addr = phys_addr + size - 1;
+	if (!size || last_addr < phys_addr) {
+		kmaplab_warn(id, "__early_ioremap(%08x, %08x): WARN_ON(!size || last_addr < phys_addr)",
+			     phys_addr, size);
+		return 0;
+	}
+
+	lp->prev_size[slot] = size;
+	/*
+	 * Mappings have to be page-aligned
+	 */
+	offset = phys_addr & ~PAGE_MASK;
+	phys_addr &= PAGE_MASK;
+	size = PAGE_ALIGN(last_addr + 1) - phys_addr;
+
+	/*
+	 * Mappings have to fit in the FIX_BTMAP area.
+	 */
+	nrpages = size >> PAGE_SHIFT;
+	if (nrpages > lp->fix.nr_fix_btmaps) {
+		kmaplab_warn(id, "__early_ioremap(%08x, %08x): WARN_ON(nrpages > NR_FIX_BTMAPS): %u pages, at most %u",
+			     phys_addr + offset, lp->prev_size[slot], nrpages, lp->fix.nr_fix_btmaps);
+		return 0;
+	}
+
+	/*
+	 * Ok, go for it..
+	 */
+	idx = lp->fix.fix_btmap_begin - lp->fix.nr_fix_btmaps * (uint32_t)slot;
+	while (nrpages > 0 && !kmaplab_stopped(id)) {
+		__set_fixmap(lp, idx, phys_addr, KMAPLAB_PROT_IO, false, KMAPLAB_FLUSH_EARLY_IOREMAP);
+		phys_addr += PAGE_SIZE;
+		--idx;
+		--nrpages;
+	}
+	if (kmaplab_stopped(id))
+		return 0;
+	lp->prev_map[slot] = offset + lp->slot_virt[slot];
+	return lp->prev_map[slot];
+}
+
+static void linux_early_iounmap(kmaplab_plugin_id_t id, void *priv, uint32_t addr, uint32_t size)
+{
+	struct linux_policy *lp = priv;
+	uint32_t offset, nrpages, idx;
+	int slot = -1;
+
+	for (int i = 0; i < (int)lp->fix.fix_btmaps_slots; i++) {
+		if (lp->prev_map[i] == addr) {
+			slot = i;
+			break;
+		}
+	}
+	/* prev_map[] holds NULL for free slots: early_iounmap(NULL) must not
+	 * match one. */
+	if (slot < 0 || !addr) {
+		kmaplab_warn(id, "early_iounmap(%08x, %08x) not found slot", addr, size);
+		return;
+	}
+	if (lp->prev_size[slot] != size) {
+		kmaplab_warn(id, "early_iounmap(%08x, %08x) [%d] size not consistent %08x", addr, size,
+			     slot, lp->prev_size[slot]);
+		return;
+	}
+	if (addr < __fix_to_virt(lp, lp->fix.fix_btmap_begin)) {
+		kmaplab_warn(id, "early_iounmap(%08x, %08x): WARN_ON(virt_addr < fix_to_virt(FIX_BTMAP_BEGIN))",
+			     addr, size);
+		return;
+	}
+
+	offset = addr & ~PAGE_MASK;
+	nrpages = PAGE_ALIGN(offset + size) >> PAGE_SHIFT;
+
+	idx = lp->fix.fix_btmap_begin - lp->fix.nr_fix_btmaps * (uint32_t)slot;
+	while (nrpages > 0 && !kmaplab_stopped(id)) {
+		__set_fixmap(lp, idx, 0, KMAPLAB_PROT_KERNEL, true, KMAPLAB_FLUSH_EARLY_IOUNMAP);
+		--idx;
+		--nrpages;
+	}
+	lp->prev_map[slot] = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Install */
+
+static void linux_uninstall(kmaplab_plugin_id_t id, void *priv)
+{
+	(void)id;
+	free(priv);
+}
+
+static const struct kmaplab_policy_ops linux_ops = {
+	.kmap = linux_kmap,
+	.kunmap = linux_kunmap,
+	.kmap_atomic = linux_kmap_atomic,
+	.kunmap_atomic = linux_kunmap_atomic,
+	.kmap_local_page = linux_kmap_local_page,
+	.kunmap_local = linux_kunmap_local,
+	.page_address = NULL, /* the kernel's own page_address() */
+	.set_fixmap = linux_set_fixmap,
+	.clear_fixmap = linux_clear_fixmap,
+	.early_ioremap = linux_early_ioremap,
+	.early_iounmap = linux_early_iounmap,
+	.uninstall = linux_uninstall,
+};
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!*s || *s == '-')
+		return -1;
+	unsigned long v = strtoul(s, &end, 0);
+	if (*end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			  int argc, char **argv)
+{
+	if (info->abi_version != KMAPLAB_PLUGIN_ABI_VERSION)
+		return -1;
+	struct linux_policy *lp = calloc(1, sizeof(*lp));
+	if (!lp) {
+		kmaplab_warn(id, "linux: out of memory");
+		return -1;
+	}
+	lp->id = id;
+	lp->info = *info;
+	lp->strict = true;
+
+	for (int i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		unsigned long v;
+		size_t klen = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		bool ok = eq && parse_uint(eq + 1, 0xffffffffu, &v) == 0;
+
+		if (ok && klen == 10 && !strncmp(argv[i], "km_type_nr", klen)) {
+			if (kmaplab_set_km_type_nr(id, (uint32_t)v))
+				goto fail; /* it said why */
+		} else if (ok && v <= 1 && klen == 13 && !strncmp(argv[i], "debug_highmem", klen)) {
+			lp->debug_highmem = v;
+		} else if (ok && v <= 1 && klen == 6 && !strncmp(argv[i], "strict", klen)) {
+			lp->strict = v;
+		} else {
+			kmaplab_warn(id, "linux: bad option '%s' (km_type_nr=N, debug_highmem=0|1, strict=0|1)",
+				     argv[i]);
+			goto fail;
+		}
+	}
+	kmaplab_fixmap_layout(id, &lp->fix);
+
+	/* early_ioremap_setup() */
+	for (uint32_t i = 0; i < lp->fix.fix_btmaps_slots && i < 7; i++)
+		lp->slot_virt[i] = __fix_to_virt(lp, lp->fix.fix_btmap_begin - lp->fix.nr_fix_btmaps * i);
+
+	if (kmaplab_register_policy(id, "linux", &linux_ops, lp))
+		goto fail;
+	return 0;
+fail:
+	free(lp);
+	return -1;
+}
+
+KMAPLAB_PLUGIN_DEFINE(kmaplab_linux_install)

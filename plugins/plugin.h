@@ -1,0 +1,30 @@
+/* The instance behind a kmaplab_plugin_id_t (private to plugins/). */
+#ifndef KMAPLAB_PLUGINS_PLUGIN_H
+#define KMAPLAB_PLUGINS_PLUGIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "highmem.h"
+#include "kmaplab-plugin.h"
+#include "policy.h"
+
+struct kmaplab_plugin {
+	struct kmap_state *ks;
+	char name[64];
+	void *dl;                          /* dlopen handle of a shared object */
+	struct kmaplab_plugin_info info;
+	bool installing;                   /* inside kmaplab_plugin_install */
+	const struct kmaplab_policy_ops *ops;
+	void *priv;
+
+	/* The guest PC of the kmap that last mapped each pkmap slot, to name
+	 * holders in a would-sleep report. */
+	uint32_t pkmap_pc[LAST_PKMAP];
+
+	policy_symbolize_fn symbolize;
+	void *symbolize_arg;
+	char message[1536];
+};
+
+#endif
