@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exit_status.h"
 #include "machine.h"
@@ -17,6 +18,8 @@
 
 static const char usage_text[] =
 	"usage: kmaplab run [options] GUEST.elf [guest arguments...]\n"
+	"       kmaplab compare [options] [GUEST.elf...]   (kmaplab compare --help)\n"
+	"       kmaplab trace FILE --format csv|jsonl|chrome [-o OUT]   (kmaplab trace --help)\n"
 	"       kmaplab --version | --help\n"
 	"\n"
 	"Runs an ARM guest ELF (built with kmaplab-cc) as privileged kernel code on an\n"
@@ -211,6 +214,41 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+/* `kmaplab compare` and `kmaplab trace` are tools around the emulator
+ * (tools/); the binary hands over to them with its own path and the
+ * bundled guests' directory. */
+static int exec_tool(const char *tool, int argc, char **argv, bool pass_self)
+{
+	char self[4096], path[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "kmaplab: cannot find my own executable: %s\n", strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	self[n] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", KMAPLAB_TOOLS_DIR, tool);
+	char **args = calloc((size_t)argc + 6, sizeof(*args));
+	if (!args)
+		return EXIT_INTERNAL;
+	int k = 0;
+	args[k++] = "python3";
+	args[k++] = path;
+	if (pass_self) {
+		args[k++] = "--kmaplab";
+		args[k++] = self;
+		args[k++] = "--guest-dir";
+		args[k++] = KMAPLAB_GUEST_DIR;
+	}
+	for (int i = 1; i < argc; i++)
+		args[k++] = argv[i];
+	args[k] = NULL;
+	fflush(stdout);
+	execvp("python3", args);
+	fprintf(stderr, "kmaplab: cannot run %s: %s\n", path, strerror(errno));
+	free(args);
+	return EXIT_INTERNAL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -225,5 +263,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "compare") == 0)
+		return exec_tool("kmaplab-compare", argc - 1, argv + 1, true);
+	if (strcmp(argv[1], "trace") == 0)
+		return exec_tool("kmaplab-trace", argc - 1, argv + 1, false);
 	return usage_error("unknown command '%s'", argv[1]);
 }
