@@ -455,9 +455,8 @@ int machine_close_trace(struct machine *m)
 {
 	if (!m->trace)
 		return 0;
-	trace_counts(m->trace, &m->trace_counts);
 	m->traced = true;
-	int rc = trace_close(m->trace);
+	int rc = trace_close_counts(m->trace, &m->trace_counts);
 	m->trace = NULL;
 	if (m->ks)
 		m->ks->trace = NULL;

@@ -59,7 +59,7 @@ struct machine {
 	uint64_t insns;            /* guest instructions executed */
 	enum stop_reason stop;
 	int exit_code;             /* guest's status, valid for STOP_EXIT */
-	char message[512];         /* one line for every other stop */
+	char message[2048];        /* one line for every other stop (holds a policy report, plugin.h: 1536) */
 	volatile sig_atomic_t interrupt_signal; /* set by a signal handler */
 
 	/* Fault decoding: the last data access the guest attempted. */

@@ -322,7 +322,9 @@ void trace_kmap_event(struct trace_writer *tw, const struct kmap_event *ev)
 	uint8_t *p = begin(tw);
 	if (!p)
 		return;
-	p = put_head(tw, p, TRACE_KMAP, ev->cycle, ev->pc);
+	/* An event a policy reports from inside a call may carry no PC:
+	 * it happened at the hypercall's. */
+	p = put_head(tw, p, TRACE_KMAP, ev->cycle, ev->pc ? ev->pc : tw->pc);
 	p = put_u(p, (uint32_t)ev->op);
 	p = put_u(p, ev->failed ? 1 : 0);
 	p = put_u(p, opt(ev->page));
@@ -419,10 +421,13 @@ void trace_flush_from_signal(struct trace_writer *tw)
 	tw->len = 0;
 }
 
-int trace_close(struct trace_writer *tw)
+int trace_close_counts(struct trace_writer *tw, struct trace_counts *out)
 {
-	if (!tw)
+	if (!tw) {
+		if (out)
+			memset(out, 0, sizeof(*out));
 		return 0;
+	}
 	if (!tw->err) {
 		/* The end record: tag and the number of event records. */
 		if (BUF_SIZE - tw->len < 11)
@@ -437,6 +442,8 @@ int trace_close(struct trace_writer *tw)
 	int err = tw->err;
 	if (close(tw->fd) && !err)
 		err = errno ? errno : EIO;
+	if (out)
+		*out = tw->counts;
 	free(tw->buf);
 	free(tw);
 	if (err) {
@@ -444,6 +451,11 @@ int trace_close(struct trace_writer *tw)
 		return -1;
 	}
 	return 0;
+}
+
+int trace_close(struct trace_writer *tw)
+{
+	return trace_close_counts(tw, NULL);
 }
 
 /* ---- Reading ---- */

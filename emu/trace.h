@@ -75,6 +75,8 @@ void trace_set_pc(struct trace_writer *tw, uint32_t pc);
 void trace_set_clock(struct trace_writer *tw, const uint64_t *cycles);
 
 void trace_flush_event(struct trace_writer *tw, uint32_t pc, const struct flush_event *ev);
+/* ev->pc 0 (an event a policy reports from inside a call) is recorded as
+ * the trace_set_pc() PC. */
 void trace_kmap_event(struct trace_writer *tw, const struct kmap_event *ev);
 /* A guest TLB maintenance MCR: `rt` is the register operand (VA | ASID,
  * ASID, or ignored), `invalidated` the entries it dropped, `cycles` what it
@@ -101,6 +103,9 @@ void trace_flush_from_signal(struct trace_writer *tw);
  * Returns 0, or -1 if any write (now or earlier) or the close failed, with
  * errno set.  NULL is allowed (returns 0). */
 int trace_close(struct trace_writer *tw);
+/* The same, and the final counts in *out (bytes: the file's size, end
+ * record included; with a write error, what reached the buffer). */
+int trace_close_counts(struct trace_writer *tw, struct trace_counts *out);
 
 /* ---- Reading ---- */
 
