@@ -41,6 +41,24 @@
  *                    order or of an address they did not return -- and
  *                    report it as a BUG (default 1).  With strict=0 those
  *                    run as a non-debug kernel runs them.
+ *
+ * Variants: three more built-in policies run this same code with one rule
+ * changed (docs/policies.md), so that a comparison measures the rule and
+ * nothing else.  They take the options above too.
+ *   eager        kunmap_high() dropping a slot to no users (count 1)
+ *                clears its PTE, removes its page_address and flushes that
+ *                page at once (local_flush_tlb_kernel_page, cause
+ *                policy_eager): no slot ever waits at count 1, so a wrap's
+ *                flush_all_zero_pkmaps() finds nothing to flush.
+ *   local        kmap() is kmap_local_page() and kunmap() is kunmap_local()
+ *                of the innermost kmap: the per-CPU stack of fixmap slots,
+ *                one flush per map and one per unmap, and kunmap() must
+ *                come in reverse order of kmap() (LIFO, like kunmap_local;
+ *                anything else is a BUG).  pkmap is never used.
+ *   flushall:N   (option n=N, default 33: x86's tlb_single_page_flush_ceiling)
+ *                a flush_tlb_kernel_range() of more than N pages becomes
+ *                one flush_tlb_all(), as x86 and FreeBSD do; the cause is
+ *                kept (a wrap's is still pkmap_wrap).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +74,10 @@
 /* The fixmap has 768 slots: no stack of slots can be deeper. */
 #define FIXMAP_SLOTS 768
 
-enum stack_kind { KIND_NONE, KIND_ATOMIC, KIND_LOCAL };
+/* KIND_KMAP: a kmap() of the `local` variant. */
+enum stack_kind { KIND_NONE, KIND_ATOMIC, KIND_LOCAL, KIND_KMAP };
+
+enum linux_variant { VARIANT_LINUX, VARIANT_EAGER, VARIANT_LOCAL, VARIANT_FLUSHALL };
 
 struct linux_policy {
 	kmaplab_plugin_id_t id;
@@ -64,6 +85,9 @@ struct linux_policy {
 	struct kmaplab_fixmap_layout fix;
 	bool debug_highmem;
 	bool strict;
+	enum linux_variant variant;
+	uint32_t flushall_n; /* flushall:N */
+	char name[32];
 
 	/* Host-side shadow of CPU 0's kmap stack (the depth itself is
 	 * __kmap_atomic_idx in guest memory): who pushed each level, and the
@@ -134,6 +158,22 @@ static kmaplab_page_t pte_page(const struct linux_policy *lp, kmaplab_pte_t pte)
 	return kmaplab_pfn_to_page(lp->id, kmaplab_pte_pfn(pte));
 }
 
+/* flush_tlb_kernel_range(); under flushall:N, x86's rule (arch/x86/mm/
+ * tlb.c): more than N pages is one flush_tlb_all() instead.  Pages are
+ * counted as tlb-v7.S loops over them (at least one). */
+static void flush_kernel_range(struct linux_policy *lp, uint32_t start, uint32_t end,
+			       enum kmaplab_flush_cause cause)
+{
+	uint32_t pages = (end & PAGE_MASK) > (start & PAGE_MASK)
+				 ? ((end & PAGE_MASK) - (start & PAGE_MASK)) >> PAGE_SHIFT
+				 : 1;
+
+	if (lp->variant == VARIANT_FLUSHALL && pages > lp->flushall_n)
+		kmaplab_flush_tlb_all(lp->id, cause);
+	else
+		kmaplab_flush_tlb_kernel_range(lp->id, start, end, cause);
+}
+
 /* ------------------------------------------------------------------ */
 /* Persistent kmaps: mm/highmem.c */
 
@@ -183,8 +223,8 @@ static void flush_all_zero_pkmaps(struct linux_policy *lp)
 	/* One flush of the whole window, however many slots were cleared --
 	 * and none at all if none were. */
 	if (need_flush)
-		kmaplab_flush_tlb_kernel_range(id, PKMAP_ADDR(lp, 0), PKMAP_ADDR(lp, lp->info.last_pkmap),
-					       KMAPLAB_FLUSH_PKMAP_WRAP);
+		flush_kernel_range(lp, PKMAP_ADDR(lp, 0), PKMAP_ADDR(lp, lp->info.last_pkmap),
+				   KMAPLAB_FLUSH_PKMAP_WRAP);
 	kmaplab_event(id, KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS, cleared);
 }
 
@@ -301,6 +341,17 @@ static void kunmap_high(struct linux_policy *lp, kmaplab_page_t page)
 	 * without a TLB flush!
 	 */
 	int32_t count = pkmap_count_get(lp, nr) - 1;
+	if (lp->variant == VARIANT_EAGER && count == 1) {
+		/* eager: the last user is gone -- unmap the slot and flush
+		 * its page now, instead of leaving it at count 1 for
+		 * flush_all_zero_pkmaps() on the next wrap. */
+		pkmap_count_set(lp, nr, 0);
+		kmaplab_pte_clear(id, KMAPLAB_WINDOW_PKMAP, nr);
+		kmaplab_set_page_address(id, page, 0);
+		kmaplab_local_flush_tlb_kernel_page(id, vaddr, KMAPLAB_FLUSH_POLICY_EAGER);
+		unlock_kmap(lp);
+		return;
+	}
 	pkmap_count_set(lp, nr, count);
 	switch (count) {
 	case 0:
@@ -539,6 +590,11 @@ static void linux_kunmap_atomic(kmaplab_plugin_id_t id, void *priv, uint32_t kva
 				    kvaddr);
 			return;
 		}
+		if (lp->strict && stack_kind_at(lp, type) == KIND_KMAP) {
+			kmaplab_bug(id, "kunmap_atomic(0x%08x): that address came from kmap (policy %s: use kunmap)",
+				    kvaddr, lp->name);
+			return;
+		}
 		if (lp->debug_highmem) {
 			set_fixmap_pte(lp, idx, 0, KMAPLAB_FLUSH_KUNMAP_ATOMIC);
 			stack_note(lp, type, KIND_NONE, 0);
@@ -675,6 +731,11 @@ static void linux_kunmap_local(kmaplab_plugin_id_t id, void *priv, uint32_t vadd
 			    vaddr);
 		return;
 	}
+	if (lp->strict && stack_kind_at(lp, type) == KIND_KMAP) {
+		kmaplab_bug(id, "kunmap_local(0x%08x): that address came from kmap (policy %s: use kunmap)",
+			    vaddr, lp->name);
+		return;
+	}
 
 	/* arch_kmap_local_pre_unmap(): no cache maintenance (non-VIVT) */
 	kmaplab_pte_clear(id, KMAPLAB_WINDOW_FIXMAP, idx);
@@ -682,6 +743,53 @@ static void linux_kunmap_local(kmaplab_plugin_id_t id, void *priv, uint32_t vadd
 	kmaplab_local_flush_tlb_kernel_page(id, addr, KMAPLAB_FLUSH_KUNMAP_LOCAL);
 	stack_note(lp, type, KIND_NONE, 0);
 	kmap_local_idx_pop(lp);
+}
+
+/* ------------------------------------------------------------------ */
+/* The `local` variant: kmap() served as kmap_local_page() */
+
+static uint32_t local_kmap(kmaplab_plugin_id_t id, void *priv, kmaplab_page_t page)
+{
+	struct linux_policy *lp = priv;
+	uint32_t vaddr = linux_kmap_local_page(id, priv, page);
+
+	/* Mark the stack level as a kmap(): its type from the address. */
+	if (vaddr && !kmaplab_stopped(id) && vaddr >= lp->fix.fixaddr_start) {
+		uint32_t idx = (lp->fix.fixaddr_top - vaddr) >> PAGE_SHIFT;
+		stack_note(lp, (int32_t)(idx - kmap_fix_idx(lp, 0)), KIND_KMAP, 0);
+	}
+	return vaddr;
+}
+
+/* kunmap(page) has no address: it is the innermost level of the stack,
+ * which must be a kmap() of this page (one load of the stack depth and
+ * one of that level's PTE find it), then kunmap_local() of it. */
+static void local_kunmap(kmaplab_plugin_id_t id, void *priv, kmaplab_page_t page)
+{
+	struct linux_policy *lp = priv;
+
+	if (!kmaplab_PageHighMem(id, page))
+		return;
+	int32_t type = kmap_atomic_idx(lp);
+	enum stack_kind kind = stack_kind_at(lp, type);
+	if (type < 0 || kind != KIND_KMAP) {
+		kmaplab_bug(id, "kunmap(page 0x%08x, pfn 0x%x): policy local serves kmap() as kmap_local_page(), so kunmap() must undo the innermost kmap() first, but %s",
+			    page, pfn_of(lp, page),
+			    type < 0		  ? "no kmap() is outstanding"
+			    : kind == KIND_ATOMIC ? "the innermost mapping is a kmap_atomic()"
+			    : kind == KIND_LOCAL  ? "the innermost mapping is a kmap_local_page()"
+						  : "the innermost kmap stack level is not a kmap()");
+		return;
+	}
+	uint32_t idx = kmap_fix_idx(lp, type);
+	kmaplab_pte_t pte = kmaplab_pte_read(id, KMAPLAB_WINDOW_FIXMAP, idx);
+	if (kmaplab_pte_pfn(pte) != pfn_of(lp, page)) {
+		kmaplab_bug(id, "kunmap(page 0x%08x, pfn 0x%x): the innermost kmap() (0x%08x, fixmap slot %u) maps pfn 0x%x: policy local needs kunmap() in reverse order of kmap(), like kunmap_local()",
+			    page, pfn_of(lp, page), __fix_to_virt(lp, idx), idx, kmaplab_pte_pfn(pte));
+		return;
+	}
+	stack_note(lp, type, KIND_LOCAL, 0);
+	linux_kunmap_local(id, priv, __fix_to_virt(lp, idx));
 }
 
 /* ------------------------------------------------------------------ */
@@ -710,7 +818,7 @@ static void __set_fixmap(struct linux_policy *lp, uint32_t idx, uint32_t phys,
 				kmaplab_mk_pte(id, phys >> PAGE_SHIFT, prot));
 	else
 		kmaplab_pte_clear(id, KMAPLAB_WINDOW_FIXMAP, idx);
-	kmaplab_flush_tlb_kernel_range(id, vaddr, vaddr + PAGE_SIZE, cause);
+	flush_kernel_range(lp, vaddr, vaddr + PAGE_SIZE, cause);
 }
 
 static void linux_set_fixmap(kmaplab_plugin_id_t id, void *priv, uint32_t idx, uint32_t phys)
@@ -864,9 +972,27 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
-			  int argc, char **argv)
+/* The ops of `local`: kmap and kunmap on the kmap stack. */
+static const struct kmaplab_policy_ops local_ops = {
+	.kmap = local_kmap,
+	.kunmap = local_kunmap,
+	.kmap_atomic = linux_kmap_atomic,
+	.kunmap_atomic = linux_kunmap_atomic,
+	.kmap_local_page = linux_kmap_local_page,
+	.kunmap_local = linux_kunmap_local,
+	.page_address = NULL,
+	.set_fixmap = linux_set_fixmap,
+	.clear_fixmap = linux_clear_fixmap,
+	.early_ioremap = linux_early_ioremap,
+	.early_iounmap = linux_early_iounmap,
+	.uninstall = linux_uninstall,
+};
+
+static int install_variant(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			   int argc, char **argv, enum linux_variant variant)
 {
+	static const char *const names[] = { "linux", "eager", "local", "flushall" };
+
 	if (info->abi_version != KMAPLAB_PLUGIN_ABI_VERSION)
 		return -1;
 	struct linux_policy *lp = calloc(1, sizeof(*lp));
@@ -877,6 +1003,8 @@ int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_in
 	lp->id = id;
 	lp->info = *info;
 	lp->strict = true;
+	lp->variant = variant;
+	lp->flushall_n = 33; /* x86's tlb_single_page_flush_ceiling */
 
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -891,9 +1019,12 @@ int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_in
 			lp->debug_highmem = v;
 		} else if (ok && v <= 1 && klen == 6 && !strncmp(argv[i], "strict", klen)) {
 			lp->strict = v;
+		} else if (ok && variant == VARIANT_FLUSHALL && klen == 1 && argv[i][0] == 'n') {
+			lp->flushall_n = (uint32_t)v;
 		} else {
-			kmaplab_warn(id, "linux: bad option '%s' (km_type_nr=N, debug_highmem=0|1, strict=0|1)",
-				     argv[i]);
+			kmaplab_warn(id, "%s: bad option '%s' (%skm_type_nr=N, debug_highmem=0|1, strict=0|1)",
+				     names[variant], argv[i],
+				     variant == VARIANT_FLUSHALL ? "flushall:N or n=N, " : "");
 			goto fail;
 		}
 	}
@@ -903,12 +1034,40 @@ int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_in
 	for (uint32_t i = 0; i < lp->fix.fix_btmaps_slots && i < 7; i++)
 		lp->slot_virt[i] = __fix_to_virt(lp, lp->fix.fix_btmap_begin - lp->fix.nr_fix_btmaps * i);
 
-	if (kmaplab_register_policy(id, "linux", &linux_ops, lp))
+	if (variant == VARIANT_FLUSHALL)
+		snprintf(lp->name, sizeof(lp->name), "flushall:%u", lp->flushall_n);
+	else
+		snprintf(lp->name, sizeof(lp->name), "%s", names[variant]);
+	if (kmaplab_register_policy(id, lp->name, variant == VARIANT_LOCAL ? &local_ops : &linux_ops, lp))
 		goto fail;
 	return 0;
 fail:
 	free(lp);
 	return -1;
+}
+
+int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			  int argc, char **argv)
+{
+	return install_variant(id, info, argc, argv, VARIANT_LINUX);
+}
+
+int kmaplab_eager_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			  int argc, char **argv)
+{
+	return install_variant(id, info, argc, argv, VARIANT_EAGER);
+}
+
+int kmaplab_local_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			  int argc, char **argv)
+{
+	return install_variant(id, info, argc, argv, VARIANT_LOCAL);
+}
+
+int kmaplab_flushall_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			     int argc, char **argv)
+{
+	return install_variant(id, info, argc, argv, VARIANT_FLUSHALL);
 }
 
 KMAPLAB_PLUGIN_DEFINE(kmaplab_linux_install)

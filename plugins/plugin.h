@@ -27,4 +27,12 @@ struct kmaplab_plugin {
 	char message[1536];
 };
 
+/* For a built-in policy built on another (nohighmem on linux): runs the
+ * base's install on `id` from inside the outer install and hands back the
+ * ops and priv it registered, unregistered, so that the outer policy can
+ * delegate to them and register its own.  The outer uninstall must call
+ * the base's.  Returns 0, or -1 if the base refused (it said why). */
+int policy_install_base(kmaplab_plugin_id_t id, kmaplab_plugin_install_fn install, int argc,
+			char **argv, const struct kmaplab_policy_ops **ops, void **priv);
+
 #endif

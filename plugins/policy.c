@@ -18,13 +18,30 @@
 #include "pgtable.h"
 #include "plugin.h"
 
+/* plugins/linux.c and its variants, plugins/nohighmem.c */
 int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
 			  int argc, char **argv);
+int kmaplab_eager_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			  int argc, char **argv);
+int kmaplab_local_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			  int argc, char **argv);
+int kmaplab_nohighmem_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			      int argc, char **argv);
+int kmaplab_flushall_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+			     int argc, char **argv);
 
 const struct builtin_policy builtin_policies[] = {
-	{ "linux", "Linux v5.x ARM: pkmap with flush on wrap, kmap_atomic on the fixmap",
+	{ "linux", NULL, "Linux v5.x ARM: pkmap with flush on wrap, kmap_atomic on the fixmap",
 	  kmaplab_linux_install },
-	{ NULL, NULL, NULL },
+	{ "eager", NULL, "linux, but kunmap to no users clears the PTE and flushes that page at once",
+	  kmaplab_eager_install },
+	{ "local", NULL, "every kmap served like kmap_local_page: fixmap stack, flush per map",
+	  kmaplab_local_install },
+	{ "nohighmem", NULL, "all RAM in lowmem (CONFIG_HIGHMEM=n): kmap is page_address, no flushes",
+	  kmaplab_nohighmem_install },
+	{ "flushall", "N", "linux, but a range flush of more than N pages is one flush_tlb_all",
+	  kmaplab_flushall_install },
+	{ NULL, NULL, NULL, NULL },
 };
 
 static void fill_info(struct kmaplab_plugin *p)
@@ -64,22 +81,28 @@ static bool is_path(const char *name)
 static kmaplab_plugin_install_fn open_shared(struct kmaplab_plugin *p, const char *path,
 					     char *err, size_t errlen)
 {
-	p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* "mine.so" is the file in the current directory, not a library
+	 * dlopen() would search for. */
+	char rel[4096];
+	if (!strchr(path, '/') && snprintf(rel, sizeof(rel), "./%s", path) < (int)sizeof(rel))
+		p->dl = dlopen(rel, RTLD_NOW | RTLD_LOCAL);
+	else
+		p->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!p->dl) {
-		snprintf(err, errlen, "--policy %s: %s", path, dlerror());
+		snprintf(err, errlen, "cannot load the policy: %s", dlerror());
 		return NULL;
 	}
 	const uint32_t *ver = dlsym(p->dl, "kmaplab_plugin_abi_version");
 	void *fn = dlsym(p->dl, "kmaplab_plugin_install");
 	if (!ver || !fn) {
 		snprintf(err, errlen,
-			 "--policy %s: not a kmaplab policy (no kmaplab_plugin_abi_version or kmaplab_plugin_install; see plugins/kmaplab-plugin.h)",
+			 "%s is not a kmaplab policy (no kmaplab_plugin_abi_version or kmaplab_plugin_install; see plugins/kmaplab-plugin.h)",
 			 path);
 		return NULL;
 	}
 	if (*ver != KMAPLAB_PLUGIN_ABI_VERSION) {
 		snprintf(err, errlen,
-			 "--policy %s: built for plugin ABI version %u, this kmaplab has version %u: rebuild it against this kmaplab-plugin.h",
+			 "%s was built for plugin ABI version %u, this kmaplab has version %u: rebuild it against this kmaplab's plugins/kmaplab-plugin.h",
 			 path, *ver, KMAPLAB_PLUGIN_ABI_VERSION);
 		return NULL;
 	}
@@ -100,15 +123,35 @@ struct kmaplab_plugin *policy_load(struct kmap_state *ks, const char *name, int 
 	snprintf(p->name, sizeof(p->name), "%s", name);
 
 	kmaplab_plugin_install_fn install = NULL;
-	for (const struct builtin_policy *b = builtin_policies; b->name; b++)
-		if (strcmp(b->name, name) == 0)
+	char **args = NULL, narg[48];
+	for (const struct builtin_policy *b = builtin_policies; b->name; b++) {
+		size_t n = strlen(b->name);
+		if (strcmp(b->name, name) == 0) {
 			install = b->install;
+		} else if (b->arg && strncmp(b->name, name, n) == 0 && name[n] == ':' &&
+			   !is_path(name)) {
+			/* NAME:N is NAME,n=N (flushall:32) */
+			snprintf(narg, sizeof(narg), "n=%s", name + n + 1);
+			args = malloc(sizeof(char *) * ((size_t)argc + 1));
+			if (!args) {
+				snprintf(err, errlen, "out of memory for the policy");
+				goto fail;
+			}
+			args[0] = narg;
+			for (int i = 0; i < argc; i++)
+				args[i + 1] = argv[i];
+			argc++;
+			argv = args;
+			install = b->install;
+		}
+	}
 	if (!install) {
 		if (!is_path(name)) {
 			int n = snprintf(err, errlen, "unknown --policy '%s' (built in:", name);
 			for (const struct builtin_policy *b = builtin_policies; b->name && n > 0 &&
 			     (size_t)n < errlen; b++)
-				n += snprintf(err + n, errlen - (size_t)n, " %s", b->name);
+				n += snprintf(err + n, errlen - (size_t)n, " %s%s%s", b->name,
+					      b->arg ? ":" : "", b->arg ? b->arg : "");
 			if (n > 0 && (size_t)n < errlen)
 				snprintf(err + n, errlen - (size_t)n, "; or a path to a .so)");
 			goto fail;
@@ -126,20 +169,48 @@ struct kmaplab_plugin *policy_load(struct kmap_state *ks, const char *name, int 
 	p->installing = false;
 	if (rc || kmap_stopped(ks) || !p->ops) {
 		ks->fix = fix;
-		const char *why = kmap_stopped(ks) ? kmap_status_message(ks)
-				  : ks->stats.warnings > warnings ? ks->last_warning
-				  : !p->ops ? "it registered no callbacks (kmaplab_register_policy)"
-					    : "no reason given";
-		snprintf(err, errlen, "policy %s: install failed (%d): %s", name, rc, why);
+		if (kmap_stopped(ks))
+			snprintf(err, errlen, "install failed: %s", kmap_status_message(ks));
+		else if (ks->stats.warnings > warnings)
+			/* The policy said why: its own words, less "WARNING: ". */
+			snprintf(err, errlen, "%s",
+				 strncmp(ks->last_warning, "WARNING: ", 9) ? ks->last_warning
+									   : ks->last_warning + 9);
+		else if (!p->ops)
+			snprintf(err, errlen, "install failed (%d): it registered no callbacks (kmaplab_register_policy)", rc);
+		else
+			snprintf(err, errlen, "install failed (%d) without saying why (kmaplab_warn)", rc);
 		if (p->ops && p->ops->uninstall)
 			p->ops->uninstall(p, p->priv);
 		p->ops = NULL;
 		goto fail;
 	}
+	free(args);
 	return p;
 fail:
+	free(args);
 	policy_unload(p);
 	return NULL;
+}
+
+int policy_install_base(kmaplab_plugin_id_t id, kmaplab_plugin_install_fn install, int argc,
+			char **argv, const struct kmaplab_policy_ops **ops, void **priv)
+{
+	if (!id->installing || id->ops)
+		return -1;
+	int rc = install(id, &id->info, argc, argv);
+	*ops = id->ops;
+	*priv = id->priv;
+	id->ops = NULL;
+	id->priv = NULL;
+	if (rc || kmap_stopped(id->ks) || !*ops) {
+		if (*ops && (*ops)->uninstall)
+			(*ops)->uninstall(id, *priv);
+		*ops = NULL;
+		*priv = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 struct kmaplab_plugin *policy_load_spec(struct kmap_state *ks, const char *spec, char *err,

@@ -36,19 +36,22 @@ enum hc_status {
 
 typedef const char *(*policy_symbolize_fn)(void *arg, uint32_t va, char *buf, size_t len);
 
-/* One built-in policy. */
+/* One built-in policy.  `arg` non-NULL: NAME:ARG is NAME,n=ARG
+ * ("flushall:32"); `arg` names it in messages ("N"). */
 struct builtin_policy {
 	const char *name;
+	const char *arg;
 	const char *description;
 	kmaplab_plugin_install_fn install;
 };
 /* The built-in policies, ending with a { NULL } entry. */
 extern const struct builtin_policy builtin_policies[];
 
-/* Loads `name` -- a built-in policy's name, or a path to a shared object
- * (anything with a '/' or ending in ".so") -- and runs its install with
- * argv (the "key=value" options; argv[0] is NOT the name).  Returns the
- * instance, or NULL with a one-line reason in err. */
+/* Loads `name` -- a built-in policy's name (or NAME:N, see above), or a
+ * path to a shared object (anything with a '/' or ending in ".so") -- and
+ * runs its install with argv (the "key=value" options; argv[0] is NOT the
+ * name).  Returns the instance, or NULL with a one-line reason in err
+ * (the caller says which --policy it was about). */
 struct kmaplab_plugin *policy_load(struct kmap_state *ks, const char *name, int argc,
 				   char **argv, char *err, size_t errlen);
 

@@ -10,6 +10,9 @@ checks:
   --stderr-lines N    stderr must have exactly N lines
   --stat KEY=VALUE    the stats JSON (dotted KEY) must hold VALUE; repeatable
   --stat-min KEY=N    the stats value must be >= N; repeatable
+  --stat-from-stdout KEY=REGEX
+                      the stats value must equal group 1 of REGEX's first match in
+                      stdout (the guest prints what its own model expects); repeatable
   --sandbox           run with --semihosting-root set to a fresh directory that
                       holds inside.txt, sub/, and a symlink `escape` pointing
                       outside; afterwards written.txt must be inside it and
@@ -40,7 +43,7 @@ def main():
     checks, run_args = argv[1:split], argv[split + 1:]
     kmaplab = argv[0]
     want = {'status': None, 'stdout': [], 'stderr': [], 'stderr_lines': None, 'stat': [],
-            'stat_min': [], 'sandbox': False}
+            'stat_min': [], 'stat_from_stdout': [], 'sandbox': False}
     i = 0
     while i < len(checks):
         opt = checks[i]
@@ -63,6 +66,11 @@ def main():
         elif opt == '--stat-min':
             k, v = val.split('=', 1)
             want['stat_min'].append((k, int(v)))
+        elif opt == '--stat-from-stdout':
+            k, rx = val.split('=', 1)
+            if re.compile(rx).groups < 1:
+                sys.exit('--stat-from-stdout %s: the regex needs a group' % val)
+            want['stat_from_stdout'].append((k, rx))
         else:
             sys.exit('unknown check ' + opt)
 
@@ -117,6 +125,14 @@ def main():
             for key, n in want['stat_min']:
                 got = lookup(stats, key)
                 check(got >= n, 'stats %s >= %d (got %s)' % (key, n, got))
+            for key, rx in want['stat_from_stdout']:
+                m = re.search(rx, p.stdout, re.M)
+                got = lookup(stats, key)
+                if m is None:
+                    check(False, 'stats %s = /%s/ from stdout (no match; got %s)' % (key, rx, got))
+                else:
+                    check(str(got) == m.group(1), 'stats %s = %s from stdout /%s/ (got %s)'
+                          % (key, m.group(1), rx, got))
         if want['sandbox']:
             check(os.path.exists(os.path.join(root, 'written.txt')), 'written.txt created inside the root')
             after = sorted(f for f in os.listdir(tmp) if f != 'stats.json')
