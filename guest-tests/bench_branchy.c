@@ -5,7 +5,7 @@
  *   bench_branchy [SCALE]   SCALE (default 1) multiplies the work.
  *
  * Fixed size and deterministic: prints a checksum of every result, so the
- * compiler cannot drop the work.  About 100 M guest instructions at SCALE 1
+ * compiler cannot drop the work.  About 120 M guest instructions at SCALE 1
  * (tools/bench reports the exact count). */
 #include <stdint.h>
 #include <stdio.h>

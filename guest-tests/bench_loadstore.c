@@ -3,12 +3,14 @@
  * Cortex-A7 hold) are summed and updated: first in sequential sweeps
  * (three loads and a store per element, mostly micro-TLB hits), then in a
  * strided walk that hops to another array, and another section, on every
- * access, so the micro TLB misses and the main TLB answers.
+ * access, so the micro TLB misses and the main TLB answers.  Lowmem is
+ * mapped with sections and the 24 fit in the main TLB, so page-table walks
+ * stay rare (one per section).
  *
  *   bench_loadstore [SCALE]   SCALE (default 1) multiplies the work.
  *
  * Fixed size and deterministic: prints a checksum that depends on every
- * access, so the compiler cannot drop the work.  About 100 M guest
+ * access, so the compiler cannot drop the work.  About 130 M guest
  * instructions at SCALE 1 (tools/bench reports the exact count). */
 #include <stdint.h>
 #include <stdio.h>

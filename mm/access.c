@@ -29,7 +29,7 @@ static void check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
 			       valid ? mmu_pa(&now, va) & PAGE_MASK : 0);
 }
 
-enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count)
+enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count)
 {
 	enum tlb_side side = access == MMU_FETCH ? TLB_SIDE_I : TLB_SIDE_D;
 	const struct core_costs *cost = &mm->core->cost;
@@ -50,7 +50,6 @@ enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_access access, uin
 	enum mmu_fault f = mmu_check(&e->t, mm->regs.dacr, access, true);
 	/* The rest of a run of accesses to one page hit the micro TLB just
 	 * filled: look them up so the statistics count every access. */
-	for (uint32_t i = 1; i < count; i++)
-		tlb_lookup(mm->tlb, side, va, asid, NULL);
+	tlb_repeat(mm->tlb, side, va, asid, count);
 	return f;
 }

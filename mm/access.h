@@ -6,11 +6,45 @@
 #include <stdint.h>
 
 #include "mm.h"
+#include "tlb.h"
 
 /* Models `count` consecutive accesses of kind `access` to the page of `va`
  * (an instruction fetch of a block costs one look-up per instruction; all
  * after the first hit the micro TLB).  Returns MMU_OK, or the fault the
  * walk or the permission check found (the emulator raises the abort). */
-enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count);
+enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count);
+
+/* True if mmu_check() would return MMU_OK (false: ask it). */
+static inline bool mm_check_ok_fast(const struct mmu_translation *t, uint32_t dacr,
+				    enum mmu_access access)
+{
+	if (t->fault != MMU_OK)
+		return false;
+	if (t->mmu_off)
+		return true;
+	unsigned d = (dacr >> (2 * (t->domain & 0xfu))) & 0x3u;
+	if (d == 0x3u) /* manager */
+		return true;
+	if (d != 0x1u || (access == MMU_FETCH && t->xn))
+		return false;
+	unsigned ap = t->ap & 0x7u; /* privileged: 1..3 RW, 5..7 RO */
+	return (ap >= 1 && ap <= 3) || (ap >= 5 && access != MMU_WRITE);
+}
+
+static inline enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_access access,
+				       uint32_t count)
+{
+	enum tlb_side side = access == MMU_FETCH ? TLB_SIDE_I : TLB_SIDE_D;
+	const struct mmu_translation *t = tlb_peek_mru(mm->tlb, side, va, (uint8_t)(mm->regs.contextidr & 0xff));
+	if (t && count) {
+		if ((t->level == 0 || (phys_read32(&mm->mem, t->l1_pa) == t->l1_desc &&
+				       (t->level != 2 || phys_read32(&mm->mem, t->l2_pa) == t->l2_desc))) &&
+		    mm_check_ok_fast(t, mm->regs.dacr, access)) {
+			tlb_count_mru_hits(mm->tlb, count); /* micro hits cost 0 cycles */
+			return MMU_OK;
+		}
+	}
+	return mm_access_slow(mm, va, access, count);
+}
 
 #endif

@@ -49,8 +49,8 @@
 
 #include "tlb.h"
 
-#define KEY_GLOBAL  0x100u
-#define KEY_INVALID 0x200u
+#define KEY_GLOBAL  TLB_KEY_GLOBAL
+#define KEY_INVALID TLB_KEY_INVALID
 
 struct level {
 	unsigned entries, ways, sets;
@@ -71,16 +71,17 @@ struct level {
 	unsigned mru;          /* micro: the entry hit last, */
 	uint32_t mru_va, mru_mask; /* and a copy of its tags (mru_key KEY_INVALID: */
 	unsigned mru_key;      /* none) so the common hit reads only this struct */
+	struct tlb_hot_side *hot; /* micro: the inline copies (struct tlb_hot), or NULL */
 	unsigned valid;        /* valid entries */
 	unsigned shift_count[32]; /* valid entries per log2(page size) */
 	uint32_t shift_mask;   /* bit s set: shift_count[s] != 0 */
 };
 
 struct tlb {
+	struct tlb_hot hot;    /* first: tlb.h's inline look-up reads it */
 	const struct core_profile *core;
 	struct level micro[2]; /* [0] I, [1] D */
 	struct level main;
-	struct tlb_stats stats;
 	uint64_t seq;          /* fills so far (tlb_entry.seq) */
 	uint64_t clock;        /* LRU time */
 	uint32_t miss_va[2];   /* the last missed lookup per side, for tlb_fill */
@@ -194,6 +195,36 @@ static inline void set_mru(struct level *L, unsigned i)
 	L->mru_va = L->tag_va[i];
 	L->mru_mask = L->tag_mask[i];
 	L->mru_key = L->key[i];
+	if (L->hot) {
+		struct tlb_mru *s0 = &L->hot->slot[0];
+		if (s0->idx != i || s0->key == KEY_INVALID) {
+			/* Move up; drop the slot of i if it is further down, else the last. */
+			unsigned k = 1;
+			while (k < TLB_HOT_SLOTS - 1 && L->hot->slot[k].idx != i)
+				k++;
+			for (; k > 0; k--)
+				L->hot->slot[k] = L->hot->slot[k - 1];
+			s0->idx = i;
+		}
+		s0->t = L->e[i].t;
+		s0->va = L->mru_va;
+		s0->mask = L->mru_mask;
+		s0->key = L->mru_key;
+	}
+}
+
+/* Entry i of L is no longer what the hot copies say. */
+static inline void hot_forget(struct level *L, unsigned i)
+{
+	if (L->hot)
+		for (unsigned k = 0; k < TLB_HOT_SLOTS; k++)
+			if (L->hot->slot[k].idx == i)
+				L->hot->slot[k].key = KEY_INVALID;
+}
+
+static inline void clear_mru(struct level *L)
+{
+	L->mru_key = KEY_INVALID;
 }
 
 /* Index of the entry of a fully associative level that maps va, or -1. */
@@ -229,8 +260,10 @@ static void level_kill(struct level *L, unsigned i)
 	L->e[i].valid = false;
 	L->key[i] = KEY_INVALID;
 	if (i == L->mru)
-		L->mru_key = KEY_INVALID;
-	L->valid--;
+		clear_mru(L);
+	hot_forget(L, i);
+	if (--L->valid == 0 && L->hot)
+		L->hot->overlap = false;
 	if (--L->shift_count[s] == 0)
 		L->shift_mask &= ~(1u << s);
 }
@@ -261,6 +294,23 @@ static unsigned level_victim(struct level *L, unsigned set)
 		return base + w;
 	}
 	}
+}
+
+/* True if a valid entry of L other than i maps some VA of the range
+ * base/mask for a lookup that entry `key` would also match. */
+static bool overlaps_other(const struct level *L, unsigned i, uint32_t base, uint32_t mask,
+			   unsigned key)
+{
+	for (unsigned j = 0; j < L->entries; j++) {
+		unsigned k = L->key[j];
+		if (j == i || k == KEY_INVALID)
+			continue;
+		if (k != key && k != KEY_GLOBAL && key != KEY_GLOBAL)
+			continue;
+		if ((L->tag_va[j] & mask) == base || (base & L->tag_mask[j]) == L->tag_va[j])
+			return true;
+	}
+	return false;
 }
 
 /* Caches translation t (whose whole range is inv_va/inv_mask) in L for an
@@ -295,6 +345,8 @@ static unsigned level_insert(struct tlb *tlb, struct level *L, const struct mmu_
 		i = level_victim(L, set);
 	if (L->key[i] != KEY_INVALID)
 		level_kill(L, i);
+	if (L->hot && !L->hot->overlap)
+		L->hot->overlap = overlaps_other(L, i, p.va_base, mask, key);
 
 	L->e[i].valid = true;
 	L->e[i].locked = false;
@@ -372,7 +424,12 @@ static unsigned level_flush(struct level *L)
 		L->e[i].valid = false;
 	}
 	L->valid = 0;
-	L->mru_key = KEY_INVALID;
+	clear_mru(L);
+	if (L->hot) {
+		for (unsigned k = 0; k < TLB_HOT_SLOTS; k++)
+			L->hot->slot[k].key = KEY_INVALID;
+		L->hot->overlap = false;
+	}
 	memset(L->shift_count, 0, sizeof(L->shift_count));
 	L->shift_mask = 0;
 	return n;
@@ -393,6 +450,14 @@ struct tlb *tlb_create(const struct core_profile *core, uint64_t seed)
 	    !level_init(&tlb->main, &core->main, seed, 3)) {
 		tlb_destroy(tlb);
 		return NULL;
+	}
+	for (unsigned sx = 0; sx < 2; sx++) {
+		struct level *u = &tlb->micro[sx];
+		struct tlb_hot_side *hs = &tlb->hot.side[sx];
+		for (unsigned k = 0; k < TLB_HOT_SLOTS; k++)
+			hs->slot[k] = (struct tlb_mru){ .key = KEY_INVALID, .idx = UINT32_MAX };
+		hs->fast = u->entries && u->repl != TLB_REPL_LRU;
+		u->hot = hs;
 	}
 	return tlb;
 }
@@ -422,7 +487,7 @@ static NOINLINE const struct tlb_entry *lookup_slow(struct tlb *tlb, unsigned sx
 	int i;
 
 	if (u->valid && (i = micro_find(u, va, asid)) >= 0) {
-		tlb->stats.micro_hits++;
+		tlb->hot.stats.micro_hits++;
 		if (u->repl == TLB_REPL_LRU)
 			u->used[i] = ++tlb->clock;
 		if (hit)
@@ -430,7 +495,7 @@ static NOINLINE const struct tlb_entry *lookup_slow(struct tlb *tlb, unsigned sx
 		return &u->e[i];
 	}
 	if (m->valid && (i = main_find(m, va, asid)) >= 0) {
-		tlb->stats.main_hits++;
+		tlb->hot.stats.main_hits++;
 		if (m->repl == TLB_REPL_LRU)
 			m->used[i] = ++tlb->clock;
 		if (hit)
@@ -442,7 +507,7 @@ static NOINLINE const struct tlb_entry *lookup_slow(struct tlb *tlb, unsigned sx
 					  m->inv_mask[i]);
 		return &u->e[j];
 	}
-	tlb->stats.misses++;
+	tlb->hot.stats.misses++;
 	tlb->miss_va[sx] = va;
 	tlb->miss_valid[sx] = true;
 	if (hit)
@@ -459,9 +524,9 @@ const struct tlb_entry *tlb_lookup(struct tlb *tlb, enum tlb_side side, uint32_t
 	struct level *u = &tlb->micro[sx];
 	unsigned k = u->mru_key;
 
-	tlb->stats.accesses++;
+	tlb->hot.stats.accesses++;
 	if ((va & u->mru_mask) == u->mru_va && (k == asid || k == KEY_GLOBAL)) {
-		tlb->stats.micro_hits++;
+		tlb->hot.stats.micro_hits++;
 		if (u->repl == TLB_REPL_LRU)
 			u->used[u->mru] = ++tlb->clock;
 		if (hit)
@@ -471,6 +536,25 @@ const struct tlb_entry *tlb_lookup(struct tlb *tlb, enum tlb_side side, uint32_t
 	return lookup_slow(tlb, sx, va, asid, hit);
 }
 
+void tlb_repeat(struct tlb *tlb, enum tlb_side side, uint32_t va, uint8_t asid, uint32_t n)
+{
+	unsigned sx = side_index(side);
+	struct level *u = &tlb->micro[sx];
+	unsigned k = u->mru_key;
+	if (n > 1 && (va & u->mru_mask) == u->mru_va && (k == asid || k == KEY_GLOBAL)) {
+		n--;
+		tlb->hot.stats.accesses += n;
+		tlb->hot.stats.micro_hits += n;
+		if (u->repl == TLB_REPL_LRU) {
+			tlb->clock += n;
+			u->used[u->mru] = tlb->clock;
+		}
+		return;
+	}
+	for (uint32_t i = 1; i < n; i++)
+		tlb_lookup(tlb, side, va, asid, NULL);
+}
+
 const struct tlb_entry *tlb_fill_va(struct tlb *tlb, enum tlb_side side,
 				    const struct mmu_translation *t, uint8_t asid, uint32_t va)
 {
@@ -478,8 +562,8 @@ const struct tlb_entry *tlb_fill_va(struct tlb *tlb, enum tlb_side side,
 	struct level *u = &tlb->micro[sx];
 	struct level *m = &tlb->main;
 
-	tlb->stats.walks++;
-	tlb->stats.walk_reads += t->desc_reads;
+	tlb->hot.stats.walks++;
+	tlb->hot.stats.walk_reads += t->desc_reads;
 	tlb->miss_valid[sx] = false;
 	if (t->fault != MMU_OK)
 		return NULL; /* faults are not cached */
@@ -515,7 +599,7 @@ static unsigned invalidate(struct tlb *tlb, enum tlb_scope scope, enum inval_op 
 	if (tlb->core->maint_flushes_micro) {
 		/* Every maintenance operation flushes both micro TLBs. */
 		unsigned f = level_flush(&tlb->micro[0]) + level_flush(&tlb->micro[1]);
-		tlb->stats.micro_flushed += f;
+		tlb->hot.stats.micro_flushed += f;
 		n += f;
 	} else {
 		if (scope != TLB_SCOPE_D)
@@ -523,7 +607,7 @@ static unsigned invalidate(struct tlb *tlb, enum tlb_scope scope, enum inval_op 
 		if (scope != TLB_SCOPE_I)
 			n += level_inval(&tlb->micro[1], op, va, asid);
 	}
-	tlb->stats.invalidated += n;
+	tlb->hot.stats.invalidated += n;
 	return n;
 }
 
@@ -552,13 +636,13 @@ unsigned tlb_reg_write(struct tlb *tlb, unsigned regs)
 	if (!(regs & tlb->core->micro_flush_regs))
 		return 0;
 	unsigned f = level_flush(&tlb->micro[0]) + level_flush(&tlb->micro[1]);
-	tlb->stats.micro_flushed += f;
+	tlb->hot.stats.micro_flushed += f;
 	return f;
 }
 
 const struct tlb_stats *tlb_stats(const struct tlb *tlb)
 {
-	return &tlb->stats;
+	return &tlb->hot.stats;
 }
 
 const struct core_profile *tlb_core(const struct tlb *tlb)

@@ -42,6 +42,77 @@ struct tlb_stats {
 
 struct tlb;
 
+/* The look-up hot path's view of one side's micro TLB: copies of the tags
+ * of the TLB_HOT_SLOTS entries hit most recently (tlb.c keeps them
+ * current; an entry invalidated or replaced leaves them; slot[0] is always
+ * the entry tlb_lookup() tries first).  `fast` is false when the
+ * side has no micro TLB or its replacement is LRU (a hit must then update
+ * state only tlb.c sees). */
+struct tlb_mru {
+	uint32_t va, mask;
+	unsigned key;      /* ASID, TLB_KEY_GLOBAL or TLB_KEY_INVALID */
+	unsigned idx;      /* the entry's index in its level */
+	struct mmu_translation t; /* a copy of the entry's: one cache line to read */
+};
+#define TLB_KEY_GLOBAL  0x100u
+#define TLB_KEY_INVALID 0x200u
+#ifndef TLB_HOT_SLOTS
+#define TLB_HOT_SLOTS 4
+#endif
+
+struct tlb_hot_side {
+	bool fast;
+	/* Two valid entries may match one lookup (page tables changed without
+	 * an invalidate): then tlb_lookup() picks the most recent entry if it
+	 * matches, else the lowest-numbered one, so only slot[0] is exact. */
+	bool overlap;
+	struct tlb_mru slot[TLB_HOT_SLOTS]; /* [0] most recent */
+};
+
+/* The first member of struct tlb. */
+struct tlb_hot {
+	struct tlb_stats stats;
+	struct tlb_hot_side side[2]; /* [0] I, [1] D */
+};
+
+static inline bool tlb_mru_match(const struct tlb_mru *m, uint32_t va, uint8_t asid)
+{
+	return (va & m->mask) == m->va && (m->key == asid || m->key == TLB_KEY_GLOBAL);
+}
+
+/* The translation of a micro TLB entry of `side` hit recently, if it maps `va` for `asid`
+ * (nothing counted; a later tlb_count_mru_hits() counts the hits); else
+ * NULL, and the caller uses tlb_lookup(). */
+static inline const struct mmu_translation *tlb_peek_mru(struct tlb *tlb, enum tlb_side side,
+							 uint32_t va, uint8_t asid)
+{
+	const struct tlb_hot *h = (const struct tlb_hot *)(const void *)tlb;
+	const struct tlb_hot_side *hs = &h->side[side == TLB_SIDE_I ? 0 : 1];
+	if (!hs->fast)
+		return NULL;
+	if (tlb_mru_match(&hs->slot[0], va, asid))
+		return &hs->slot[0].t;
+	if (hs->overlap)
+		return NULL;
+	for (unsigned k = 1; k < TLB_HOT_SLOTS; k++)
+		if (tlb_mru_match(&hs->slot[k], va, asid))
+			return &hs->slot[k].t;
+	return NULL;
+}
+
+/* Counts n look-ups that hit the entry tlb_peek_mru() returned, exactly as
+ * n tlb_lookup() calls would (a micro hit changes nothing else unless the
+ * replacement is LRU, where tlb_peek_mru() returns NULL). */
+static inline void tlb_count_mru_hits(struct tlb *tlb, uint32_t n)
+{
+	struct tlb_hot *h = (struct tlb_hot *)(void *)tlb;
+	h->stats.accesses += n;
+	h->stats.micro_hits += n;
+}
+
+/* n - 1 more look-ups of `va` after a tlb_lookup or tlb_fill of it. */
+void tlb_repeat(struct tlb *tlb, enum tlb_side side, uint32_t va, uint8_t asid, uint32_t n);
+
 struct tlb *tlb_create(const struct core_profile *core, uint64_t seed);
 void tlb_destroy(struct tlb *tlb);
 
