@@ -21,18 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_check.h"
 #include "kmaplab/guest.h"
-
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			printf("FAIL line %d: %s: ", __LINE__, #cond);          \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-			fflush(stdout);                                         \
-			exit(1);                                                \
-		}                                                               \
-	} while (0)
 
 static unsigned local_flushes;
 static uint32_t pkmap_base;

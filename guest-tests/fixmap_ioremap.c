@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest_check.h"
 #include "kmaplab/guest.h"
 
 #define FIX_KMAP_BEGIN 1u
@@ -30,17 +31,6 @@
 #define FIX_TEXT_POKE0 (FIX_KMAP_BEGIN + KM_TYPE_NR)
 #define NR_FIX_BTMAPS 32u
 #define FIX_BTMAP_BEGIN (1u + NR_FIX_BTMAPS * 7u - 1u)
-
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			printf("FAIL line %d: %s: ", __LINE__, #cond);          \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-			fflush(stdout);                                         \
-			exit(1);                                                \
-		}                                                               \
-	} while (0)
 
 static unsigned range_flushes, local_flushes;
 

@@ -30,21 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_check.h"
 #include "kmaplab/guest.h"
 
 #define FIX_KMAP_BEGIN 1u
 #define MAX_MAPS 64
-
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			printf("FAIL line %d: %s: ", __LINE__, #cond);          \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-			fflush(stdout);                                         \
-			exit(1);                                                \
-		}                                                               \
-	} while (0)
 
 enum kind { LOW, PKMAPPED, FRESH };
 

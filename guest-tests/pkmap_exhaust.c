@@ -21,20 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest_check.h"
 #include "kmaplab/guest.h"
 
 #define LAST_PKMAP 512u
-
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			printf("FAIL line %d: %s: ", __LINE__, #cond);          \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-			fflush(stdout);                                         \
-			exit(1);                                                \
-		}                                                               \
-	} while (0)
 
 static struct page *pages[LAST_PKMAP + 1];
 static volatile uint32_t *addr[LAST_PKMAP + 1];

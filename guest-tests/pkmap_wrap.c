@@ -38,21 +38,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest_check.h"
 #include "kmaplab/guest.h"
 
 #define LAST_PKMAP 512u
 #define NPAGES (LAST_PKMAP + 1)
-
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			printf("FAIL line %d: %s: ", __LINE__, #cond);          \
-			printf(__VA_ARGS__);                                    \
-			printf("\n");                                           \
-			fflush(stdout);                                         \
-			exit(1);                                                \
-		}                                                               \
-	} while (0)
 
 static struct page *pages[NPAGES];
 static volatile int32_t *pkmap_count;
