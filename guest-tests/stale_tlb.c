@@ -16,12 +16,6 @@ static uint32_t small_page(uint32_t pa)
 	return pa | 0x40 | 0x10 | 0x8 | 0x4 | 0x2;
 }
 
-static uint32_t virt_to_phys(const void *va)
-{
-	return (uint32_t)(uintptr_t)va - kmaplab_kernel_info(KINFO_PAGE_OFFSET) +
-	       kmaplab_kernel_info(KINFO_PHYS_OFFSET);
-}
-
 __attribute__((noinline)) static uint32_t read_stale(volatile uint32_t *p)
 {
 	return *p;

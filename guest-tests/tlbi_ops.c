@@ -20,12 +20,6 @@ static uint32_t small_page(uint32_t pa)
 	return pa | 0x40 | 0x10 | 0x8 | 0x4 | 0x2;
 }
 
-static uint32_t virt_to_phys(const void *va)
-{
-	return (uint32_t)(uintptr_t)va - kmaplab_kernel_info(KINFO_PAGE_OFFSET) +
-	       kmaplab_kernel_info(KINFO_PHYS_OFFSET);
-}
-
 static void barrier(void)
 {
 	__asm__ volatile("dsb\n\tisb" : : : "memory");

@@ -36,6 +36,13 @@ static inline uint32_t kmaplab_kernel_info(uint32_t which)
 	return kmaplab_hypercall(HC_KERNEL_INFO, which, 0, 0, 0);
 }
 
+/* Lowmem only, as in the kernel (arch/arm/include/asm/memory.h). */
+static inline uint32_t virt_to_phys(const volatile void *va)
+{
+	return (uint32_t)(uintptr_t)va - kmaplab_kernel_info(KINFO_PAGE_OFFSET) +
+	       kmaplab_kernel_info(KINFO_PHYS_OFFSET);
+}
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
