@@ -271,7 +271,8 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	(void)uc;
 	(void)size;
 	(void)value;
-	fault_on_unmapped(arg, type, (uint32_t)addr);
+	struct machine *m = arg;
+	fault_on_unmapped(m, type, uc_compat_hook_va(m->vtlb, addr));
 	return false;
 }
 
@@ -285,6 +286,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	(void)value;
 	struct machine *m = arg;
 	bool write = type == UC_MEM_WRITE;
+	addr = uc_compat_hook_va(m->vtlb, addr);
 	if (mm_access(&m->mm, (uint32_t)addr, write ? MMU_WRITE : MMU_READ, 1) != MMU_OK) {
 		m->have_fault_va = true;
 		m->fault_va = (uint32_t)addr;
@@ -328,10 +330,35 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		model_fetches(m, (uint32_t)addr, size, insns);
 }
 
+/* Unicorn 2.1 asks for every translation QEMU caches: the answer is the
+ * guest's page tables as they are now (the walk QEMU's own MMU would make),
+ * with the permissions the model's check gives each kind of access. */
+static bool vtlb_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot)
+{
+	struct machine *m = arg;
+	struct mmu_translation t;
+	if (mmu_walk(&m->mm.mem, &m->mm.regs, va, &t) != MMU_OK)
+		return false;
+	static const struct { enum mmu_access access; uint32_t prot; } kinds[] = {
+		{ MMU_READ, UC_PROT_READ }, { MMU_WRITE, UC_PROT_WRITE }, { MMU_FETCH, UC_PROT_EXEC },
+	};
+	*prot = 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (mmu_check(&t, m->mm.regs.dacr, kinds[i].access, true) == MMU_OK)
+			*prot |= kinds[i].prot;
+	uint32_t need = type == UC_MEM_WRITE ? UC_PROT_WRITE : type == UC_MEM_FETCH ? UC_PROT_EXEC : UC_PROT_READ;
+	*pa = mmu_pa(&t, va);
+	return (*prot & need) != 0;
+}
+
 static int add_hooks(struct machine *m)
 {
 	uc_hook h;
-	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, hook_intr, m, 1, 0);
+	uc_err err;
+	m->vtlb = uc_compat_vtlb_install(m->uc, m->mm.mem.base, m->mm.mem.size, vtlb_translate, m, &err);
+	if (err)
+		return uc_fail(m, "its virtual TLB mode", err);
+	err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, hook_intr, m, 1, 0);
 	if (!err)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED, hook_unmapped, m, 1, 0);
 	if (!err)
@@ -475,6 +502,7 @@ void machine_free(struct machine *m)
 		tlb_destroy(m->mm.tlb);
 	if (m->uc)
 		uc_close(m->uc);
+	uc_compat_vtlb_free(m->vtlb);
 	if (m->ram)
 		munmap(m->ram, m->mm.layout.ram_size);
 	semihost_free(&m->sh);

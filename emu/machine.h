@@ -45,6 +45,7 @@ enum stop_reason {
 struct machine {
 	struct machine_options opt;
 	uc_engine *uc;
+	struct uc_compat_vtlb *vtlb; /* Unicorn 2.1's fills (emu/uc_compat.h), NULL on 2.0 */
 	uint8_t *ram;              /* host memory backing guest RAM */
 	struct mm mm;
 	struct elf_image img;

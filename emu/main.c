@@ -262,7 +262,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("kmaplab %s\n", KMAPLAB_VERSION);
+		/* The Unicorn loaded now, and the headers it was built with
+		 * (tools/setup --unicorn-2.1 builds against a second one). */
+		unsigned major, minor;
+		uc_version(&major, &minor);
+		printf("kmaplab %s (Unicorn %u.%u; built with %d.%d.%d headers)\n", KMAPLAB_VERSION, major, minor,
+		       UC_API_MAJOR, UC_API_MINOR, UC_API_PATCH);
 		return 0;
 	}
 	if (strcmp(argv[1], "run") == 0)

@@ -1,29 +1,77 @@
 #include "uc_compat.h"
 
-static bool is_2_0_x(void)
+#include <stdlib.h>
+
+/* Unicorn 2.1 headers name the virtual TLB mode and its fill hook. */
+#if UC_API_MAJOR > 2 || (UC_API_MAJOR == 2 && UC_API_MINOR >= 1)
+#define HAVE_UC_VTLB 1
+#else
+#define HAVE_UC_VTLB 0
+#endif
+
+static bool runtime_is_2_0(void)
 {
 	unsigned major, minor;
 	uc_version(&major, &minor);
 	return major == 2 && minor == 0;
 }
 
-uc_err uc_compat_open(int cpu_model, uc_engine **out)
+bool uc_compat_regions_are_virtual(void)
+{
+	return runtime_is_2_0();
+}
+
+/* UC_CTL_UC_PAGE_SIZE counts one bit too many in 2.0.x and 2.1.0-2.1.1
+ * (uc.c: `while (page_size) bits++`, later `while (page_size > 1)`), so
+ * there 2048 asks for 4096.  uc_version() gives only major and minor, and
+ * a Unicorn built from a branch may carry either loop: guess from the
+ * version, read the size back, and retry with the other value if wrong. */
+static uint32_t page_size_request_guess(void)
+{
+	unsigned major, minor;
+	uc_version(&major, &minor);
+	bool counts_extra_bit = major == 2 && (minor == 0 || (minor == 1 && UC_API_PATCH <= 1));
+	return counts_extra_bit ? 2048 : 4096;
+}
+
+static uc_err open_with_page_size(int cpu_model, uint32_t request, uc_engine **out)
 {
 	uc_engine *uc;
 	uc_err err = uc_open(UC_ARCH_ARM, UC_MODE_ARM, &uc);
 	if (err)
 		return err;
+	/* The CPU model first: reading any engine state (the page size too)
+	 * initialises the engine, after which neither setting is taken. */
 	err = uc_ctl_set_cpu_model(uc, cpu_model);
 	if (!err)
-		err = uc_ctl_set_page_size(uc, is_2_0_x() ? 2048 : 4096);
-	if (!err && uc_compat_page_size(uc) != 4096)
-		err = UC_ERR_ARG;
+		err = uc_ctl_set_page_size(uc, request);
 	if (err) {
 		uc_close(uc);
 		return err;
 	}
 	*out = uc;
 	return UC_ERR_OK;
+}
+
+uc_err uc_compat_open(int cpu_model, uc_engine **out)
+{
+	uint32_t request = page_size_request_guess();
+	for (int attempt = 0; attempt < 2; attempt++) {
+		uc_engine *uc;
+		uc_err err = open_with_page_size(cpu_model, request, &uc);
+		if (err)
+			return err;
+		uint32_t got = uc_compat_page_size(uc);
+		if (got == 4096) {
+			*out = uc;
+			return UC_ERR_OK;
+		}
+		uc_close(uc);
+		if (got != 2 * request && got != request / 2)
+			break;
+		request = request == 2048 ? 4096 : 2048;
+	}
+	return UC_ERR_ARG;
 }
 
 /* 2.0.1's UC_CTL_READ shifts the int 2 left by 30, a signed overflow that
@@ -69,5 +117,113 @@ uc_err uc_compat_flush_tlb_page(uc_engine *uc, uint32_t va)
 
 uc_err uc_compat_map_va_window(uc_engine *uc, uint32_t va, uint32_t size)
 {
+	if (!uc_compat_regions_are_virtual())
+		return UC_ERR_OK; /* 2.1: regions are physical, nothing to place */
 	return uc_mem_map(uc, va, size, UC_PROT_ALL);
+}
+
+struct uc_compat_vtlb {
+	uc_engine *uc;
+	uc_compat_translate_fn translate;
+	void *arg;
+	uint32_t ram_base, ram_pages;
+	uint32_t *va_of_pfn;     /* VA page | 1 that QEMU may hold for a RAM page, 0: none */
+	uint32_t last_va, last_pa; /* the latest fill (an access outside RAM) */
+};
+
+#define VTLB_TRAP (1ull << 32)
+
+uint32_t uc_compat_hook_va(const struct uc_compat_vtlb *v, uint64_t addr)
+{
+	if (!v || (addr & VTLB_TRAP))
+		return (uint32_t)addr;
+	uint32_t pa = (uint32_t)addr, off = pa & 0xfffu;
+	uint32_t pfn = (pa - v->ram_base) >> 12;
+	if (pa >= v->ram_base && pfn < v->ram_pages && v->va_of_pfn[pfn])
+		return (v->va_of_pfn[pfn] & ~0xfffu) | off;
+	if ((pa & ~0xfffu) == v->last_pa)
+		return v->last_va | off;
+	return pa; /* no fill names it: cannot happen while every fill passes here */
+}
+
+#if HAVE_UC_VTLB
+/* QEMU's fill for one page.  An older VA of the same physical page is
+ * dropped from QEMU's TLB first, so the page has one VA there.  A page the
+ * guest may not access this way is sent to a physical address above 4 GiB
+ * that no region holds: the access then reaches the *_UNMAPPED hooks with
+ * its exact address (the fill only sees the page), VA = low 32 bits. */
+static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_entry *e, void *arg)
+{
+	(void)uc;
+	struct uc_compat_vtlb *v = arg;
+	uint32_t va = (uint32_t)addr & ~0xfffu, pa, prot;
+	if (!v->translate(v->arg, va, type, &pa, &prot)) {
+		e->paddr = VTLB_TRAP | va;
+		e->perms = UC_PROT_ALL;
+		return true;
+	}
+	pa &= ~0xfffu;
+	uint32_t pfn = (pa - v->ram_base) >> 12;
+	if (pa >= v->ram_base && pfn < v->ram_pages) {
+		uint32_t old = v->va_of_pfn[pfn];
+		if (old && (old & ~0xfffu) != va)
+			uc_compat_flush_tlb_page(v->uc, old & ~0xfffu);
+		v->va_of_pfn[pfn] = va | 1;
+	}
+	v->last_va = va;
+	v->last_pa = pa;
+	e->paddr = pa;
+	e->perms = prot;
+	return true;
+}
+#endif
+
+struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, uint32_t ram_size,
+					      uc_compat_translate_fn translate, void *arg, uc_err *err)
+{
+	*err = UC_ERR_OK;
+	if (runtime_is_2_0())
+		return NULL;
+#if HAVE_UC_VTLB
+	struct uc_compat_vtlb *v = calloc(1, sizeof(*v));
+	if (v)
+		v->va_of_pfn = calloc(ram_size >> 12, sizeof(*v->va_of_pfn));
+	if (!v || !v->va_of_pfn) {
+		free(v);
+		*err = UC_ERR_NOMEM;
+		return NULL;
+	}
+	v->uc = uc;
+	v->translate = translate;
+	v->arg = arg;
+	v->ram_base = ram_base;
+	v->ram_pages = ram_size >> 12;
+	v->last_pa = 1; /* matches no page */
+	uc_hook h;
+	*err = uc_ctl_tlb_mode(uc, UC_TLB_VIRTUAL);
+	if (!*err)
+		*err = uc_hook_add(uc, &h, UC_HOOK_TLB_FILL, vtlb_fill, v, 1, 0);
+	if (*err) {
+		uc_compat_vtlb_free(v);
+		return NULL;
+	}
+	return v;
+#else
+	/* Built against 2.0 headers but running on a later library. */
+	(void)uc;
+	(void)ram_base;
+	(void)ram_size;
+	(void)translate;
+	(void)arg;
+	*err = UC_ERR_VERSION;
+	return NULL;
+#endif
+}
+
+void uc_compat_vtlb_free(struct uc_compat_vtlb *v)
+{
+	if (!v)
+		return;
+	free(v->va_of_pfn);
+	free(v);
 }

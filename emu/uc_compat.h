@@ -38,4 +38,38 @@ uc_err uc_compat_flush_tlb_page(uc_engine *uc, uint32_t va);
  * that hold code must be RAM for QEMU to translate from them. */
 uc_err uc_compat_map_va_window(uc_engine *uc, uint32_t va, uint32_t size);
 
+/* Unicorn 2.1 changed two things kmaplab relies on (uc.c, cputlb.c of
+ * 2.1.x): memory regions are *physical* (no placeholder for VA windows is
+ * needed), and memory hooks report the *physical* address of an access.
+ * The model needs the virtual one, so on 2.1 the engine runs in its virtual
+ * TLB mode (uc_ctl_tlb_mode(UC_TLB_VIRTUAL)): every QEMU TLB fill asks
+ * `translate` (the model's own walk of the guest's tables), and the layer
+ * keeps QEMU's TLB free of aliases (one VA page per physical page, evicting
+ * the older VA on a fill), so that a hook's physical address names one VA.
+ * On 2.0.x QEMU walks the tables itself and hooks see VAs already.
+ * One per engine (per modelled CPU). */
+struct uc_compat_vtlb;
+
+/* Translates `va` for an access of `type` (UC_MEM_READ, UC_MEM_WRITE or
+ * UC_MEM_FETCH): true with the page's physical address and the UC_PROT_*
+ * bits every access to that page is allowed, or false (a fault: the access
+ * is reported to the UC_HOOK_MEM_*_UNMAPPED hooks, whose address
+ * uc_compat_hook_va() turns into the exact faulting VA). */
+typedef bool (*uc_compat_translate_fn)(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa,
+				       uint32_t *prot);
+
+/* Installs the translation on engines whose hooks report physical addresses
+ * (a no-op returning NULL with *err == UC_ERR_OK on 2.0.x).  RAM is
+ * [ram_base, ram_base + ram_size). */
+struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, uint32_t ram_size,
+					      uc_compat_translate_fn translate, void *arg, uc_err *err);
+void uc_compat_vtlb_free(struct uc_compat_vtlb *v);
+
+/* The VA of the access a memory hook reported at `addr` (identity without
+ * a vtlb). */
+uint32_t uc_compat_hook_va(const struct uc_compat_vtlb *v, uint64_t addr);
+
+/* True where Unicorn checks virtual addresses against its regions (2.0.x). */
+bool uc_compat_regions_are_virtual(void);
+
 #endif

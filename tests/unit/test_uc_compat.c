@@ -9,6 +9,13 @@
  *       the placeholder's own bytes are never used.
  *   (c) uc_compat_flush_tlb_page / _all: a host write to a PTE does not flush
  *       QEMU's TLB, so the guest keeps reading the old page until the flush.
+ *   (d) uc_compat_vtlb / uc_compat_hook_va: a memory hook learns the VA of
+ *       each access, also where Unicorn (2.1) reports physical addresses,
+ *       for two VAs of one physical page used in turn, and for a fault.
+ *
+ * (b) differs by version: 2.0.x checks VAs against regions, 2.1 checks
+ * physical addresses only (a VA needs no placeholder).  The version is read
+ * here with uc_version(), not from uc_compat.
  *
  * Guest code and descriptors are hand-assembled hex:
  *   ldr r1, [r0]   0xe5901000
@@ -174,16 +181,22 @@ static void test_va_window(const char *name, int model)
 	uc_engine *uc = machine(model);
 	if (!uc)
 		return;
+	unsigned major, minor;
+	uc_version(&major, &minor);
+	bool va_checked = major == 2 && minor == 0;
 	uint32_t r1 = 0;
 	uc_err err = guest_load(uc, VA_B, &r1);
-	if (!CHECK_EQ(err, UC_ERR_READ_UNMAPPED))
+	if (!CHECK_EQ(err, va_checked ? UC_ERR_READ_UNMAPPED : UC_ERR_OK))
 		fprintf(stderr, "  %s: load from unplaced VA: %s\n", name, uc_strerror(err));
+	if (!va_checked)
+		CHECK_EQ(r1, VAL_B);
 
 	CHECK_EQ(uc_compat_map_va_window(uc, 0xd0000000u, 0x00100000u), UC_ERR_OK);
 	/* The placeholder's bytes (uc_mem_write takes the region's address)
-	 * must not be what the guest sees: the MMU sends it to PA 0x2000. */
+	 * must not be what the guest sees: the MMU sends it to PA 0x2000.
+	 * On 2.1 there is no placeholder: the address is unmapped. */
 	uint32_t decoy = VAL_DECOY;
-	CHECK_EQ(uc_mem_write(uc, VA_B, &decoy, 4), UC_ERR_OK);
+	CHECK_EQ(uc_mem_write(uc, VA_B, &decoy, 4), va_checked ? UC_ERR_OK : UC_ERR_WRITE_UNMAPPED);
 	CHECK_EQ(uc_compat_flush_tlb_all(uc), UC_ERR_OK);
 	err = guest_load(uc, VA_B, &r1);
 	if (!CHECK_EQ(err, UC_ERR_OK))
@@ -231,6 +244,81 @@ static void test_flush(const char *name, int model)
 	uc_close(uc);
 }
 
+/* (d) The translation the vtlb asks for (2.1 only): the two sections of
+ * the tables above, read and write, no execute outside 0xc0000000; the
+ * 0xe0000000 MiB is left untranslated (a fault). */
+static bool test_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot)
+{
+	(void)arg;
+	if (va >> 20 != 0xc00 && va >> 20 != 0xd00)
+		return false;
+	*pa = va & 0xfffffu;
+	*prot = UC_PROT_READ | UC_PROT_WRITE | (va >> 20 == 0xc00 ? UC_PROT_EXEC : 0);
+	return type != UC_MEM_FETCH || va >> 20 == 0xc00;
+}
+
+struct seen {
+	const struct uc_compat_vtlb *v;
+	uint32_t va;
+	int n;
+};
+
+static void on_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *arg)
+{
+	(void)uc;
+	(void)type;
+	(void)size;
+	(void)value;
+	struct seen *s = arg;
+	s->va = uc_compat_hook_va(s->v, addr);
+	s->n++;
+}
+
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *arg)
+{
+	on_read(uc, type, addr, size, value, arg);
+	return false;
+}
+
+static void test_hook_va(const char *name, int model)
+{
+	uc_engine *uc = machine(model);
+	if (!uc)
+		return;
+	uc_err err;
+	struct seen seen = { 0 }, fault = { 0 };
+	seen.v = fault.v = uc_compat_vtlb_install(uc, 0, RAM_SIZE, test_translate, NULL, &err);
+	CHECK_EQ(err, UC_ERR_OK);
+	CHECK_EQ(uc_compat_map_va_window(uc, 0xd0000000u, 0x00100000u), UC_ERR_OK);
+	uc_hook h;
+	CHECK_EQ(uc_hook_add(uc, &h, UC_HOOK_MEM_READ, (void *)on_read, &seen, 1, 0), UC_ERR_OK);
+	CHECK_EQ(uc_hook_add(uc, &h, UC_HOOK_MEM_READ_UNMAPPED, (void *)on_unmapped, &fault, 1, 0), UC_ERR_OK);
+	/* PA 0x2000 through its two VAs, in turn, twice. */
+	static const uint32_t vas[] = { VA_B + 8, 0xc0002000u + 8, VA_B + 12, 0xc0002000u + 4 };
+	for (size_t i = 0; i < sizeof(vas) / sizeof(vas[0]); i++) {
+		uint32_t r1 = 0;
+		CHECK_EQ(guest_load(uc, vas[i], &r1), UC_ERR_OK);
+		if (!CHECK_EQ(seen.va, vas[i]))
+			fprintf(stderr, "  %s: load %zu: hook VA 0x%08x\n", name, i, seen.va);
+		CHECK_EQ(seen.n, (int)i + 1);
+	}
+	/* The 0xe0000000 MiB: 2.0 walks the real tables (page 3 -> P1), the
+	 * vtlb's translation has no entry there (a fault at the exact VA). */
+	uint32_t r1 = 0;
+	err = guest_load(uc, VA_X, &r1);
+	if (seen.v) {
+		CHECK_EQ(err, UC_ERR_READ_UNMAPPED);
+		CHECK_EQ(fault.n, 1);
+		CHECK_EQ(fault.va, VA_X);
+	} else {
+		CHECK_EQ(err, UC_ERR_OK);
+		CHECK_EQ(seen.va, VA_X);
+		CHECK_EQ(r1, VAL_P1);
+	}
+	uc_close(uc);
+	uc_compat_vtlb_free((struct uc_compat_vtlb *)seen.v);
+}
+
 int main(void)
 {
 	ram = aligned_alloc(4096, RAM_SIZE);
@@ -240,6 +328,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
 		test_va_window(cpus[i].name, cpus[i].model);
 		test_flush(cpus[i].name, cpus[i].model);
+		test_hook_va(cpus[i].name, cpus[i].model);
 	}
 	free(ram);
 	return check_done();
