@@ -35,6 +35,51 @@ static const int reg_of[16] = {
 	UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC,
 };
 
+/* The architectural checker's view of a guest TLBI (mm/hazard.h): an IS
+ * form reaches every CPU, ITLB and DTLB forms one side. */
+static void hazard_tlbi(struct machine *m, enum tlbi_op op, uint32_t rt)
+{
+	static const enum hazard_inval inv[] = {
+		[TLBI_KIND_ALL] = HAZARD_INV_ALL, [TLBI_KIND_MVA] = HAZARD_INV_MVA,
+		[TLBI_KIND_ASID] = HAZARD_INV_ASID, [TLBI_KIND_MVAA] = HAZARD_INV_MVA_ALL_ASID,
+	};
+	enum tlb_scope scope = tlbi_op_scope(op);
+	unsigned sides = scope == TLB_SCOPE_I ? HAZARD_SIDE_I :
+			 scope == TLB_SCOPE_D ? HAZARD_SIDE_D : HAZARD_SIDES;
+	uint64_t cpus = tlbi_op_is_shareable(op) ? HAZARD_ALL_CPUS : 1u;
+	hazard_invalidate(m->mm.hazards, 0, cpus, sides, inv[tlbi_op_kind(op)], rt & 0xfffff000u,
+			  (uint8_t)(rt & 0xffu));
+}
+
+/* Barriers and D-cache cleans, for the architectural checker. */
+static void hazard_ordering(struct machine *m, const struct tlbi_site *s, uint32_t rt)
+{
+	struct hazard_checker *hz = m->mm.hazards;
+	uint32_t pa;
+	switch (s->kind) {
+	case TLBI_SITE_BARRIER:
+		if (s->insn == ARM_DSB)
+			hazard_dsb(hz, 0);
+		else if (s->insn == ARM_ISB)
+			hazard_isb(hz, 0);
+		break;
+	case TLBI_SITE_CP15_BARRIER:
+		if (s->barrier == CP15_DSB)
+			hazard_dsb(hz, 0);
+		else if (s->barrier == CP15_ISB)
+			hazard_isb(hz, 0);
+		break;
+	case TLBI_SITE_CACHE:
+		if (s->cache == CP15_DCCALL || s->cache == CP15_DCCIALL)
+			hazard_dcache_clean(hz, 0, 0, true);
+		else if (mm_virt_to_phys(&m->mm, rt, &pa))
+			hazard_dcache_clean(hz, 0, pa, false);
+		break;
+	default:
+		break;
+	}
+}
+
 static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 {
 	(void)uc;
@@ -44,8 +89,13 @@ static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	const struct tlbi_site *s = tlbi_sites_find(&m->cpu->sites, (uint32_t)addr, cpsr & CPSR_T);
 	/* A site found in the other instruction set, or a literal pool word
 	 * that looked like an MCR, is not this instruction. */
-	if (!s || !tlbi_site_should_apply(s, cpsr) || s->kind != TLBI_SITE_TLBI)
+	if (!s || !tlbi_site_should_apply(s, cpsr))
 		return;
+	if (s->kind != TLBI_SITE_TLBI) {
+		if (m->mm.hazards)
+			hazard_ordering(m, s, s->kind == TLBI_SITE_CACHE ? guest_reg(m, reg_of[s->rt]) : 0);
+		return;
+	}
 	uint32_t rt = guest_reg(m, reg_of[s->rt]);
 	uint64_t before = m->mm.stats.cycles;
 	unsigned dropped = tlbi_apply(m->mm.tlb, &m->mm.core->cost, s->op, rt, &m->mm.stats.tlbi,
@@ -53,6 +103,8 @@ static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	if (m->trace)
 		trace_guest_tlbi(m->trace, before, (uint32_t)addr, s->op, rt, dropped,
 				 m->mm.stats.cycles - before);
+	if (m->mm.hazards)
+		hazard_tlbi(m, s->op, rt);
 }
 
 /* Finds the guest's own TLB maintenance in every executable segment. */
@@ -63,8 +115,9 @@ static int scan_tlbi_sites(struct machine *m)
 		const struct elf_segment *s = &m->img.segs[i];
 		if (!(s->flags & PF_X) || !s->filesz)
 			continue;
-		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, TLBI_SCAN_ARM | TLBI_SCAN_THUMB,
-			      &c->sites) < 0)
+		/* The barriers and cleans only matter to the hazard checker. */
+		unsigned flags = TLBI_SCAN_ARM | TLBI_SCAN_THUMB | (m->mm.hazards ? TLBI_SCAN_ORDERING : 0);
+		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, flags, &c->sites) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < c->sites.n; i++) {

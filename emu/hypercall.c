@@ -17,6 +17,7 @@ void hypercall_dispatch(struct machine *m, uint32_t pc)
 	uint32_t nr = guest_reg(m, UC_ARM_REG_R12), ret = 0;
 	if (m->trace)
 		trace_set_pc(m->trace, pc);
+	hazard_set_kernel_pc(m->mm.hazards, pc);
 	switch (kmaplab_hypercall(m->policy, nr, args, pc, &ret)) {
 	case HC_DONE:
 		guest_set_reg(m, UC_ARM_REG_R0, ret);

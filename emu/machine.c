@@ -111,26 +111,10 @@ static void host_flush_all(void *arg)
 	uc_compat_flush_tlb_all(m->uc);
 }
 
-/* Reported once per (PC, VA): a loop over a stale entry is one bug. */
+/* --hazards observed: reported once per (PC, VA), bounded. */
 static void host_stale_hazard(void *arg, uint32_t va, uint32_t stale_pa, bool cur_valid, uint32_t cur_pa)
 {
-	struct machine *m = arg;
-	uint32_t pc = guest_reg(m, UC_ARM_REG_PC);
-	for (size_t i = 0; i < m->nhazards; i++)
-		if (m->hazards[i].pc == pc && m->hazards[i].va == va)
-			return;
-	if (m->nhazards < MAX_HAZARD_REPORTS) {
-		m->hazards[m->nhazards].pc = pc;
-		m->hazards[m->nhazards].va = va;
-		m->nhazards++;
-	}
-	char sym[128], cur[32];
-	if (cur_valid)
-		snprintf(cur, sizeof(cur), "0x%08x", cur_pa);
-	else
-		snprintf(cur, sizeof(cur), "no page (unmapped)");
-	fprintf(stderr, "kmaplab: hazard: stale TLB entry used at %s (0x%08x): VA 0x%08x -> physical 0x%08x in the TLB, %s in the page tables\n",
-		machine_symbolize(m, pc, sym, sizeof(sym)), pc, va, stale_pa, cur);
+	hazard_report_observed(arg, va, stale_pa, cur_valid, cur_pa);
 }
 
 static const struct mm_host_ops host_ops = {
@@ -276,6 +260,23 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	return false;
 }
 
+/* A store to a page-table page, before it lands (Unicorn calls write
+ * hooks before the store): the architectural checker retires the
+ * translation the old descriptor gave.  The PA comes from the micro-TLB
+ * entry the access just used, else from a walk. */
+static void watch_pt_store(struct machine *m, uint32_t va, unsigned size, uint64_t value)
+{
+	const struct mmu_translation *t =
+		tlb_peek_mru(m->mm.tlb, TLB_SIDE_D, va, (uint8_t)(m->mm.regs.contextidr & 0xffu));
+	uint32_t pa;
+	if (t)
+		pa = mmu_pa(t, va);
+	else if (!mm_virt_to_phys(&m->mm, va, &pa))
+		return;
+	if (hazard_pt_watched(m->mm.hazards, pa))
+		hazard_pt_store(m->mm.hazards, 0, pa, size, value, guest_reg(m, UC_ARM_REG_PC), false);
+}
+
 /* Every data access goes through the modelled TLB.  A fault the model
  * finds is remembered so that the abort QEMU raises next can be reported
  * with its address. */
@@ -291,7 +292,10 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 		m->have_fault_va = true;
 		m->fault_va = (uint32_t)addr;
 		m->fault_is_write = write;
+		return;
 	}
+	if (write && m->mm.hazards)
+		watch_pt_store(m, (uint32_t)addr, (unsigned)size, (uint64_t)value);
 }
 
 /* Instruction fetches: one look-up per instruction, split over the pages
@@ -452,6 +456,17 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		return fail(m, EXIT_INTERNAL, "out of memory for the TLB model");
 	m->mm.host = &host_ops;
 	m->mm.host_arg = m;
+	m->mm.hazard_mode = opt->hazard_mode;
+	if (hazard_reporter_init(&m->hazrep, opt->max_reports))
+		return fail(m, EXIT_INTERNAL, "out of memory for hazard reports");
+	/* The architectural checker needs every access through the model. */
+	if (opt->hazard_mode == HAZARD_MODE_ARCHITECTURAL && opt->model) {
+		m->mm.hazards = hazard_create(&m->mm.mem, &m->mm.regs, 1,
+					      hazard_core_needs_pte_clean(m->mm.core->name));
+		if (!m->mm.hazards)
+			return fail(m, EXIT_INTERNAL, "out of memory for the hazard checker");
+		hazard_set_ops(m->mm.hazards, &hazard_report_ops, m);
+	}
 	if ((rc = kernel_init(m)))
 		return rc;
 	if ((rc = cpu_model_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) || (rc = boot_cpu(m)))
@@ -500,6 +515,9 @@ void machine_free(struct machine *m)
 	cpu_model_free(m);
 	if (m->mm.tlb)
 		tlb_destroy(m->mm.tlb);
+	hazard_destroy(m->mm.hazards);
+	m->mm.hazards = NULL;
+	hazard_reporter_free(&m->hazrep);
 	if (m->uc)
 		uc_close(m->uc);
 	uc_compat_vtlb_free(m->vtlb);

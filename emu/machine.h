@@ -10,11 +10,10 @@
 #include <unicorn/unicorn.h>
 
 #include "elf_load.h"
+#include "hazard_report.h"
 #include "mm.h"
 #include "semihost.h"
 #include "trace.h"
-
-#define MAX_HAZARD_REPORTS 64
 
 struct machine_options {
 	const char *core;          /* --core */
@@ -28,6 +27,8 @@ struct machine_options {
 	bool model;                /* --model on: every access through the TLB model */
 	const char *policy;        /* --policy NAME|PATH.so[,key=value...] */
 	const char *trace_path;    /* --trace FILE, NULL: none */
+	enum hazard_mode hazard_mode; /* --hazards (0: architectural) */
+	unsigned max_reports;      /* --max-reports */
 };
 
 enum stop_reason {
@@ -70,9 +71,8 @@ struct machine {
 	bool fault_is_write;
 	uc_hook fault_hook;
 
-	/* Stale-translation hazards already reported, by (PC, VA). */
-	struct { uint32_t pc, va; } hazards[MAX_HAZARD_REPORTS];
-	size_t nhazards;
+	/* Hazard reports, de-duplicated and bounded (emu/hazard_report.h). */
+	struct hazard_reporter hazrep;
 };
 
 /* Sets up the machine and loads the guest.  Returns 0, or an exit status

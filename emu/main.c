@@ -46,6 +46,11 @@ static const char usage_text[] =
 	"  --seed N                seed for random TLB replacement (default 1)\n"
 	"  --model on|off          off: no TLB model on guest accesses (tlb.* stay 0;\n"
 	"                          for measuring the model's own cost; default on)\n"
+	"  --hazards MODE          architectural (default): stale translations the ARM\n"
+	"                          architecture lets a TLB hold, and missing DSB/ISB or\n"
+	"                          PTE cleans (docs/hazards.md); observed: only entries\n"
+	"                          the modelled TLB served; off: no checks\n"
+	"  --max-reports N         print at most N hazard lines, then a summary (default 20)\n"
 	"\n"
 	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
 	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
@@ -121,7 +126,7 @@ static int status_of(const struct machine *m)
 }
 
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
-       OPT_POLICY, OPT_TRACE };
+       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -136,11 +141,14 @@ static int cmd_run(int argc, char **argv)
 		{ "model", required_argument, NULL, OPT_MODEL },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "hazards", required_argument, NULL, OPT_HAZARDS },
+		{ "max-reports", required_argument, NULL, OPT_MAX_REPORTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1, .model = true,
-				     .policy = "linux" };
+				     .policy = "linux", .hazard_mode = HAZARD_MODE_ARCHITECTURAL,
+				     .max_reports = HAZARD_MAX_REPORTS_DEFAULT };
 	const char *stats_path = NULL;
 	int c;
 	optind = 1;
@@ -174,6 +182,23 @@ static int cmd_run(int argc, char **argv)
 				return usage_error("--model: '%s' is not on or off", optarg);
 			opt.model = strcmp(optarg, "on") == 0;
 			break;
+		case OPT_HAZARDS:
+			if (strcmp(optarg, "architectural") == 0)
+				opt.hazard_mode = HAZARD_MODE_ARCHITECTURAL;
+			else if (strcmp(optarg, "observed") == 0)
+				opt.hazard_mode = HAZARD_MODE_OBSERVED;
+			else if (strcmp(optarg, "off") == 0)
+				opt.hazard_mode = HAZARD_MODE_OFF;
+			else
+				return usage_error("--hazards: '%s' is not architectural, observed or off", optarg);
+			break;
+		case OPT_MAX_REPORTS: {
+			uint64_t n;
+			if (parse_u64(optarg, &n) || n > 1000000)
+				return usage_error("--max-reports: '%s' is not a number from 0 to 1000000", optarg);
+			opt.max_reports = (unsigned)n;
+			break;
+		}
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:
 			return usage_error("run: unknown or incomplete option '%s'", argv[optind - 1]);
@@ -202,6 +227,7 @@ static int cmd_run(int argc, char **argv)
 		status = status_of(m);
 		if (m->stop != STOP_EXIT)
 			fprintf(stderr, "kmaplab: %s\n", m->message);
+		hazard_report_summary(m);
 	}
 	if (m->trace && machine_close_trace(m)) {
 		fprintf(stderr, "kmaplab: --trace %s: %s\n", opt.trace_path, strerror(errno));

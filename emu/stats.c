@@ -43,7 +43,7 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	struct json j;
 	const struct mm_stats *s = &m->mm.stats;
 	json_begin(&j, f);
-	json_u64(&j, "format_version", 1);
+	json_u64(&j, "format_version", 2);
 	json_object(&j, "machine");
 	json_string(&j, "core", m->opt.core);
 	json_string(&j, "split", vm_split_name(m->opt.split));
@@ -109,12 +109,22 @@ static void write_all(const struct machine *m, FILE *f, int status)
 		json_u64(&j, "tlbi", m->trace_counts.tlbi);
 		json_u64(&j, "kmap", m->trace_counts.kmap);
 		json_u64(&j, "warn", m->trace_counts.warn);
+		json_u64(&j, "hazard", m->trace_counts.hazard);
 		json_u64(&j, "bytes", m->trace_counts.bytes);
 		json_end_object(&j);
 	}
 
+	/* format_version 2: hazards.stale_tlb became an object. */
+	const struct hazard_stats *hz = m->mm.hazards ? hazard_stats(m->mm.hazards) : NULL;
 	json_object(&j, "hazards");
-	json_u64(&j, "stale_tlb", s->stale_tlb);
+	json_object(&j, "stale_tlb");
+	json_u64(&j, "architectural", hz ? hz->count[HAZARD_STALE] : 0);
+	json_u64(&j, "observed", s->stale_tlb);
+	json_end_object(&j);
+	json_u64(&j, "barrier", hz ? hz->count[HAZARD_BARRIER] : 0);
+	json_u64(&j, "pte_not_cleaned", hz ? hz->count[HAZARD_PTE_NOT_CLEANED] : 0);
+	json_u64(&j, "untracked", hz ? hz->untracked : 0);
+	json_u64(&j, "sites", m->hazrep.nsites);
 	json_end_object(&j);
 	json_finish(&j);
 }

@@ -33,6 +33,62 @@ int cp15_barrier_decode(unsigned crm, unsigned opc2, enum cp15_barrier *b)
 	return -1;
 }
 
+static const struct {
+	const char *name;
+	unsigned crm, opc2;
+} cache_ops[CP15_NR_CACHE_OPS] = {
+	[CP15_DCCMVAC]  = { "DCCMVAC",  10, 1 },
+	[CP15_DCCMVAU]  = { "DCCMVAU",  11, 1 },
+	[CP15_DCCIMVAC] = { "DCCIMVAC", 14, 1 },
+	[CP15_DCCALL]   = { "DCCALL",   10, 0 },
+	[CP15_DCCIALL]  = { "DCCIALL",  14, 0 },
+};
+
+const char *cp15_cache_op_name(enum cp15_cache_op op)
+{
+	return (unsigned)op < CP15_NR_CACHE_OPS ? cache_ops[op].name : "?";
+}
+
+int cp15_cache_op_decode(unsigned crm, unsigned opc2, enum cp15_cache_op *op)
+{
+	for (unsigned i = 0; i < CP15_NR_CACHE_OPS; i++) {
+		if (cache_ops[i].crm == crm && cache_ops[i].opc2 == opc2) {
+			*op = (enum cp15_cache_op)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *arm_barrier_name(enum arm_barrier b)
+{
+	static const char *const names[ARM_NR_BARRIERS] = { "DSB", "DMB", "ISB" };
+	return (unsigned)b < ARM_NR_BARRIERS ? names[b] : "?";
+}
+
+/* Bits [7:4] of a barrier's encoding (both instruction sets): 4 DSB, 5 DMB, 6 ISB. */
+static bool barrier_type(unsigned nibble, enum arm_barrier *b)
+{
+	switch (nibble) {
+	case 4: *b = ARM_DSB; return true;
+	case 5: *b = ARM_DMB; return true;
+	case 6: *b = ARM_ISB; return true;
+	default: return false;
+	}
+}
+
+/* Capstone must decode the candidate as that barrier. */
+static bool cs_confirm_barrier(csh h, cs_insn *insn, const uint8_t *p, uint32_t va,
+			       enum arm_barrier b)
+{
+	static const unsigned ids[ARM_NR_BARRIERS] = { ARM_INS_DSB, ARM_INS_DMB, ARM_INS_ISB };
+	const uint8_t *code = p;
+	size_t left = 4;
+	uint64_t addr = va;
+	return cs_disasm_iter(h, &code, &left, &addr, insn) && insn->size == 4 &&
+	       insn->id == ids[b];
+}
+
 static uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8); /* guest code is little-endian */
@@ -129,7 +185,22 @@ static bool make_site(const struct mcr_fields *f, uint32_t va, bool thumb, struc
 		return tlbi_decode(f->crm, f->opc2, &site->op) == 0;
 	}
 	site->kind = TLBI_SITE_CP15_BARRIER;
-	return cp15_barrier_decode(f->crm, f->opc2, &site->barrier) == 0;
+	if (cp15_barrier_decode(f->crm, f->opc2, &site->barrier) == 0)
+		return true;
+	site->kind = TLBI_SITE_CACHE;
+	return cp15_cache_op_decode(f->crm, f->opc2, &site->cache) == 0;
+}
+
+static bool make_barrier_site(enum arm_barrier b, unsigned cond, uint32_t va, bool thumb,
+			      struct tlbi_site *site)
+{
+	memset(site, 0, sizeof(*site));
+	site->va = va;
+	site->thumb = thumb;
+	site->kind = TLBI_SITE_BARRIER;
+	site->insn = b;
+	site->cond = (uint8_t)cond;
+	return true;
 }
 
 /* Capstone 4 keeps Thumb IT-block state in the handle across calls, so an
@@ -212,6 +283,7 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 	cs_insn *insn_arm = NULL, *insn_thumb = NULL;
 	int ret = -1;
 	bool barriers_too = (flags & TLBI_SCAN_BARRIERS) != 0;
+	bool ordering = (flags & TLBI_SCAN_ORDERING) != 0;
 
 	if (flags & TLBI_SCAN_ARM) {
 		cs_option(arm, CS_OPT_DETAIL, CS_OPT_ON);
@@ -228,20 +300,37 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 		uint32_t off = (4 - (va & 3)) & 3;
 		for (; size >= 4 && off <= size - 4; off += 4) {
 			uint32_t w = rd32(code + off);
+			enum arm_barrier ab;
+			if (ordering && (w & 0xffffff00u) == 0xf57ff000u && barrier_type((w >> 4) & 0xf, &ab)) {
+				out->candidates++;
+				struct tlbi_site site;
+				if (!cs_confirm_barrier(arm, insn_arm, code + off, va + off, ab) ||
+				    !make_barrier_site(ab, 14, va + off, false, &site)) {
+					out->rejected++;
+					continue;
+				}
+				if (sites_push(out, &site))
+					goto out;
+				continue;
+			}
 			/* cond 1110 opc1=000 0 CRn Rt 1111 opc2 1 CRm */
 			if ((w & 0x0ff00f10) != 0x0e000f10 || (w >> 28) == 0xf)
 				continue;
 			unsigned crn = (w >> 16) & 0xf;
-			if (crn != 8 && !(barriers_too && crn == 7))
+			if (crn != 8 && !((barriers_too || ordering) && crn == 7))
 				continue;
 			struct mcr_fields f = {
 				.cond = w >> 28, .rt = (w >> 12) & 0xf, .crn = crn,
 				.crm = w & 0xf, .opc2 = (w >> 5) & 7,
 			};
-			/* Unknown c7 ops (cache maintenance) are not candidates. */
+			/* Other c7 ops (cache maintenance) are not candidates,
+			 * but for the D-cache cleans with TLBI_SCAN_ORDERING. */
 			enum cp15_barrier b;
+			enum cp15_cache_op co;
 			enum tlbi_op op;
-			if (crn == 7 && cp15_barrier_decode(f.crm, f.opc2, &b) != 0)
+			if (crn == 7 && !(barriers_too && cp15_barrier_decode(f.crm, f.opc2, &b) == 0) &&
+			    !(ordering && (cp15_barrier_decode(f.crm, f.opc2, &b) == 0 ||
+					   cp15_cache_op_decode(f.crm, f.opc2, &co) == 0)))
 				continue;
 			out->candidates++;
 			struct tlbi_site site;
@@ -264,11 +353,26 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 		uint32_t off = va & 1;
 		for (; size >= 4 && off <= size - 4; off += 2) {
 			uint16_t hw1 = rd16(code + off);
+			enum arm_barrier ab;
+			if (ordering && hw1 == 0xf3bf && (rd16(code + off + 2) & 0xff00) == 0x8f00 &&
+			    barrier_type((rd16(code + off + 2) >> 4) & 0xf, &ab)) {
+				out->candidates++;
+				struct tlbi_site site;
+				if (!cs_confirm_barrier(thumb, insn_thumb, code + off, va + off, ab)) {
+					out->rejected++;
+					continue;
+				}
+				unsigned cond = thumb_it_cond(thumb, insn_thumb, code, va, off);
+				make_barrier_site(ab, cond, va + off, true, &site);
+				if (sites_push(out, &site))
+					goto out;
+				continue;
+			}
 			/* 1110 1110 opc1=000 0 CRn */
 			if ((hw1 & 0xfff0) != 0xee00)
 				continue;
 			unsigned crn = hw1 & 0xf;
-			if (crn != 8 && !(barriers_too && crn == 7))
+			if (crn != 8 && !((barriers_too || ordering) && crn == 7))
 				continue;
 			uint16_t hw2 = rd16(code + off + 2);
 			/* Rt 1111 opc2 1 CRm */
@@ -279,8 +383,11 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 				.crm = hw2 & 0xf, .opc2 = (hw2 >> 5) & 7,
 			};
 			enum cp15_barrier b;
+			enum cp15_cache_op co;
 			enum tlbi_op op;
-			if (crn == 7 && cp15_barrier_decode(f.crm, f.opc2, &b) != 0)
+			if (crn == 7 && !(barriers_too && cp15_barrier_decode(f.crm, f.opc2, &b) == 0) &&
+			    !(ordering && (cp15_barrier_decode(f.crm, f.opc2, &b) == 0 ||
+					   cp15_cache_op_decode(f.crm, f.opc2, &co) == 0)))
 				continue;
 			out->candidates++;
 			struct tlbi_site site;

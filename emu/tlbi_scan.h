@@ -42,7 +42,30 @@
 enum tlbi_site_kind {
 	TLBI_SITE_TLBI,         /* MCR p15, 0, Rt, c8, ... : site->op */
 	TLBI_SITE_CP15_BARRIER, /* MCR p15, 0, Rt, c7, ... : site->barrier */
+	TLBI_SITE_BARRIER,      /* DMB, DSB, ISB (ARMv7 instructions): site->insn */
+	TLBI_SITE_CACHE,        /* MCR p15, 0, Rt, c7, ... D-cache clean: site->cache */
 };
+
+/* The ARMv7 barrier instructions (ARM DDI 0406C A8.8.43 DMB, A8.8.44 DSB,
+ * A8.8.53 ISB): ARM 0xf57ff04X DSB, 0xf57ff05X DMB, 0xf57ff06X ISB (X the
+ * option); Thumb hw1 0xf3bf, hw2 0x8f4X / 0x8f5X / 0x8f6X. */
+enum arm_barrier { ARM_DSB, ARM_DMB, ARM_ISB, ARM_NR_BARRIERS };
+const char *arm_barrier_name(enum arm_barrier b);
+
+/* CP15 c7 data-cache cleans by MVA and (ARMv6) of the whole cache (ARM DDI
+ * 0406C, VMSA CP15 c7 register summary; ARM1176JZF-S TRM 3.2.22): what
+ * makes a descriptor store visible to a walker that does not read the L1
+ * data cache.  Rt is the MVA for the by-MVA forms. */
+enum cp15_cache_op {
+	CP15_DCCMVAC,  /* c7, c10, 1: clean by MVA to PoC */
+	CP15_DCCMVAU,  /* c7, c11, 1: clean by MVA to PoU */
+	CP15_DCCIMVAC, /* c7, c14, 1: clean and invalidate by MVA to PoC */
+	CP15_DCCALL,   /* c7, c10, 0: ARMv6 clean entire data cache */
+	CP15_DCCIALL,  /* c7, c14, 0: ARMv6 clean and invalidate entire data cache */
+	CP15_NR_CACHE_OPS
+};
+const char *cp15_cache_op_name(enum cp15_cache_op op);
+int cp15_cache_op_decode(unsigned crm, unsigned opc2, enum cp15_cache_op *op);
 
 /* CP15 c7 barrier-type operations (ARM DDI 0406C, VMSA CP15 c7 register
  * summary; the c7 barriers are the ARMv6 forms, deprecated in v7 but still
@@ -74,6 +97,8 @@ struct tlbi_site {
 			    * decoding back from the site, else 14 */
 	enum tlbi_op op;           /* kind == TLBI_SITE_TLBI */
 	enum cp15_barrier barrier; /* kind == TLBI_SITE_CP15_BARRIER */
+	enum arm_barrier insn;     /* kind == TLBI_SITE_BARRIER */
+	enum cp15_cache_op cache;  /* kind == TLBI_SITE_CACHE */
 };
 
 struct tlbi_sites {
@@ -86,6 +111,7 @@ struct tlbi_sites {
 #define TLBI_SCAN_ARM      1u /* scan 4-byte aligned words as ARM */
 #define TLBI_SCAN_THUMB    2u /* scan 2-byte aligned halfwords as Thumb-2 */
 #define TLBI_SCAN_BARRIERS 4u /* also find the CP15 c7 barrier operations */
+#define TLBI_SCAN_ORDERING 8u /* also DMB/DSB/ISB and the c7 D-cache cleans */
 #define TLBI_SCAN_ALL      (TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_BARRIERS)
 
 /* Scans `size` bytes at host pointer `code`, which the guest sees at `va`

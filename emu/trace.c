@@ -353,6 +353,24 @@ void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum
 	commit(tw, p);
 }
 
+void trace_hazard(struct trace_writer *tw, uint32_t pc, const struct trace_hazard_event *ev)
+{
+	uint8_t *p = begin(tw);
+	if (!p)
+		return;
+	p = put_head(tw, p, TRACE_HAZARD, ev->cycle, pc);
+	p = put_u(p, ev->kind);
+	p = put_u(p, ev->cpu);
+	p = put_u(p, ror12(ev->va));
+	p = put_u(p, opt(ev->old_pa));
+	p = put_u(p, opt(ev->new_pa));
+	p = put_u(p, ev->old_desc);
+	p = put_u(p, ev->new_desc);
+	p = put_u(p, ev->flags);
+	tw->counts.hazard++;
+	commit(tw, p);
+}
+
 void trace_warn(struct trace_writer *tw, const char *msg)
 {
 	uint8_t *p = begin(tw);
@@ -722,7 +740,7 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 			return r->done = TRACE_READ_CORRUPT;
 		return r->done = TRACE_READ_END;
 	}
-	if (tag < TRACE_FLUSH || tag > TRACE_WARN)
+	if (tag < TRACE_FLUSH || tag > TRACE_HAZARD)
 		return r->done = TRACE_READ_CORRUPT;
 
 	memset(rec, 0, offsetof(struct trace_record, msg));
@@ -766,6 +784,19 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 		e->fix_idx = get_opt(&c);
 		e->arg = get_opt(&c);
 		e->cycles = get_u(&c);
+		break;
+	}
+	case TRACE_HAZARD: {
+		struct trace_hazard_event *e = &rec->u.hazard;
+		e->cycle = rec->cycle;
+		e->kind = get_u32(&c);
+		e->cpu = get_u32(&c);
+		e->va = rol12(get_u32(&c));
+		e->old_pa = get_opt(&c);
+		e->new_pa = get_opt(&c);
+		e->old_desc = get_u32(&c);
+		e->new_desc = get_u32(&c);
+		e->flags = get_u32(&c);
 		break;
 	}
 	case TRACE_WARN: {

@@ -44,6 +44,7 @@ enum trace_kind {
 	TRACE_TLBI = 2,  /* a TLB maintenance MCR the guest executed */
 	TRACE_KMAP = 3,  /* a kmap-family call (struct kmap_event) */
 	TRACE_WARN = 4,  /* a WARN() of the modelled kernel */
+	TRACE_HAZARD = 5, /* a TLB hazard (struct trace_hazard_event; emu/hazard_report.c) */
 	TRACE_END = 0x7f /* written by trace_close(): the file is complete */
 };
 
@@ -54,6 +55,7 @@ struct trace_counts {
 	uint64_t tlbi;
 	uint64_t kmap;
 	uint64_t warn;
+	uint64_t hazard;
 	uint64_t bytes;   /* file size so far, buffered bytes included */
 	uint64_t dropped; /* events lost after a write error */
 };
@@ -84,6 +86,22 @@ void trace_kmap_event(struct trace_writer *tw, const struct kmap_event *ev);
 void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum tlbi_op op,
 		      uint32_t rt, uint32_t invalidated, uint64_t cycles);
 void trace_warn(struct trace_writer *tw, const char *msg);
+
+/* A hazard (docs/hazards.md).  kind: enum hazard_kind (mm/hazard.h), or
+ * TRACE_HAZARD_OBSERVED for a stale entry the modelled TLB served, reported
+ * in --hazards observed mode.  old_pa/new_pa: KMAP_EVENT_NONE if none. */
+#define TRACE_HAZARD_OBSERVED 3u
+#define TRACE_HAZARD_FLAG_OBSERVED 1u /* flags bit 0; bits 1..5: HAZARD_DIFF_* << 1; bits 8..9: why */
+struct trace_hazard_event {
+	uint64_t cycle;
+	uint32_t kind;
+	uint32_t cpu;
+	uint32_t va;
+	uint32_t old_pa, new_pa;
+	uint32_t old_desc, new_desc; /* leaf descriptors (0: none) */
+	uint32_t flags;
+};
+void trace_hazard(struct trace_writer *tw, uint32_t pc, const struct trace_hazard_event *ev);
 
 /* struct kmap_state's trace sink: set ks->trace = &trace_mm_ops and
  * ks->trace_arg = the writer.  flush records take the PC from
@@ -142,6 +160,7 @@ struct trace_record {
 		struct flush_event flush;
 		struct kmap_event kmap; /* kmap.failed is 0 or 1 */
 		struct trace_tlbi_event tlbi;
+		struct trace_hazard_event hazard;
 	} u;
 	char msg[TRACE_WARN_MAX + 1]; /* TRACE_WARN */
 };

@@ -31,7 +31,7 @@ int main(void)
 	memset(page_b, 0xbb, sizeof(page_b));
 
 	*pte = small_page(virt_to_phys(page_a));
-	__asm__ volatile("mcr p15, 0, %0, c8, c7, 1\n\tdsb\n\tisb" : : "r"(va) : "memory"); /* TLBIMVA */
+	__asm__ volatile("dsb\n\tmcr p15, 0, %0, c8, c7, 1\n\tdsb\n\tisb" : : "r"(va) : "memory"); /* TLBIMVA */
 	uint32_t first = *p;
 	*pte = small_page(virt_to_phys(page_b)); /* the bug: no flush */
 	uint32_t second = read_stale(p);

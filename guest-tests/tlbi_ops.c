@@ -25,6 +25,14 @@ static void barrier(void)
 	__asm__ volatile("dsb\n\tisb" : : : "memory");
 }
 
+/* The PTE store must reach the table walker before the invalidate (ARM DDI
+ * 0406C B3.10.1): DSB between them, as Linux's flush_tlb_kernel_page does
+ * with dsb(ishst). */
+static void pte_sync(void)
+{
+	__asm__ volatile("dsb" : : : "memory");
+}
+
 int main(void)
 {
 	volatile uint32_t *bm_pte = (volatile uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_BM_PTE);
@@ -36,10 +44,12 @@ int main(void)
 	memset(page_b, 0xbb, sizeof(page_b));
 
 	*pte = small_page(virt_to_phys(page_a));
+	pte_sync();
 	MCR_TLB(c7, 1, va); /* TLBIMVA #1 */
 	barrier();
 	uint32_t first = *p;
 	*pte = small_page(virt_to_phys(page_b));
+	pte_sync();
 	MCR_TLB(c7, 1, va); /* TLBIMVA #2: the entry for page_a goes */
 	barrier();
 	uint32_t second = *p;

@@ -9,24 +9,27 @@ static inline uint8_t current_asid(const struct mm *mm)
 }
 
 /* An entry is stale when a descriptor it was filled from has changed since:
- * hardware would go on using the old translation until an invalidate. */
-static void check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
+ * hardware would go on using the old translation until an invalidate.
+ * Returns true for a stale entry.  With the architectural checker on, it
+ * reports (saying whether this entry was served); else the host does. */
+static bool check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
 {
 	const struct mmu_translation *t = &e->t;
-	if (t->level == 0)
-		return; /* MMU off: nothing was read */
+	if (t->level == 0 || mm->hazard_mode == HAZARD_MODE_OFF)
+		return false; /* MMU off: nothing was read */
 	bool changed = phys_read32(&mm->mem, t->l1_pa) != t->l1_desc;
 	if (!changed && t->level == 2)
 		changed = phys_read32(&mm->mem, t->l2_pa) != t->l2_desc;
 	if (!changed)
-		return;
+		return false;
 	mm->stats.stale_tlb++;
-	if (!mm->host || !mm->host->stale_hazard)
-		return;
+	if (mm->hazards || !mm->host || !mm->host->stale_hazard)
+		return true;
 	struct mmu_translation now;
 	bool valid = mmu_walk(&mm->mem, &mm->regs, va, &now) == MMU_OK;
 	mm->host->stale_hazard(mm->host_arg, va, mmu_pa(t, va) & PAGE_MASK, valid,
 			       valid ? mmu_pa(&now, va) & PAGE_MASK : 0);
+	return true;
 }
 
 enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count)
@@ -36,17 +39,25 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 	uint8_t asid = current_asid(mm);
 	enum tlb_hit hit;
 	const struct tlb_entry *e = tlb_lookup(mm->tlb, side, va, asid, &hit);
+	bool observed = false;
 	if (e) {
 		mm->stats.cycles += tlb_hit_cycles(cost, hit, 0);
-		check_stale(mm, e, va);
+		observed = check_stale(mm, e, va);
 	} else {
 		struct mmu_translation t;
 		enum mmu_fault f = mmu_walk(&mm->mem, &mm->regs, va, &t);
 		mm->stats.cycles += tlb_hit_cycles(cost, TLB_MISS, t.desc_reads);
-		if (f != MMU_OK)
+		if (f != MMU_OK) {
+			/* An entry the architecture lets the TLB keep may
+			 * still serve a VA that is unmapped now. */
+			if (!hazard_cpu_quiet(mm->hazards, 0))
+				hazard_access(mm->hazards, 0, va, access == MMU_FETCH, false);
 			return f; /* faults are not cached */
+		}
 		e = tlb_fill_va(mm->tlb, side, &t, asid, va);
 	}
+	if (!hazard_cpu_quiet(mm->hazards, 0))
+		hazard_access(mm->hazards, 0, va, access == MMU_FETCH, observed);
 	enum mmu_fault f = mmu_check(&e->t, mm->regs.dacr, access, true);
 	/* The rest of a run of accesses to one page hit the micro TLB just
 	 * filled: look them up so the statistics count every access. */

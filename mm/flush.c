@@ -106,6 +106,7 @@ unsigned local_flush_tlb_kernel_page(struct kmap_state *ks, uint32_t va, enum fl
 	/* dsb(nshst); TLBIMVA (c8, c7, 1); dsb(nsh); isb() */
 	if (mm->tlb)
 		n = tlb_invalidate_mva(mm->tlb, TLB_SCOPE_ALL, va, current_asid(ks));
+	hazard_kernel_flush(mm->hazards, 0, 1u, HAZARD_INV_MVA, va, current_asid(ks));
 	if (mm->host && mm->host->flush_page)
 		mm->host->flush_page(mm->host_arg, va);
 	account(ks, FLUSH_OP_LOCAL_FLUSH_TLB_KERNEL_PAGE, cause, va, 1, n,
@@ -128,6 +129,7 @@ unsigned flush_tlb_kernel_range(struct kmap_state *ks, uint32_t start, uint32_t 
 		uint32_t va = start + (i << PAGE_SHIFT);
 		if (mm->tlb)
 			n += tlb_invalidate_mva(mm->tlb, TLB_SCOPE_ALL, va, asid);
+		hazard_kernel_flush(mm->hazards, 0, HAZARD_ALL_CPUS, HAZARD_INV_MVA, va, asid);
 		if (mm->host && mm->host->flush_page && pages <= HOST_FLUSH_PAGES_MAX)
 			mm->host->flush_page(mm->host_arg, va);
 	}
@@ -147,6 +149,7 @@ unsigned flush_tlb_all(struct kmap_state *ks, enum flush_cause cause)
 	/* dsb(ishst); TLBIALLIS (c8, c3, 0); dsb(ish); isb() */
 	if (mm->tlb)
 		n = tlb_invalidate_all(mm->tlb, TLB_SCOPE_ALL);
+	hazard_kernel_flush(mm->hazards, 0, HAZARD_ALL_CPUS, HAZARD_INV_ALL, 0, 0);
 	if (mm->host && mm->host->flush_all)
 		mm->host->flush_all(mm->host_arg);
 	account(ks, FLUSH_OP_FLUSH_TLB_ALL, cause, 0, 0, n,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core.h"
+#include "hazard.h"
 #include "layout.h"
 #include "mmu.h"
 #include "phys.h"
@@ -39,7 +40,9 @@ struct mm_stats {
 	struct flush_stats flush_tlb_kernel_range;
 	struct flush_stats flush_tlb_all;
 	struct tlbi_stats tlbi; /* TLB maintenance the guest executed itself */
-	uint64_t stale_tlb; /* hazards.stale_tlb */
+	/* hazards.stale_tlb.observed: accesses the modelled TLB served from an
+	 * entry whose descriptor changed since the fill (mm/access.c). */
+	uint64_t stale_tlb;
 };
 
 /* Where the boot code put things, all physical addresses in lowmem. */
@@ -69,6 +72,11 @@ struct mm {
 	struct mm_stats stats;
 	const struct mm_host_ops *host;
 	void *host_arg;
+
+	/* --hazards: the architectural checker (mm/hazard.h; NULL: none) and
+	 * the mode (HAZARD_MODE_OFF skips the observed check too). */
+	struct hazard_checker *hazards;
+	enum hazard_mode hazard_mode;
 };
 
 /* Allocates `size` bytes of zeroed, `align`-aligned kernel data from the

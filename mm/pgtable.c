@@ -69,6 +69,7 @@ void set_pte_at(struct kmap_state *ks, enum pte_window win, uint32_t nr, uint32_
 		return;
 	ks->stats.pte_writes++;
 	kcharge(ks, ks->mm->core->cost.pte_write);
+	hazard_pt_store(ks->mm->hazards, 0, pa, 4, pte, 0, true);
 	phys_write32(&ks->mm->mem, pa, pte);
 }
 
@@ -79,5 +80,6 @@ void pte_clear(struct kmap_state *ks, enum pte_window win, uint32_t nr)
 		return;
 	ks->stats.pte_writes++;
 	kcharge(ks, ks->mm->core->cost.pte_write);
+	hazard_pt_store(ks->mm->hazards, 0, pa, 4, 0, 0, true);
 	phys_write32(&ks->mm->mem, pa, 0);
 }
