@@ -125,7 +125,7 @@ static void print_stale(struct machine *m, const struct hazard_report *r, uint32
 	fprintf(stderr, "kmaplab: hazard: stale TLB entry on cpu%u at %s: VA 0x%08x -> physical 0x%08x (descriptor 0x%08x) may still be in the TLB, %s in the page tables: %s; the old translation was %s and no invalidate covered it since (%s would have); this core's modelled TLB %s\n",
 		r->cpu, where(m, pc, w, sizeof(w)), r->va, mmu_pa(&r->old, r->va) & ~0xfffu,
 		leaf_desc(&r->old), now, hazard_diff_str(r->diff, diff, sizeof(diff)), origin, cover,
-		r->observed ? "served the stale entry" : "no longer held it (another core's may)");
+		r->observed ? "served the stale entry" : "did not hold it (the architecture still lets a TLB keep it)");
 }
 
 static void print_barrier(struct machine *m, const struct hazard_report *r, uint32_t pc)
