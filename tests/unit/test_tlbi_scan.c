@@ -474,6 +474,73 @@ static void test_cond(void)
 		}
 }
 
+/* TLBI_SCAN_ORDERING: the ARMv7 barrier instructions (encodings from ARM
+ * DDI 0406C A8.8.43/44/53) and the CP15 c7 D-cache cleans, both
+ * instruction sets; other c7 cache operations are not candidates. */
+static const uint32_t ordering_arm[] = {
+	0xf57ff04f, /* 0x00 dsb sy */
+	0xf57ff05f, /* 0x04 dmb sy */
+	0xf57ff06f, /* 0x08 isb sy */
+	0xf57ff07f, /* 0x0c type 7: no barrier, never */
+	0xee070f3b, /* 0x10 mcr p15,0,r0,c7,c11,1  DCCMVAU */
+	0xee071f3a, /* 0x14 mcr p15,0,r1,c7,c10,1  DCCMVAC */
+	0xee070f1a, /* 0x18 mcr p15,0,r0,c7,c10,0  ARMv6 clean entire D-cache */
+	0xee070f15, /* 0x1c mcr p15,0,r0,c7,c5,0   ICIALLU: never */
+	0xf57ff04e, /* 0x20 dsb st */
+	0xee070f9a, /* 0x24 mcr p15,0,r0,c7,c10,4  CP15DSB */
+};
+
+static void test_scan_ordering(void)
+{
+	uint8_t buf[sizeof(ordering_arm)];
+	for (unsigned i = 0; i < sizeof(ordering_arm) / 4; i++)
+		put32(buf + 4 * i, ordering_arm[i]);
+	const uint32_t va = 0x80020000u;
+	struct tlbi_sites s;
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM, &s), 0);
+	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM | TLBI_SCAN_ORDERING, &s), 8);
+	CHECK_EQ(s.rejected, 0);
+	if (s.n == 8) {
+		static const enum arm_barrier want[3] = { ARM_DSB, ARM_DMB, ARM_ISB };
+		for (unsigned i = 0; i < 3; i++) {
+			CHECK_EQ(s.v[i].va, va + 4 * i);
+			CHECK_EQ(s.v[i].kind, TLBI_SITE_BARRIER);
+			CHECK_EQ(s.v[i].insn, want[i]);
+			CHECK_EQ(s.v[i].cond, 14);
+		}
+		CHECK_EQ(s.v[3].kind, TLBI_SITE_CACHE);
+		CHECK_EQ(s.v[3].cache, CP15_DCCMVAU);
+		CHECK_EQ(s.v[4].cache, CP15_DCCMVAC);
+		CHECK_EQ(s.v[4].rt, 1);
+		CHECK_EQ(s.v[5].cache, CP15_DCCALL);
+		CHECK_EQ(s.v[6].va, va + 0x20);
+		CHECK_EQ(s.v[6].insn, ARM_DSB);
+		check_barrier(&s.v[7], va + 0x24, false, CP15_DSB);
+	}
+	CHECK(strcmp(arm_barrier_name(ARM_ISB), "ISB") == 0);
+	CHECK(strcmp(cp15_cache_op_name(CP15_DCCIMVAC), "DCCIMVAC") == 0);
+	tlbi_sites_free(&s);
+
+	/* Thumb: dsb sy, nop, isb sy, dmb ish; at 2-byte alignment. */
+	static const uint16_t thumb[] = { 0xbf00, 0xf3bf, 0x8f4f, 0xbf00, 0xf3bf, 0x8f6f,
+					  0xf3bf, 0x8f5b, 0xbf00, 0xbf00 };
+	uint8_t tb[sizeof(thumb)];
+	for (unsigned i = 0; i < sizeof(thumb) / 2; i++)
+		put16(tb + 2 * i, thumb[i]);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(tlbi_scan(0, h_thumb, tb, va, sizeof(tb), TLBI_SCAN_THUMB | TLBI_SCAN_ORDERING, &s), 3);
+	if (s.n == 3) {
+		CHECK_EQ(s.v[0].va, va + 2);
+		CHECK(s.v[0].thumb && s.v[0].insn == ARM_DSB);
+		CHECK_EQ(s.v[1].va, va + 8);
+		CHECK_EQ(s.v[1].insn, ARM_ISB);
+		CHECK_EQ(s.v[2].va, va + 12);
+		CHECK_EQ(s.v[2].insn, ARM_DMB);
+	}
+	tlbi_sites_free(&s);
+}
+
 int main(void)
 {
 	if (cs_open(CS_ARCH_ARM, CS_MODE_ARM, &h_arm) != CS_ERR_OK ||
@@ -485,6 +552,7 @@ int main(void)
 	test_apply();
 	test_scan_arm();
 	test_scan_thumb();
+	test_scan_ordering();
 	test_cond();
 	cs_close(&h_arm);
 	cs_close(&h_thumb);
