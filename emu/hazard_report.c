@@ -58,7 +58,8 @@ static bool new_site(struct machine *m, unsigned kind, unsigned cpu, uint32_t pc
 	struct hazard_reporter *hr = &m->hazrep;
 	hr->occurrences++;
 	*print = false;
-	switch (site_add(hr, kind, cpu, pc, va)) {
+	/* One site per page: a loop over a stale page is one finding. */
+	switch (site_add(hr, kind, cpu, pc, va & ~0xfffu)) {
 	case SITE_SEEN:
 		return false;
 	case SITE_FULL:
@@ -238,13 +239,13 @@ void hazard_report_summary(const struct machine *m)
 		snprintf(more + at, sizeof(more) - at, "; %llu at further sites beyond the %u-site table, counted only",
 			 (unsigned long long)hr->unsited, HAZARD_SITES_MAX);
 	if (s)
-		fprintf(stderr, "kmaplab: hazards: %llu stale_tlb (architectural; the modelled TLB served %llu stale), %llu barrier, %llu pte_not_cleaned, at %u distinct (cpu, pc, va) sites; %u printed%s\n",
+		fprintf(stderr, "kmaplab: hazards: %llu stale_tlb (architectural; the modelled TLB served %llu stale), %llu barrier, %llu pte_not_cleaned, at %u distinct (cpu, pc, page) sites; %u printed%s\n",
 			(unsigned long long)s->count[HAZARD_STALE],
 			(unsigned long long)m->mm.stats.stale_tlb,
 			(unsigned long long)s->count[HAZARD_BARRIER],
 			(unsigned long long)s->count[HAZARD_PTE_NOT_CLEANED], hr->nsites, hr->printed,
 			more);
 	else
-		fprintf(stderr, "kmaplab: hazards: %llu stale_tlb (observed: the modelled TLB served a stale entry), at %u distinct (pc, va) sites; %u printed%s\n",
+		fprintf(stderr, "kmaplab: hazards: %llu stale_tlb (observed: the modelled TLB served a stale entry), at %u distinct (pc, page) sites; %u printed%s\n",
 			(unsigned long long)m->mm.stats.stale_tlb, hr->nsites, hr->printed, more);
 }

@@ -1,6 +1,6 @@
 /* Hazard reports that scale: the architectural checker's (mm/hazard.h) and,
  * in --hazards observed mode, the modelled TLB's stale entries, each
- * de-duplicated per (kind, CPU, PC, VA) in a bounded table, printed as one
+ * de-duplicated per (kind, CPU, PC, VA page) in a bounded table, printed as one
  * `kmaplab: hazard: ...` line for at most --max-reports sites, written to
  * the trace once per site, and summed up in one final line.
  *
@@ -17,7 +17,7 @@
 
 struct machine;
 
-/* Distinct (kind, CPU, PC, VA) sites remembered; beyond it hazards are
+/* Distinct (kind, CPU, PC, VA page) sites remembered; beyond it hazards are
  * counted in hazard_reporter.unsited, not printed or traced. */
 #define HAZARD_SITES_MAX 4096
 #define HAZARD_MAX_REPORTS_DEFAULT 20

@@ -7,8 +7,7 @@
  *    tables at some time since the last TLB invalidate covering it on that
  *    CPU, whether or not the program ever used it: the walker may fetch
  *    descriptors speculatively (B3.10.1, "General TLB maintenance
- *    requirements"; B3.6.1 on speculative table walks).  Translations that
- *    fault are never cached.  So once a valid descriptor is changed, the
+ *    requirements").  Translations that fault are never cached.  So once a valid descriptor is changed, the
  *    previous translation stays "possibly cached" on every CPU until an
  *    invalidate covering its VA runs there; an access to that VA whose
  *    current translation differs from a possibly-cached one is a hazard
@@ -24,20 +23,22 @@
  *    invalidate, or the walker can refill the old descriptor after it:
  *    a DSB between the store and the invalidate; and where the walker does
  *    not read through the L1 data cache, a clean of the descriptor's cache
- *    line to the point of unification first (B3.10.1; B3.3.1 and the
- *    ID_MMFR3 "coherent walk" field).  A missing DSB is a HAZARD_BARRIER,
- *    a missing clean a HAZARD_PTE_NOT_CLEANED, both found when the
- *    invalidate covering the changed descriptor runs.
+ *    line to the point of unification first (B3.10.1; the ID_MMFR3
+ *    "coherent walk" field says which cores need it).  A missing DSB is
+ *    a HAZARD_BARRIER, a missing clean a HAZARD_PTE_NOT_CLEANED, both
+ *    found when the invalidate covering the changed descriptor runs.
  *
  * Which cores need the clean (hazard_core_needs_pte_clean()): the ARM11
  * walkers read memory, not the L1 data cache (ARM1136JF-S TRM DDI 0211K
- * and ARM1176JZF-S TRM DDI 0301H, 6.11 "Hardware page table translation");
- * Linux cpu_v6_set_pte_ext in arch/arm/mm/proc-v6.S cleans
- * the line after every PTE store).  Cortex-A7, A9 and A15 report coherent
- * walks in ID_MMFR3[23:20] when the TTBR walk attributes are Inner
- * cacheable, which is how Linux (and kmaplab's boot code) sets them up;
- * Linux cpu_v7_set_pte_ext cleans only on UP builds (ALT_UP).  Modelled:
- * clean required on arm1176 only.
+ * and ARM1176JZF-S TRM DDI 0301H, 6.11 "Hardware page table translation";
+ * Linux cpu_v6_set_pte_ext in arch/arm/mm/proc-v6.S cleans the line after
+ * every PTE store).  Cortex-A7, A9 and A15 report coherent walks in
+ * ID_MMFR3[23:20]: their walks look up the L1 data cache when the TTBR
+ * walk attributes are Inner cacheable, as Linux sets them; Linux's
+ * cpu_v7_set_pte_ext (arch/arm/mm/proc-v7-2level.S) cleans only on UP
+ * builds (ALT_UP).  kmaplab does not model the TTBR walk attributes:
+ * ARMv7 walks are taken as coherent, and the clean is required on
+ * arm1176 only.
  *
  * What the checker needs from the emulator (hazard_* calls below), and
  * nothing else -- no per-access hook on the fast path:

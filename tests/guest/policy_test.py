@@ -384,7 +384,7 @@ def main():
         if stats and lines:
             h = stats['hazards']
             check(h['sites'] > 5, 'more than 5 distinct sites (%d)' % h['sites'])
-            check(re.search(r'^kmaplab: hazards: %d stale_tlb \(architectural; the modelled TLB served %d stale\), %d barrier, 0 pte_not_cleaned, at %d distinct \(cpu, pc, va\) sites; 5 printed; %d more not printed \(--max-reports 5\)'
+            check(re.search(r'^kmaplab: hazards: %d stale_tlb \(architectural; the modelled TLB served %d stale\), %d barrier, 0 pte_not_cleaned, at %d distinct \(cpu, pc, page\) sites; 5 printed; %d more not printed \(--max-reports 5\)'
                             % (h['stale_tlb']['architectural'], h['stale_tlb']['observed'], h['barrier'], h['sites'], h['sites'] - 5),
                             lines[-1]), 'the summary line adds up: ' + lines[-1])
     elif case == 'abi-mismatch':

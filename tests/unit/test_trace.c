@@ -516,6 +516,49 @@ static void test_empty_and_errors(const char *dir)
 	}
 }
 
+/* The hazard record (tag 0x05): every field back as written, including
+ * "no page" and the rotated VA. */
+static void test_hazard_record(const char *dir)
+{
+	char path[600], err[256];
+	snprintf(path, sizeof(path), "%s/hazard.kmt", dir);
+	struct trace_writer *tw = trace_open(path, NULL, "g", "c", "s", "p", err, sizeof(err));
+	CHECK(tw != NULL);
+	if (!tw)
+		return;
+	const struct trace_hazard_event ev[2] = {
+		{ .cycle = 5000, .kind = 0, .cpu = 0, .va = 0xffc43004, .old_pa = 0x13000,
+		  .new_pa = 0x12000, .old_desc = 0x1305e, .new_desc = 0x1205e, .flags = 0x3 },
+		{ .cycle = 4000, .kind = 1, .cpu = 3, .va = 0xbfe00000, .old_pa = 0x30000000,
+		  .new_pa = KMAP_EVENT_NONE, .old_desc = 0x3000005f, .new_desc = 0, .flags = 2u << 8 },
+	};
+	trace_hazard(tw, 0xc0008050, &ev[0]);
+	trace_hazard(tw, 0xc0008000, &ev[1]);
+	struct trace_counts c;
+	trace_counts(tw, &c);
+	CHECK_EQ(c.hazard, 2);
+	CHECK_EQ(c.events, 2);
+	CHECK_EQ(trace_close(tw), 0);
+	struct trace_reader *r = trace_reader_open(path, err, sizeof(err));
+	CHECK(r != NULL);
+	if (r) {
+		struct trace_record rec;
+		for (unsigned i = 0; i < 2; i++) {
+			CHECK(trace_read(r, &rec) == TRACE_READ_RECORD);
+			CHECK_EQ(rec.kind, TRACE_HAZARD);
+			CHECK_EQ(rec.pc, i ? 0xc0008000u : 0xc0008050u);
+			const struct trace_hazard_event *h = &rec.u.hazard;
+			CHECK(h->cycle == ev[i].cycle && h->kind == ev[i].kind && h->cpu == ev[i].cpu &&
+			      h->va == ev[i].va && h->old_pa == ev[i].old_pa && h->new_pa == ev[i].new_pa &&
+			      h->old_desc == ev[i].old_desc && h->new_desc == ev[i].new_desc &&
+			      h->flags == ev[i].flags);
+		}
+		CHECK(trace_read(r, &rec) == TRACE_READ_END);
+		trace_reader_close(r);
+	}
+	unlink(path);
+}
+
 int main(int argc, char **argv)
 {
 	struct symtab syms;
@@ -586,6 +629,7 @@ int main(int argc, char **argv)
 	CHECK(data && data2 && size == size2 && memcmp(data, data2, size) == 0);
 
 	test_empty_and_errors(dirbuf);
+	test_hazard_record(dirbuf);
 
 	free(data);
 	free(data2);
