@@ -111,7 +111,7 @@ static void host_flush_all(void *arg)
 	uc_compat_flush_tlb_all(m->uc);
 }
 
-/* --hazards observed: reported once per (PC, VA), bounded. */
+/* --hazards observed: reported once per (PC, VA page), bounded (emu/hazard_report.c). */
 static void host_stale_hazard(void *arg, uint32_t va, uint32_t stale_pa, bool cur_valid, uint32_t cur_pa)
 {
 	hazard_report_observed(arg, va, stale_pa, cur_valid, cur_pa);
