@@ -278,17 +278,24 @@ struct hazard_checker *hazard_create(const struct phys_mem *mem, const struct mm
 		if (!recset_init(&hz->cpu[c].cached, HAZARD_SET_MAX) ||
 		    !recset_init(&hz->cpu[c].pending, HAZARD_PENDING_MAX))
 			goto fail;
-	hz->l1_pa = regs->ttbr0 & 0xffffc000u;
-	if (in_ram(hz, hz->l1_pa, L1_SIZE)) {
-		for (uint32_t off = 0; off < L1_SIZE; off += SZ_4K)
-			watch_page(hz, hz->l1_pa + off);
-		for (unsigned i = 0; i < 4096; i++)
-			set_owner(hz, phys_read32(mem, hz->l1_pa + 4 * i), i + 1);
-	}
+	hazard_tables_changed(hz);
 	return hz;
 fail:
 	hazard_destroy(hz);
 	return NULL;
+}
+
+void hazard_tables_changed(struct hazard_checker *hz)
+{
+	if (!hz)
+		return;
+	hz->l1_pa = hz->regs->ttbr0 & 0xffffc000u;
+	if (!in_ram(hz, hz->l1_pa, L1_SIZE))
+		return;
+	for (uint32_t off = 0; off < L1_SIZE; off += SZ_4K)
+		watch_page(hz, hz->l1_pa + off);
+	for (unsigned i = 0; i < 4096; i++)
+		set_owner(hz, phys_read32(hz->mem, hz->l1_pa + 4 * i), i + 1);
 }
 
 void hazard_destroy(struct hazard_checker *hz)

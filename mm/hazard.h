@@ -58,8 +58,8 @@
  * are seen by every CPU, invalidates reach the CPUs in the mask given.
  *
  * Limits (documented in docs/hazards.md): one translation table, the one
- * TTBR0 points at when hazard_create() runs (swapper_pg_dir; TTBR writes
- * are not followed); an L2 table reached through more than one L1 entry is
+ * TTBR0 points at when hazard_create() runs (swapper_pg_dir) or at the
+ * last hazard_tables_changed() (emu/ does not call it yet); an L2 table reached through more than one L1 entry is
  * followed through the last one seen; non-global entries are matched to
  * the ASID current at the store.  Bounded tables: what does not fit is
  * counted in hazard_stats.untracked, never silently dropped. */
@@ -151,6 +151,11 @@ struct hazard_checker;
 struct hazard_checker *hazard_create(const struct phys_mem *mem, const struct mmu_regs *regs,
 				     unsigned ncpus, bool needs_clean);
 void hazard_destroy(struct hazard_checker *hz);
+/* TTBR0 now points at another first-level table (a guest CP15 write):
+ * learn it and the L2 tables it points at.  Pages of the old tables stay
+ * watched; translations of the old table are not retired (a switch is not
+ * a descriptor store: with ASIDs, its entries may legitimately stay). */
+void hazard_tables_changed(struct hazard_checker *hz);
 void hazard_set_ops(struct hazard_checker *hz, const struct hazard_ops *ops, void *arg);
 
 /* True for a core whose table walker does not read through the L1 data

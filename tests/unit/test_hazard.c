@@ -244,6 +244,24 @@ static void test_l1(void)
 	hazard_destroy(hz);
 }
 
+/* A TTBR0 switch: the new table and its L2 tables are watched, and a
+ * store there retires what it mapped. */
+static void test_new_tables(void)
+{
+	struct hazard_checker *hz = fresh(1, false);
+	const uint32_t l1b = 0x10000u, l2b = 0xa000u;
+	wr(l1b + (0xffcu << 2), mmu_l1_table(l2b, 0));
+	wr(l2b + 5 * 4, mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false));
+	CHECK(!hazard_pt_watched(hz, l1b) && !hazard_pt_watched(hz, l2b));
+	regs.ttbr0 = regs.ttbr1 = l1b;
+	hazard_tables_changed(hz);
+	CHECK(hazard_pt_watched(hz, l1b) && hazard_pt_watched(hz, l1b + 0x3000) && hazard_pt_watched(hz, l2b));
+	store(hz, 0, l2b + 5 * 4, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	CHECK_EQ(mmu_pa(&seen[0].old, VA), PAGE_A);
+	hazard_destroy(hz);
+}
+
 /* ITLBIMVA reaches only the instruction side: data accesses stay stale
  * until DTLBIMVA. */
 static void test_sides(void)
@@ -306,6 +324,7 @@ int main(void)
 	test_clean();
 	test_l1();
 	test_sides();
+	test_new_tables();
 	test_bounded();
 	free(mem.host);
 	return check_done();
