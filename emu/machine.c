@@ -396,7 +396,8 @@ static const char *symbolize_cb(void *arg, uint32_t va, char *buf, size_t len)
 static int kernel_init(struct machine *m)
 {
 	char err[400];
-	m->ks = kmap_init(&m->mm, NULL, err, sizeof(err));
+	struct kmap_config cfg = { .kernel = m->opt.kernel };
+	m->ks = kmap_init(&m->mm, &cfg, err, sizeof(err));
 	if (!m->ks)
 		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
 	if (m->opt.trace_path) {

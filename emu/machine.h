@@ -11,6 +11,7 @@
 
 #include "elf_load.h"
 #include "hazard_report.h"
+#include "kernel.h"
 #include "mm.h"
 #include "semihost.h"
 #include "trace.h"
@@ -29,6 +30,7 @@ struct machine_options {
 	const char *trace_path;    /* --trace FILE, NULL: none */
 	enum hazard_mode hazard_mode; /* --hazards (0: architectural) */
 	unsigned max_reports;      /* --max-reports */
+	const struct kernel_profile *kernel; /* --kernel, NULL: v5.10 (mm/kernel.h) */
 };
 
 enum stop_reason {

@@ -41,6 +41,13 @@ static const char usage_text[] =
 	"                          flushall:N (a range flush over N pages is flush_tlb_all),\n"
 	"                          or PATH.so, a policy plugin (plugins/kmaplab-plugin.h);\n"
 	"                          options: km_type_nr=N, debug_highmem=0|1, strict=0|1\n"
+	"                          (km_type_nr and debug_highmem default to --kernel's)\n"
+	"  --kernel V[,k=v...]     the modelled kernel (docs/kernel-profiles.md): 5.10\n"
+	"                          (default; kmap_atomic flushes on map only, KM_TYPE_NR\n"
+	"                          16) or 6.6 (kmap_atomic is kmap_local: flushes on map\n"
+	"                          and unmap, KM_MAX_IDX 16); options: km_type_nr=N (5.10;\n"
+	"                          20 is the seed's asm-generic value), smp, debug_highmem,\n"
+	"                          debug_kmap_local (6.6), errata_720789, errata_798181 =0|1\n"
 	"  --stats FILE.json       write the run's statistics (docs/stats.md)\n"
 	"  --trace FILE            write every TLB flush and kmap-family call (docs/trace.md)\n"
 	"  --seed N                seed for random TLB replacement (default 1)\n"
@@ -126,7 +133,7 @@ static int status_of(const struct machine *m)
 }
 
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
-       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS };
+       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -143,6 +150,7 @@ static int cmd_run(int argc, char **argv)
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "hazards", required_argument, NULL, OPT_HAZARDS },
 		{ "max-reports", required_argument, NULL, OPT_MAX_REPORTS },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,7 +158,11 @@ static int cmd_run(int argc, char **argv)
 				     .policy = "linux", .hazard_mode = HAZARD_MODE_ARCHITECTURAL,
 				     .max_reports = HAZARD_MAX_REPORTS_DEFAULT };
 	const char *stats_path = NULL;
+	struct kernel_profile kernel;
+	char kerr[200];
 	int c;
+	kernel_profile_default("5.10", &kernel);
+	opt.kernel = &kernel;
 	optind = 1;
 	opterr = 0;
 	/* '+': options end at the ELF; what follows is the guest's argv. */
@@ -173,6 +185,10 @@ static int cmd_run(int argc, char **argv)
 		case OPT_STATS: stats_path = optarg; break;
 		case OPT_POLICY: opt.policy = optarg; break;
 		case OPT_TRACE: opt.trace_path = optarg; break;
+		case OPT_KERNEL:
+			if (kernel_profile_parse(optarg, &kernel, kerr, sizeof(kerr)))
+				return usage_error("--kernel: %s", kerr);
+			break;
 		case OPT_SEED:
 			if (parse_u64(optarg, &opt.seed))
 				return usage_error("--seed: '%s' is not a number", optarg);

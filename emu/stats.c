@@ -53,6 +53,23 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_string(&j, "policy", m->opt.policy ? m->opt.policy : "");
 	json_end_object(&j);
 
+	/* The modelled kernel (--kernel, docs/kernel-profiles.md). */
+	if (m->ks) {
+		const struct kernel_profile *k = &m->ks->kernel;
+		json_object(&j, "kernel");
+		json_string(&j, "version", k->version);
+		json_u64(&j, "km_slots", m->ks->fix.km_type_nr);
+		json_string(&j, "tlb_flags", m->ks->seqs.flags_name);
+		json_object(&j, "config");
+		json_u64(&j, "SMP", k->smp);
+		json_u64(&j, "DEBUG_HIGHMEM", k->debug_highmem);
+		json_u64(&j, "DEBUG_KMAP_LOCAL", k->debug_kmap_local);
+		json_u64(&j, "ARM_ERRATA_720789", k->errata_720789);
+		json_u64(&j, "ARM_ERRATA_798181", k->errata_798181);
+		json_end_object(&j);
+		json_end_object(&j);
+	}
+
 	json_object(&j, "guest");
 	json_string(&j, "path", m->img.path ? m->img.path : "");
 	if (m->stop == STOP_EXIT)
@@ -90,6 +107,11 @@ static void write_all(const struct machine *m, FILE *f, int status)
 		json_u64(&j, tlbi_op_name((enum tlbi_op)op), s->tlbi.count[op]);
 	json_u64(&j, "invalidated", s->tlbi.invalidated);
 	json_u64(&j, "cycles", s->tlbi.cycles);
+	json_end_object(&j);
+	/* What the kernel's flush primitives issued, per operation. */
+	json_object(&j, "ops");
+	for (int op = 0; op < KOP_NR; op++)
+		json_u64(&j, kop_name((enum kop)op), m->ks ? m->ks->stats.ops[op] : 0);
 	json_end_object(&j);
 	json_end_object(&j);
 

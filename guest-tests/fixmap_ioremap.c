@@ -5,7 +5,8 @@
  *   FIX_EARLYCON_MEM_BASE 0, FIX_KMAP_BEGIN 1 .. FIX_KMAP_END KM_TYPE_NR,
  *   FIX_TEXT_POKE0 KM_TYPE_NR + 1, FIX_TEXT_POKE1 KM_TYPE_NR + 2;
  *   FIX_BTMAP_END 1, FIX_BTMAP_BEGIN = 1 + NR_FIX_BTMAPS (32) * FIX_BTMAPS_SLOTS (7) - 1 = 224;
- *   __end_of_fixed_addresses = max(KM_TYPE_NR + 3, 225) = 225 (KM_TYPE_NR 20).
+ *   __end_of_fixed_addresses = max(KM_TYPE_NR + 3, 225) = 225 (KM_TYPE_NR 16,
+ *   ARM's: arch/arm/include/asm/kmap_types.h, v5.10).
  *   __fix_to_virt(idx) = FIXADDR_TOP - (idx << PAGE_SHIFT).
  *
  * early_ioremap(phys, size) takes the first free of the 7 slots; slot s
@@ -27,7 +28,7 @@
 #include "kmaplab/guest.h"
 
 #define FIX_KMAP_BEGIN 1u
-#define KM_TYPE_NR 20u
+#define KM_TYPE_NR 16u /* ARM, v5.10: the default kernel profile */
 #define FIX_TEXT_POKE0 (FIX_KMAP_BEGIN + KM_TYPE_NR)
 #define NR_FIX_BTMAPS 32u
 #define FIX_BTMAP_BEGIN (1u + NR_FIX_BTMAPS * 7u - 1u)

@@ -16,8 +16,8 @@
  *   DEBUG_HIGHMEM, which clears it with set_fixmap_pte: one more local
  *   flush); a pkmap address goes back through kunmap_high().
  *
- * KM_TYPE_NR fixmap-backed kmap_atomics nest (20 by default; the test
- * passes 16 with --policy linux,km_type_nr=16); the guest interleaves
+ * KM_TYPE_NR fixmap-backed kmap_atomics nest (ARM's 16 by default; the
+ * test passes 20 with --kernel 5.10,km_type_nr=20); the guest interleaves
  * lowmem and kmapped pages, which take no stack slot, so the nest holds more
  * than KM_TYPE_NR mappings.  With `over`, one more fixmap-backed kmap_atomic
  * at full depth must BUG.  The guest counts the local flushes it expects

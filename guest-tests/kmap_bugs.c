@@ -36,7 +36,7 @@
 #include "kmaplab/guest.h"
 
 #define LAST_PKMAP 512u
-#define KM_TYPE_NR 20u
+#define KM_TYPE_NR 16u /* ARM's (arch/arm/include/asm/kmap_types.h, v5.10): the default */
 
 /* noipa: GCC's identical code folding must not merge two cases into one
  * symbol -- the report names the function. */

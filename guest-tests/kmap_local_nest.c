@@ -13,8 +13,8 @@
  *     local_flush_tlb_kernel_page(vaddr), kmap_local_idx_pop().
  *
  * The BUG_ON is on the new depth, so fixmap-backed kmap_local_page nests
- * KM_MAX_IDX - 1 deep (kmaplab's KM_MAX_IDX is the shared stack's size,
- * KM_TYPE_NR: 20 by default, so 19).  With `over`, the next one must BUG.
+ * KM_MAX_IDX - 1 deep (kmaplab's KM_MAX_IDX is the shared stack's size:
+ * 16 by default, ARM's KM_TYPE_NR in v5.10 and KM_MAX_IDX in v6.6, so 15).  With `over`, the next one must BUG.
  * kmap_atomic shares the per-CPU stack (as it does from v5.11): a
  * kmap_atomic inside a kmap_local nest takes the next depth, and a
  * kmap_local at a depth a kmap_atomic left its PTE at is fine.
@@ -176,6 +176,11 @@ int main(int argc, char **argv)
 	check_pattern(la, page_to_pfn(a), "kmap_local under kmap_atomic");
 	check_pattern(ab, page_to_pfn(b), "kmap_atomic over kmap_local");
 	kunmap_atomic((void *)ab);
+	/* v5.11+ (--kernel 6.6): __kunmap_atomic() is kunmap_local_indexed(),
+	 * which clears the PTE and flushes (include/linux/highmem-internal.h,
+	 * arch_kmap_local_post_unmap in arch/arm/include/asm/highmem.h, v6.6). */
+	if (kmaplab_kernel_info(KINFO_KERNEL_VERSION) >= KERNEL_VERSION_CODE(5, 11))
+		local_flushes++;
 	volatile uint32_t *lb = kmap_local_page(b); /* depth 1 again */
 	local_flushes++;
 	CHECK(va(lb) == __fix_to_virt(FIX_KMAP_BEGIN + 1), "kmap_local depth 1 %p", (void *)lb);

@@ -22,8 +22,11 @@
  *
  * ARM32 has NR_FIX_BTMAPS 32 (128 KiB per early_ioremap slot), 7 slots;
  * the 256 KiB (SZ_256K / PAGE_SIZE = 64 pages) of the seeds is arm64's.
- * KM_TYPE_NR (20 in the seeds' v5.0, 16 in older ARM kernels) and NR_CPUS
- * are options, so the enum is computed at run time. */
+ * The kmap slots per CPU -- KM_TYPE_NR (16 on ARM, arch/arm/include/asm/
+ * kmap_types.h, v5.10; the seed's 20 is asm-generic's) or KM_MAX_IDX (16,
+ * 33 with DEBUG_KMAP_LOCAL, v6.6) -- come from the kernel profile
+ * (mm/kernel.h) and NR_CPUS is an option, so the enum is computed at run
+ * time. */
 #ifndef KMAPLAB_MM_FIXMAP_H
 #define KMAPLAB_MM_FIXMAP_H
 
@@ -43,7 +46,6 @@
 #define FIX_BTMAP_BEGIN (FIX_BTMAP_END + TOTAL_FIX_BTMAPS - 1)
 #define __end_of_early_ioremap_region (FIX_BTMAP_BEGIN + 1)
 
-#define KM_TYPE_NR_DEFAULT 20u
 #define NR_CPUS_DEFAULT 1u /* the model has one core */
 
 struct fixmap_layout {

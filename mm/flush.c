@@ -96,21 +96,65 @@ static void account(struct kmap_state *ks, enum flush_op op, enum flush_cause ca
 		ks->trace->flush(ks->trace_arg, &ev);
 }
 
+/* One operation of a flush sequence on the modelled TLB (kernel entries
+ * are global; an MVA operation carries CONTEXTIDR's ASID, as the hardware
+ * would see it).  Returns the entries it removed. */
+static unsigned apply_op(struct tlb *tlb, enum kop op, uint32_t va, uint8_t asid)
+{
+	if (!tlb)
+		return 0;
+	switch (op) {
+	case KOP_TLBIMVA:
+	case KOP_TLBIMVAIS: return tlb_invalidate_mva(tlb, TLB_SCOPE_ALL, va, asid);
+	case KOP_TLBIMVAAIS: return tlb_invalidate_mva_all_asid(tlb, TLB_SCOPE_ALL, va);
+	case KOP_DTLBIMVA: return tlb_invalidate_mva(tlb, TLB_SCOPE_D, va, asid);
+	case KOP_ITLBIMVA: return tlb_invalidate_mva(tlb, TLB_SCOPE_I, va, asid);
+	case KOP_TLBIALL:
+	case KOP_TLBIALLIS: return tlb_invalidate_all(tlb, TLB_SCOPE_ALL);
+	case KOP_DTLBIALL: return tlb_invalidate_all(tlb, TLB_SCOPE_D);
+	case KOP_ITLBIALL: return tlb_invalidate_all(tlb, TLB_SCOPE_I);
+	case KOP_DSB:
+	case KOP_ISB:
+	case KOP_BPIALL:
+	case KOP_NR: break;
+	}
+	return 0;
+}
+
+/* Runs `seq` over `pages` pages from `start` in the model and counts its
+ * operations under flush.ops; returns the entries invalidated and sets
+ * *cycles to what the sequence costs on this core. */
+static unsigned run_seq(struct kmap_state *ks, const struct flush_seq *seq, uint32_t start,
+			uint32_t pages, uint64_t *cycles)
+{
+	struct mm *mm = ks->mm;
+	uint8_t asid = current_asid(ks);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < seq->n; i++) {
+		const struct kop_step *st = &seq->step[i];
+		if (!st->per_page) {
+			n += apply_op(mm->tlb, st->op, st->va_zero ? 0 : start, asid);
+			continue;
+		}
+		for (uint32_t p = 0; p < pages; p++)
+			n += apply_op(mm->tlb, st->op, start + (p << PAGE_SHIFT), asid);
+	}
+	*cycles = flush_seq_count(seq, pages, &mm->core->cost, ks->stats.ops);
+	return n;
+}
+
 unsigned local_flush_tlb_kernel_page(struct kmap_state *ks, uint32_t va, enum flush_cause cause)
 {
 	struct mm *mm = ks->mm;
-	const struct core_costs *c = &mm->core->cost;
-	unsigned n = 0;
+	uint64_t cycles;
 
 	va &= PAGE_MASK;
-	/* dsb(nshst); TLBIMVA (c8, c7, 1); dsb(nsh); isb() */
-	if (mm->tlb)
-		n = tlb_invalidate_mva(mm->tlb, TLB_SCOPE_ALL, va, current_asid(ks));
+	unsigned n = run_seq(ks, &ks->seqs.kernel_page, va, 1, &cycles);
 	hazard_kernel_flush(mm->hazards, 0, 1u, HAZARD_INV_MVA, va, current_asid(ks));
 	if (mm->host && mm->host->flush_page)
 		mm->host->flush_page(mm->host_arg, va);
-	account(ks, FLUSH_OP_LOCAL_FLUSH_TLB_KERNEL_PAGE, cause, va, 1, n,
-		(uint64_t)c->dsb + c->tlbi_mva + c->dsb + c->isb);
+	account(ks, FLUSH_OP_LOCAL_FLUSH_TLB_KERNEL_PAGE, cause, va, 1, n, cycles);
 	return n;
 }
 
@@ -118,41 +162,32 @@ unsigned flush_tlb_kernel_range(struct kmap_state *ks, uint32_t start, uint32_t 
 				enum flush_cause cause)
 {
 	struct mm *mm = ks->mm;
-	const struct core_costs *c = &mm->core->cost;
 	uint32_t pages = flush_range_pages(start, end);
-	uint8_t asid = current_asid(ks);
-	unsigned n = 0;
+	uint64_t cycles;
 
 	start &= PAGE_MASK;
-	/* v7wbi_flush_kern_tlb_range: dsb; TLBIMVA(IS) per page; BPIALL(IS); dsb; isb */
+	unsigned n = run_seq(ks, &ks->seqs.kernel_range, start, pages, &cycles);
 	for (uint32_t i = 0; i < pages; i++) {
 		uint32_t va = start + (i << PAGE_SHIFT);
-		if (mm->tlb)
-			n += tlb_invalidate_mva(mm->tlb, TLB_SCOPE_ALL, va, asid);
-		hazard_kernel_flush(mm->hazards, 0, HAZARD_ALL_CPUS, HAZARD_INV_MVA, va, asid);
+		hazard_kernel_flush(mm->hazards, 0, HAZARD_ALL_CPUS, HAZARD_INV_MVA, va, current_asid(ks));
 		if (mm->host && mm->host->flush_page && pages <= HOST_FLUSH_PAGES_MAX)
 			mm->host->flush_page(mm->host_arg, va);
 	}
 	if (mm->host && mm->host->flush_all && pages > HOST_FLUSH_PAGES_MAX)
 		mm->host->flush_all(mm->host_arg);
-	account(ks, FLUSH_OP_FLUSH_TLB_KERNEL_RANGE, cause, start, pages, n,
-		(uint64_t)c->dsb + (uint64_t)pages * c->tlbi_mva + c->bpiall + c->dsb + c->isb);
+	account(ks, FLUSH_OP_FLUSH_TLB_KERNEL_RANGE, cause, start, pages, n, cycles);
 	return n;
 }
 
 unsigned flush_tlb_all(struct kmap_state *ks, enum flush_cause cause)
 {
 	struct mm *mm = ks->mm;
-	const struct core_costs *c = &mm->core->cost;
-	unsigned n = 0;
+	uint64_t cycles;
 
-	/* dsb(ishst); TLBIALLIS (c8, c3, 0); dsb(ish); isb() */
-	if (mm->tlb)
-		n = tlb_invalidate_all(mm->tlb, TLB_SCOPE_ALL);
+	unsigned n = run_seq(ks, &ks->seqs.all, 0, 0, &cycles);
 	hazard_kernel_flush(mm->hazards, 0, HAZARD_ALL_CPUS, HAZARD_INV_ALL, 0, 0);
 	if (mm->host && mm->host->flush_all)
 		mm->host->flush_all(mm->host_arg);
-	account(ks, FLUSH_OP_FLUSH_TLB_ALL, cause, 0, 0, n,
-		(uint64_t)c->dsb + c->tlbi_all + c->dsb + c->isb);
+	account(ks, FLUSH_OP_FLUSH_TLB_ALL, cause, 0, 0, n, cycles);
 	return n;
 }

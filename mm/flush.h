@@ -1,27 +1,30 @@
-/* The kernel's TLB flush primitives for kernel mappings, as ARMv7 Linux
- * v5.x runs them (arch/arm/include/asm/tlbflush.h, arch/arm/mm/tlb-v7.S):
+/* The kernel's TLB flush primitives for kernel mappings, as ARM Linux
+ * v5.10 and v6.6 run them: local_flush_tlb_kernel_page(),
+ * flush_tlb_kernel_range() and flush_tlb_all().  Which maintenance
+ * operations and barriers each one issues on the modelled core is the
+ * table in mm/tlbflush.h (from tlbflush.h's tlb_flags, tlb-v6.S and
+ * tlb-v7.S); e.g. on a Cortex-A7 with an SMP kernel
  *
- *   local_flush_tlb_kernel_page(va)
- *	DSB; TLBIMVA va; DSB; ISB
- *   flush_tlb_kernel_range(start, end)   (v7wbi_flush_kern_tlb_range)
- *	DSB; do { TLBIMVA(IS) p; p += PAGE_SIZE } while (p < end);
- *	BPIALL(IS); DSB; ISB
- *	There is no switch to a full flush above some number of pages: one
- *	pkmap wrap costs LAST_PKMAP (512) per-page invalidates.
- *   flush_tlb_all()
- *	DSB; TLBIALL(IS); DSB; ISB
+ *   local_flush_tlb_kernel_page(va)   DSB(nshst); TLBIMVA va; DSB(nsh); ISB
+ *   flush_tlb_kernel_range(s, e)      DSB(ish); TLBIMVAIS per page; DSB(ish); ISB
+ *   flush_tlb_all()                   DSB(ishst); TLBIALLIS; DSB(ish); ISB
  *
- * Each one invalidates in the modelled TLB (kernel entries are global; the
- * ASID given to TLBIMVA is CONTEXTIDR's, as the hardware would see it),
- * charges its cycles from the core's costs to mm->stats.cycles and to the
- * primitive's flush_stats, keeps the emulator's own TLB coherent through
- * mm->host, and reports a flush_event to the trace sink.
+ * and on the ARM1176 (Harvard TLBs) a DTLBIMVA and an ITLBIMVA per page.
+ * There is no switch to a full flush above some number of pages: one pkmap
+ * wrap costs LAST_PKMAP (512) per-page steps.
+ *
+ * Each one runs its sequence on the modelled TLB, charges each operation
+ * from the core's costs to mm->stats.cycles and to the primitive's
+ * flush_stats, counts the operations in ks->stats.ops (flush.ops.<OP>),
+ * keeps the emulator's own TLB coherent through mm->host, and reports a
+ * flush_event to the trace sink.
  *
  * One core is modelled, so the Inner Shareable forms act and cost exactly
  * like the local ones; local_flush_tlb_kernel_range() is the same sequence
- * as flush_tlb_kernel_range() on ARMv7 and is counted as one.  These
- * kernel routines are counted under flush.<primitive>; flush.tlbi.<OP>
- * counts only the maintenance instructions the guest executes itself. */
+ * as flush_tlb_kernel_range() and is counted as one.  These kernel
+ * routines are counted under flush.<primitive> and flush.ops.<OP>;
+ * flush.tlbi.<OP> counts only the maintenance instructions the guest
+ * executes itself. */
 #ifndef KMAPLAB_MM_FLUSH_H
 #define KMAPLAB_MM_FLUSH_H
 

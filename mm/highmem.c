@@ -32,7 +32,6 @@ struct kmap_state *kmap_init(struct mm *mm, const struct kmap_config *cfg, char 
 			     size_t errlen)
 {
 	const struct kernel_layout *l = &mm->layout;
-	unsigned km_type_nr = cfg && cfg->km_type_nr ? cfg->km_type_nr : KM_TYPE_NR_DEFAULT;
 	unsigned nr_cpus = cfg && cfg->nr_cpus ? cfg->nr_cpus : NR_CPUS_DEFAULT;
 
 	struct kmap_state *ks = calloc(1, sizeof(*ks));
@@ -41,6 +40,15 @@ struct kmap_state *kmap_init(struct mm *mm, const struct kmap_config *cfg, char 
 		return NULL;
 	}
 	ks->mm = mm;
+	if (cfg && cfg->kernel)
+		ks->kernel = *cfg->kernel;
+	else
+		kernel_profile_default("5.10", &ks->kernel);
+	unsigned km_type_nr = cfg && cfg->km_type_nr ? cfg->km_type_nr : ks->kernel.km_slots;
+	if (tlbflush_seqs_init(&ks->seqs, mm->core, &ks->kernel)) {
+		snprintf(err, errlen, "no flush sequences for core '%s'", mm->core ? mm->core->name : "?");
+		goto fail;
+	}
 	if (fixmap_layout_init(&ks->fix, km_type_nr, nr_cpus, err, errlen))
 		goto fail;
 

@@ -33,8 +33,10 @@
 #include "bug.h"
 #include "fixmap.h"
 #include "flush.h"
+#include "kernel.h"
 #include "mm.h"
 #include "mmzone.h"
+#include "tlbflush.h"
 #include "trace.h"
 
 #define PA_HASH_ORDER 7u
@@ -49,8 +51,9 @@
 #define PAS_OFF_LOCK 8u
 
 struct kmap_config {
-	unsigned km_type_nr; /* KM_TYPE_NR; 0: KM_TYPE_NR_DEFAULT (20) */
+	unsigned km_type_nr; /* fixmap kmap slots per CPU; 0: the kernel profile's */
 	unsigned nr_cpus;    /* NR_CPUS; 0: NR_CPUS_DEFAULT (1) */
+	const struct kernel_profile *kernel; /* NULL: v5.10's defaults (mm/kernel.h) */
 };
 
 /* What ends up under "kmap" and "flush" in the stats besides mm->stats. */
@@ -60,11 +63,14 @@ struct kmap_stats {
 	uint64_t mem_accesses;                  /* charged kernel-data loads/stores */
 	uint64_t pte_writes;                    /* charged PTE stores */
 	uint64_t warnings;
+	uint64_t ops[KOP_NR];                   /* flush.ops.<OP>: what the primitives issued */
 };
 
 struct kmap_state {
 	struct mm *mm;
 	struct fixmap_layout fix;
+	struct kernel_profile kernel;  /* the modelled kernel (--kernel) */
+	struct tlbflush_seqs seqs;     /* its flush primitives on this core */
 
 	/* pfns: mem_map[0] is ARCH_PFN_OFFSET; lowmem below max_low_pfn. */
 	uint32_t arch_pfn_offset;

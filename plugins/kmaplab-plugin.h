@@ -118,7 +118,19 @@ struct kmaplab_plugin_info {
 	uint32_t kmap_atomic_idx;     /* int __kmap_atomic_idx[NR_CPUS] */
 	uint32_t pkmap_page_table;    /* pte_t[LAST_PKMAP] (use kmaplab_pte_* instead) */
 	uint32_t bm_pte;              /* the fixmap's 768 PTEs (use kmaplab_pte_* instead) */
+
+	/* The modelled kernel (--kernel, docs/kernel-profiles.md).  Appended
+	 * within ABI 1: present when size reaches past kernel_config. */
+	uint32_t kernel_version;      /* KMAPLAB_KERNEL_VERSION(5, 10) or (6, 6) */
+	uint32_t kernel_config;       /* KMAPLAB_KCONFIG_* bits */
 };
+
+#define KMAPLAB_KERNEL_VERSION(major, minor) (((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8))
+#define KMAPLAB_KCONFIG_SMP (1u << 0)
+#define KMAPLAB_KCONFIG_DEBUG_HIGHMEM (1u << 1)
+#define KMAPLAB_KCONFIG_DEBUG_KMAP_LOCAL (1u << 2)
+#define KMAPLAB_KCONFIG_ARM_ERRATA_720789 (1u << 3)
+#define KMAPLAB_KCONFIG_ARM_ERRATA_798181 (1u << 4)
 
 /* ---------------------------------------------------------------------
  * Registration
@@ -192,7 +204,7 @@ struct kmaplab_fixmap_layout {
 	uint32_t fixaddr_top;           /* 0xffeff000 */
 };
 
-/* Sets KM_TYPE_NR (default 20), which moves FIX_KMAP_END and everything
+/* Sets KM_TYPE_NR (default: the kernel profile's, 16 on ARM v5.10), which moves FIX_KMAP_END and everything
  * after it.  Returns 0, or -1 (with a kmaplab_warn() saying why) if the
  * slots would not fit in the fixmap. */
 int kmaplab_set_km_type_nr(kmaplab_plugin_id_t id, uint32_t km_type_nr);

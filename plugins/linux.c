@@ -19,6 +19,12 @@
  * so cache_is_vivt() is false: no cache maintenance, and DEBUG_HIGHMEM
  * makes kmap_atomic skip kmap_high_get.
  *
+ * Kernel profiles (--kernel, docs/kernel-profiles.md): the rules above are
+ * v5.10's.  Under --kernel 6.6 kmap_atomic/kunmap_atomic run the
+ * kmap_local code below (kmap_high_get, else a slot of the kmap_local
+ * stack, flushed on map and on unmap), the stack has KM_MAX_IDX slots, and
+ * CONFIG_DEBUG_KMAP_LOCAL steps it by KM_INCR 2.
+ *
  * kmap_local_page did not exist before v5.11, where kmap_atomic became a
  * wrapper around it.  Here both coexist, so they share one per-CPU stack
  * of fixmap slots (as they do in v5.11) -- two stacks would hand out the
@@ -28,9 +34,12 @@
  * any other PTE still trips v5.11's BUG_ON(!pte_none()).
  *
  * Options (the --policy linux,key=value,... list):
- *   km_type_nr=N     KM_TYPE_NR, fixmap kmap slots per CPU (default 20; 16
- *                    in older ARM kernels)
- *   debug_highmem=0|1  CONFIG_DEBUG_HIGHMEM: kunmap_atomic clears its PTE
+ *   km_type_nr=N     KM_TYPE_NR, fixmap kmap slots per CPU (default: the
+ *                    kernel profile's, ARM's 16; 20 is asm-generic's, the
+ *                    seed's; --kernel 5.10,km_type_nr=N says the same).
+ *                    Refused on --kernel 6.6, which has no KM_TYPE_NR.
+ *   debug_highmem=0|1  (default: --kernel's debug_highmem)
+ *                    CONFIG_DEBUG_HIGHMEM: kunmap_atomic clears its PTE
  *                    and flushes, kmap_atomic BUGs on a PTE still set and
  *                    never reuses a pkmap address, nor does kmap_local_page
  *                    (default 0).  CONFIG_DEBUG_KMAP_LOCAL's guard slots
@@ -60,6 +69,7 @@
  *                one flush_tlb_all(), as x86 and FreeBSD do; the cause is
  *                kept (a wrap's is still pkmap_wrap).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +95,10 @@ struct linux_policy {
 	struct kmaplab_fixmap_layout fix;
 	bool debug_highmem;
 	bool strict;
+	/* v5.11+ (--kernel 6.6): kmap_atomic is kmap_local with preemption
+	 * and page faults disabled -- flush on map and on unmap. */
+	bool atomic_is_local;
+	int32_t km_incr;       /* KM_INCR: 2 with CONFIG_DEBUG_KMAP_LOCAL (guard slots) */
 	enum linux_variant variant;
 	uint32_t flushall_n; /* flushall:N */
 	char name[32];
@@ -402,22 +416,26 @@ static int32_t kmap_atomic_idx(struct linux_policy *lp)
 	return (int32_t)kmaplab_read32(lp->id, kmap_idx_va(lp)) - 1;
 }
 
+/* Adds `delta` to the stack depth (__kmap_atomic_idx, or v5.11+'s
+ * current->kmap_ctrl.idx) and returns the new value. */
+static int32_t kmap_idx_add(struct linux_policy *lp, int32_t delta)
+{
+	int32_t idx = (int32_t)kmaplab_read32(lp->id, kmap_idx_va(lp)) + delta;
+
+	kmaplab_write32(lp->id, kmap_idx_va(lp), (uint32_t)idx);
+	return idx;
+}
+
 /* __this_cpu_inc_return(__kmap_atomic_idx) - 1 */
 static int32_t kmap_idx_inc(struct linux_policy *lp)
 {
-	int32_t idx = (int32_t)kmaplab_read32(lp->id, kmap_idx_va(lp));
-
-	kmaplab_write32(lp->id, kmap_idx_va(lp), (uint32_t)(idx + 1));
-	return idx;
+	return kmap_idx_add(lp, 1) - 1;
 }
 
 /* __this_cpu_dec_return(__kmap_atomic_idx) */
 static int32_t kmap_idx_dec(struct linux_policy *lp)
 {
-	int32_t idx = (int32_t)kmaplab_read32(lp->id, kmap_idx_va(lp)) - 1;
-
-	kmaplab_write32(lp->id, kmap_idx_va(lp), (uint32_t)idx);
-	return idx;
+	return kmap_idx_add(lp, -1);
 }
 
 static void stack_note(struct linux_policy *lp, int32_t type, enum stack_kind kind,
@@ -482,6 +500,24 @@ static void set_fixmap_pte(struct linux_policy *lp, uint32_t idx, kmaplab_pte_t 
 	kmaplab_local_flush_tlb_kernel_page(lp->id, vaddr, cause);
 }
 
+static uint32_t __kmap_local_pfn_prot(struct linux_policy *lp, uint32_t pfn, enum stack_kind kind,
+				      enum kmaplab_flush_cause cause);
+static void kunmap_local_indexed(struct linux_policy *lp, uint32_t vaddr, enum stack_kind expect,
+				 enum kmaplab_flush_cause cause);
+
+/* v6.6 (include/linux/highmem-internal.h): kmap_atomic_prot() is
+ * preempt_disable(); pagefault_disable(); __kmap_local_page_prot() --
+ * kmap_high_get() first (unless DEBUG_HIGHMEM), else a fixmap slot of the
+ * kmap_local stack, flushed on map. */
+static uint32_t kmap_atomic_v6(struct linux_policy *lp, kmaplab_page_t page)
+{
+	uint32_t kmap = lp->debug_highmem ? 0 : kmap_high_get(lp, page);
+
+	if (kmap || kmaplab_stopped(lp->id))
+		return kmap;
+	return __kmap_local_pfn_prot(lp, pfn_of(lp, page), KIND_ATOMIC, KMAPLAB_FLUSH_KMAP_ATOMIC);
+}
+
 static uint32_t linux_kmap_atomic(kmaplab_plugin_id_t id, void *priv, kmaplab_page_t page)
 {
 	struct linux_policy *lp = priv;
@@ -491,6 +527,8 @@ static uint32_t linux_kmap_atomic(kmaplab_plugin_id_t id, void *priv, kmaplab_pa
 	/* preempt_disable(); pagefault_disable(): one task, nothing to do */
 	if (!kmaplab_PageHighMem(id, page))
 		return kmaplab_page_address(id, page);
+	if (lp->atomic_is_local)
+		return kmap_atomic_v6(lp, page);
 
 	/*
 	 * There is no cache coherency issue when non VIVT, so force the
@@ -568,6 +606,13 @@ static void linux_kunmap_atomic(kmaplab_plugin_id_t id, void *priv, uint32_t kva
 	struct linux_policy *lp = priv;
 	uint32_t vaddr = kvaddr & PAGE_MASK;
 
+	/* v6.6 __kunmap_atomic(): kunmap_local_indexed(), which clears the
+	 * PTE and flushes (arch_kmap_local_post_unmap); then pagefault_enable,
+	 * preempt_enable. */
+	if (lp->atomic_is_local) {
+		kunmap_local_indexed(lp, kvaddr, KIND_ATOMIC, KMAPLAB_FLUSH_KUNMAP_ATOMIC);
+		return;
+	}
 	if (kvaddr >= lp->fix.fixaddr_start) {
 		int32_t type = kmap_atomic_idx(lp);
 		uint32_t idx = kmap_fix_idx(lp, type);
@@ -617,40 +662,44 @@ static void linux_kunmap_atomic(kmaplab_plugin_id_t id, void *priv, uint32_t kva
 /* ------------------------------------------------------------------ */
 /* kmap_local (v5.11) */
 
-/* kmap_local_idx_push(): current->kmap_ctrl.idx += KM_INCR (1: no
- * CONFIG_DEBUG_KMAP_LOCAL guard slots); BUG_ON(idx >= KM_MAX_IDX).  The
- * check is on the new depth, so kmap_local nests KM_MAX_IDX - 1 deep --
- * one less than kmap_atomic's KM_TYPE_NR, exactly as in v5.11.  KM_MAX_IDX
- * is this stack's size, KM_TYPE_NR. */
-static int32_t kmap_local_idx_push(struct linux_policy *lp)
+/* kmap_local_idx_push() (mm/highmem.c, v5.11..v6.6): current->kmap_ctrl.idx
+ * += KM_INCR; BUG_ON(idx >= KM_MAX_IDX); the slot is idx - 1.  The check is
+ * on the new index, so kmap_local nests KM_MAX_IDX - 1 deep (15) -- one less
+ * than v5.10 kmap_atomic's KM_TYPE_NR -- or, with CONFIG_DEBUG_KMAP_LOCAL
+ * (KM_INCR 2, KM_MAX_IDX 33), 16 deep on the odd slots 1, 3, ... 31, every
+ * even slot an unmapped guard.  KM_MAX_IDX is this stack's size. */
+static int32_t kmap_local_idx_push(struct linux_policy *lp, const char *who)
 {
-	int32_t idx = kmap_idx_inc(lp) + 1;
+	int32_t idx = kmap_idx_add(lp, lp->km_incr);
 
 	if (idx >= (int32_t)lp->fix.km_type_nr) {
-		kmaplab_bug(lp->id, "kmap_local_idx_push: BUG_ON(current->kmap_ctrl.idx >= KM_MAX_IDX): kmap_local_page nested %d deep, KM_MAX_IDX is %u",
-			    idx, lp->fix.km_type_nr);
+		kmaplab_bug(lp->id, "kmap_local_idx_push: BUG_ON(current->kmap_ctrl.idx >= KM_MAX_IDX): %s nested %d deep, KM_MAX_IDX is %u",
+			    who, idx / lp->km_incr, lp->fix.km_type_nr);
 		return -1;
 	}
 	if (idx <= 0) {
 		kmaplab_bug(lp->id, "kmap_local_idx_push: the kmap stack depth is %d (negative: more unmaps than maps)",
-			    idx - 1);
+			    idx - lp->km_incr);
 		return -1;
 	}
 	return idx - 1;
 }
 
-static void kmap_local_idx_pop(struct linux_policy *lp)
+static void kmap_local_idx_pop(struct linux_policy *lp, const char *who)
 {
-	int32_t idx = kmap_idx_dec(lp);
+	int32_t idx = kmap_idx_add(lp, -lp->km_incr);
 
 	if (idx < 0)
-		kmaplab_bug(lp->id, "kmap_local_idx_pop: BUG_ON(current->kmap_ctrl.idx < 0): kunmap_local with no kmap_local_page outstanding");
+		kmaplab_bug(lp->id, "kmap_local_idx_pop: BUG_ON(current->kmap_ctrl.idx < 0): %s with no mapping outstanding",
+			    who);
 }
 
-static uint32_t __kmap_local_pfn_prot(struct linux_policy *lp, uint32_t pfn)
+/* `kind`/`cause`: a kmap_local_page, or (v6.6) a kmap_atomic. */
+static uint32_t __kmap_local_pfn_prot(struct linux_policy *lp, uint32_t pfn, enum stack_kind kind,
+				      enum kmaplab_flush_cause cause)
 {
 	kmaplab_plugin_id_t id = lp->id;
-	int32_t type = kmap_local_idx_push(lp);
+	int32_t type = kmap_local_idx_push(lp, kind == KIND_ATOMIC ? "kmap_atomic" : "kmap_local_page");
 
 	if (kmaplab_stopped(id))
 		return 0;
@@ -666,10 +715,11 @@ static uint32_t __kmap_local_pfn_prot(struct linux_policy *lp, uint32_t pfn)
 	}
 	kmaplab_pte_t pteval = kmaplab_mk_pte(id, pfn, KMAPLAB_PROT_KERNEL);
 	kmaplab_set_pte(id, KMAPLAB_WINDOW_FIXMAP, idx, pteval);
-	/* arch_kmap_local_post_map() */
-	kmaplab_local_flush_tlb_kernel_page(id, vaddr, KMAPLAB_FLUSH_KMAP_LOCAL);
+	/* arch_kmap_local_post_map(): local_flush_tlb_kernel_page()
+	 * (arch/arm/include/asm/highmem.h, v5.11..v6.6) */
+	kmaplab_local_flush_tlb_kernel_page(id, vaddr, cause);
 	/* current->kmap_ctrl.pteval[kmap_local_idx()] = pteval */
-	stack_note(lp, type, KIND_LOCAL, 0);
+	stack_note(lp, type, kind, 0);
 	return vaddr;
 }
 
@@ -688,14 +738,19 @@ static uint32_t linux_kmap_local_page(kmaplab_plugin_id_t id, void *priv, kmapla
 	if (kmap || kmaplab_stopped(id))
 		return kmap;
 
-	return __kmap_local_pfn_prot(lp, pfn_of(lp, page));
+	return __kmap_local_pfn_prot(lp, pfn_of(lp, page), KIND_LOCAL, KMAPLAB_FLUSH_KMAP_LOCAL);
 }
 
-/* kunmap_local_indexed() */
-static void linux_kunmap_local(kmaplab_plugin_id_t id, void *priv, uint32_t vaddr)
+/* kunmap_local_indexed(): of a kmap_local_page (`expect` KIND_LOCAL), or
+ * on v6.6 of a kmap_atomic (KIND_ATOMIC). */
+static void kunmap_local_indexed(struct linux_policy *lp, uint32_t vaddr, enum stack_kind expect,
+				 enum kmaplab_flush_cause cause)
 {
-	struct linux_policy *lp = priv;
+	kmaplab_plugin_id_t id = lp->id;
 	uint32_t addr = vaddr & PAGE_MASK;
+	bool atomic = expect == KIND_ATOMIC;
+	const char *who = atomic ? "kunmap_atomic" : "kunmap_local";
+	const char *maker = atomic ? "kmap_atomic" : "kmap_local_page";
 
 	if (addr < __fix_to_virt(lp, lp->fix.fix_kmap_end) ||
 	    addr > __fix_to_virt(lp, lp->fix.fix_kmap_begin)) {
@@ -706,12 +761,12 @@ static void linux_kunmap_local(kmaplab_plugin_id_t id, void *priv, uint32_t vadd
 		 * the user space part of the virtual address space.
 		 */
 		if (in_pkmap(lp, addr))
-			kunmap_pkmap_address(lp, addr, "kunmap_local");
+			kunmap_pkmap_address(lp, addr, who);
 		else if (lp->strict && foreign(lp, addr))
-			kmaplab_bug(id, "kunmap_local(0x%08x): not an address kmap_local_page returns (neither lowmem, pkmap nor a fixmap kmap slot)",
-				    vaddr);
+			kmaplab_bug(id, "%s(0x%08x): not an address %s returns (neither lowmem, pkmap nor a fixmap kmap slot)",
+				    who, vaddr, maker);
 		else if (addr < lp->info.page_offset)
-			kmaplab_warn(id, "kunmap_local(0x%08x): WARN_ON_ONCE(addr < PAGE_OFFSET)", vaddr);
+			kmaplab_warn(id, "%s(0x%08x): WARN_ON_ONCE(addr < PAGE_OFFSET)", who, vaddr);
 		return;
 	}
 
@@ -719,30 +774,44 @@ static void linux_kunmap_local(kmaplab_plugin_id_t id, void *priv, uint32_t vadd
 	uint32_t idx = kmap_fix_idx(lp, type);
 	if (addr != __fix_to_virt(lp, idx)) {
 		if (lp->strict) {
-			kmaplab_bug(id, "kunmap_local(0x%08x): not the innermost kmap_local_page address %s0x%08x: unmapped out of order, or not from kmap_local_page",
-				    vaddr, type < 0 ? "(none outstanding) " : "", __fix_to_virt(lp, idx));
+			kmaplab_bug(id, "%s(0x%08x): not the innermost %s address %s0x%08x: unmapped out of order, or not from %s",
+				    who, vaddr, maker, type < 0 ? "(none outstanding) " : "",
+				    __fix_to_virt(lp, idx), maker);
 			return;
 		}
-		kmaplab_warn(id, "kunmap_local(0x%08x): WARN_ON_ONCE(addr != __fix_to_virt(FIX_KMAP_BEGIN + idx)) (0x%08x)",
-			     vaddr, __fix_to_virt(lp, idx));
+		kmaplab_warn(id, "%s(0x%08x): WARN_ON_ONCE(addr != __fix_to_virt(FIX_KMAP_BEGIN + idx)) (0x%08x)",
+			     who, vaddr, __fix_to_virt(lp, idx));
 	}
-	if (lp->strict && stack_kind_at(lp, type) == KIND_ATOMIC) {
+	enum stack_kind kind = stack_kind_at(lp, type);
+	if (lp->strict && !atomic && kind == KIND_ATOMIC) {
 		kmaplab_bug(id, "kunmap_local(0x%08x): that address came from kmap_atomic (use kunmap_atomic)",
 			    vaddr);
 		return;
 	}
-	if (lp->strict && stack_kind_at(lp, type) == KIND_KMAP) {
-		kmaplab_bug(id, "kunmap_local(0x%08x): that address came from kmap (policy %s: use kunmap)",
+	if (lp->strict && atomic && kind == KIND_LOCAL) {
+		kmaplab_bug(id, "kunmap_atomic(0x%08x): that address came from kmap_local_page (use kunmap_local)",
+			    vaddr);
+		return;
+	}
+	if (lp->strict && kind == KIND_KMAP) {
+		kmaplab_bug(id, "%s(0x%08x): that address came from kmap (policy %s: use kunmap)", who,
 			    vaddr, lp->name);
 		return;
 	}
 
 	/* arch_kmap_local_pre_unmap(): no cache maintenance (non-VIVT) */
 	kmaplab_pte_clear(id, KMAPLAB_WINDOW_FIXMAP, idx);
-	/* arch_kmap_local_post_unmap(addr): flushes the address given */
-	kmaplab_local_flush_tlb_kernel_page(id, addr, KMAPLAB_FLUSH_KUNMAP_LOCAL);
+	/* arch_kmap_local_post_unmap(addr): local_flush_tlb_kernel_page() of
+	 * the address given (arch/arm/include/asm/highmem.h, v5.11..v6.6) */
+	kmaplab_local_flush_tlb_kernel_page(id, addr, cause);
 	stack_note(lp, type, KIND_NONE, 0);
-	kmap_local_idx_pop(lp);
+	kmap_local_idx_pop(lp, who);
+}
+
+static void linux_kunmap_local(kmaplab_plugin_id_t id, void *priv, uint32_t vaddr)
+{
+	(void)id;
+	kunmap_local_indexed(priv, vaddr, KIND_LOCAL, KMAPLAB_FLUSH_KUNMAP_LOCAL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1005,6 +1074,14 @@ static int install_variant(kmaplab_plugin_id_t id, const struct kmaplab_plugin_i
 	lp->strict = true;
 	lp->variant = variant;
 	lp->flushall_n = 33; /* x86's tlb_single_page_flush_ceiling */
+	lp->km_incr = 1;
+	/* The kernel profile (--kernel), when kmaplab is new enough to say. */
+	if (info->size >= offsetof(struct kmaplab_plugin_info, kernel_config) + sizeof(info->kernel_config)) {
+		lp->atomic_is_local = info->kernel_version >= KMAPLAB_KERNEL_VERSION(5, 11);
+		lp->debug_highmem = (info->kernel_config & KMAPLAB_KCONFIG_DEBUG_HIGHMEM) != 0;
+		if (info->kernel_config & KMAPLAB_KCONFIG_DEBUG_KMAP_LOCAL)
+			lp->km_incr = 2; /* KM_INCR */
+	}
 
 	for (int i = 0; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -1013,6 +1090,11 @@ static int install_variant(kmaplab_plugin_id_t id, const struct kmaplab_plugin_i
 		bool ok = eq && parse_uint(eq + 1, 0xffffffffu, &v) == 0;
 
 		if (ok && klen == 10 && !strncmp(argv[i], "km_type_nr", klen)) {
+			if (lp->atomic_is_local) {
+				kmaplab_warn(id, "%s: km_type_nr: this kernel has no KM_TYPE_NR (KM_MAX_IDX slots; --kernel 6.6,debug_kmap_local=1 for 33)",
+					     names[variant]);
+				goto fail;
+			}
 			if (kmaplab_set_km_type_nr(id, (uint32_t)v))
 				goto fail; /* it said why */
 		} else if (ok && v <= 1 && klen == 13 && !strncmp(argv[i], "debug_highmem", klen)) {

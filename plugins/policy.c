@@ -69,6 +69,12 @@ static void fill_info(struct kmaplab_plugin *p)
 		.kmap_atomic_idx = ks->kmap_atomic_idx,
 		.pkmap_page_table = __va(l, mm->pkmap_page_table),
 		.bm_pte = __va(l, mm->bm_pte),
+		.kernel_version = KMAPLAB_KERNEL_VERSION(ks->kernel.major, ks->kernel.minor),
+		.kernel_config = (ks->kernel.smp ? KMAPLAB_KCONFIG_SMP : 0) |
+				 (ks->kernel.debug_highmem ? KMAPLAB_KCONFIG_DEBUG_HIGHMEM : 0) |
+				 (ks->kernel.debug_kmap_local ? KMAPLAB_KCONFIG_DEBUG_KMAP_LOCAL : 0) |
+				 (ks->kernel.errata_720789 ? KMAPLAB_KCONFIG_ARM_ERRATA_720789 : 0) |
+				 (ks->kernel.errata_798181 ? KMAPLAB_KCONFIG_ARM_ERRATA_798181 : 0),
 	};
 }
 
@@ -290,6 +296,13 @@ int kmap_kernel_info(const struct kmap_state *ks, uint32_t which, uint32_t *val)
 	case KINFO_PKMAP_PAGE_TABLE: *val = __va(l, mm->pkmap_page_table); break;
 	case KINFO_BM_PTE: *val = __va(l, mm->bm_pte); break;
 	case KINFO_NR_CPUS: *val = ks->fix.nr_cpus; break;
+	case KINFO_KERNEL_VERSION: *val = KMAPLAB_KERNEL_VERSION(ks->kernel.major, ks->kernel.minor); break;
+	case KINFO_KERNEL_CONFIG:
+		*val = (ks->kernel.smp ? KCONFIG_SMP : 0) | (ks->kernel.debug_highmem ? KCONFIG_DEBUG_HIGHMEM : 0) |
+		       (ks->kernel.debug_kmap_local ? KCONFIG_DEBUG_KMAP_LOCAL : 0) |
+		       (ks->kernel.errata_720789 ? KCONFIG_ARM_ERRATA_720789 : 0) |
+		       (ks->kernel.errata_798181 ? KCONFIG_ARM_ERRATA_798181 : 0);
+		break;
 #ifdef KINFO_PAGE_ADDRESS_HTABLE
 	case KINFO_PAGE_ADDRESS_HTABLE: *val = ks->page_address_htable; break;
 #endif

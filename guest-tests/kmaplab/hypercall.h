@@ -62,5 +62,15 @@
 #define KINFO_PAGE_ADDRESS_MAPS 15 /* VA of page_address_maps[] */
 #define KINFO_LAST_PKMAP_NR 16     /* VA of last_pkmap_nr */
 #define KINFO_KMAP_ATOMIC_IDX 17   /* VA of the per-CPU kmap_atomic_idx */
+#define KINFO_KERNEL_VERSION 18    /* --kernel: KERNEL_VERSION_CODE(5, 10) or (6, 6) */
+#define KINFO_KERNEL_CONFIG 19     /* --kernel's switches: KCONFIG_* bits */
+
+/* (major << 16) | (minor << 8), as the kernel's KERNEL_VERSION(a, b, 0). */
+#define KERNEL_VERSION_CODE(major, minor) (((major) << 16) | ((minor) << 8))
+#define KCONFIG_SMP (1u << 0)
+#define KCONFIG_DEBUG_HIGHMEM (1u << 1)
+#define KCONFIG_DEBUG_KMAP_LOCAL (1u << 2)
+#define KCONFIG_ARM_ERRATA_720789 (1u << 3)
+#define KCONFIG_ARM_ERRATA_798181 (1u << 4)
 
 #endif

@@ -12,8 +12,9 @@
  *   800 MiB: max_pfn 0x32000, 8192 highmem pages);
  *   PKMAP_BASE 0xbfe00000, PKMAP_ADDR(nr) = 0xbfe00000 + nr * 4096;
  *   FIXADDR_TOP 0xffeff000, __fix_to_virt(idx) = 0xffeff000 - idx * 4096;
- *   ARM32 fixmap enum with KM_TYPE_NR 20, NR_CPUS 1: FIX_KMAP_BEGIN 1,
- *   FIX_KMAP_END 20, FIX_TEXT_POKE0 21, FIX_TEXT_POKE1 22, FIX_BTMAP_END 1,
+ *   ARM32 fixmap enum with KM_TYPE_NR 16 (ARM's: arch/arm/include/asm/
+ *   kmap_types.h, v5.10), NR_CPUS 1: FIX_KMAP_BEGIN 1, FIX_KMAP_END 16,
+ *   FIX_TEXT_POKE0 17, FIX_TEXT_POKE1 18, FIX_BTMAP_END 1,
  *   FIX_BTMAP_BEGIN 1 + 7 * 32 - 1 = 224, __end_of_fixed_addresses 225.
  *
  *   map_new_virtual (mm/highmem.c): count = 512; loop { nr = ++last & 511;
@@ -37,6 +38,7 @@
 #include "flush.h"
 #include "gfp.h"
 #include "highmem.h"
+#include "kernel.h"
 #include "kmaplab/hypercall.h"
 #include "pgtable.h"
 #include "policy.h"
@@ -104,9 +106,16 @@ static const struct mm_trace_ops trace_ops = {
 	.warn = on_warn,
 };
 
-static struct fake *boot(enum vm_split split, uint32_t ram, const char *policy)
+/* `core` and `kernel` (a --kernel spec) may be NULL: cortex-a7, v5.10. */
+static struct fake *boot_with(enum vm_split split, uint32_t ram, const char *core, const char *kernel,
+			      const char *policy)
 {
 	char err[400];
+	struct kernel_profile kp;
+	if (kernel_profile_parse(kernel ? kernel : "5.10", &kp, err, sizeof(err))) {
+		fprintf(stderr, "kernel_profile_parse(%s): %s\n", kernel, err);
+		exit(2);
+	}
 	struct fake *f = calloc(1, sizeof(*f));
 	if (!f || layout_init(&f->mm.layout, split, ram, err, sizeof(err))) {
 		fprintf(stderr, "layout_init: %s\n", err);
@@ -118,7 +127,7 @@ static struct fake *boot(enum vm_split split, uint32_t ram, const char *policy)
 	f->mm.mem.host = host == MAP_FAILED ? NULL : host;
 	f->mm.mem.base = f->mm.layout.phys_offset;
 	f->mm.mem.size = ram;
-	f->mm.core = core_profile_find("cortex-a7");
+	f->mm.core = core_profile_find(core ? core : "cortex-a7");
 	/* What the emulator's boot does: image at TEXT_OFFSET, heap, stack,
 	 * then memblock up to the end of lowmem. */
 	struct boot_mem *b = &f->mm.boot;
@@ -135,7 +144,8 @@ static struct fake *boot(enum vm_split split, uint32_t ram, const char *policy)
 		exit(2);
 	}
 	f->mm.tlb = tlb_create(f->mm.core, 1);
-	f->ks = kmap_init(&f->mm, NULL, err, sizeof(err));
+	struct kmap_config cfg = { .kernel = &kp };
+	f->ks = kmap_init(&f->mm, &cfg, err, sizeof(err));
 	if (!f->ks) {
 		fprintf(stderr, "kmap_init: %s\n", err);
 		exit(2);
@@ -151,10 +161,20 @@ static struct fake *boot(enum vm_split split, uint32_t ram, const char *policy)
 	return f;
 }
 
+static struct fake *boot(enum vm_split split, uint32_t ram, const char *policy)
+{
+	return boot_with(split, ram, NULL, NULL, policy);
+}
+
 /* 800 MiB: 768 MiB of lowmem and 8192 highmem pages (pfn 0x30000 up). */
 static struct fake *boot_linux(const char *policy)
 {
 	return boot(SPLIT_3G_1G, 800u << 20, policy);
+}
+
+static struct fake *boot_kernel(const char *core, const char *kernel, const char *policy)
+{
+	return boot_with(SPLIT_3G_1G, 800u << 20, core, kernel, policy);
 }
 
 static void shutdown(struct fake *f)
@@ -291,7 +311,7 @@ static void test_layout_and_mem_map(void)
 	CHECK_EQ(kmap_kernel_info(f->ks, KINFO_PKMAP_BASE, &v), 0);
 	CHECK_EQ(v, PKMAP_BASE_3G);
 	CHECK_EQ(kmap_kernel_info(f->ks, KINFO_KM_TYPE_NR, &v), 0);
-	CHECK_EQ(v, 20);
+	CHECK_EQ(v, 16); /* ARM's KM_TYPE_NR, arch/arm/include/asm/kmap_types.h (v5.10) */
 	CHECK_EQ(kmap_kernel_info(f->ks, KINFO_NR_CPUS, &v), 0);
 	CHECK_EQ(v, 1);
 	CHECK(kmap_kernel_info(f->ks, 9999, &v) != 0);
@@ -482,9 +502,13 @@ static void test_one_wrap(void)
 	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 0);
 	CHECK_EQ(f->mm.stats.flush_tlb_all.calls, 0);
 	CHECK_EQ(f->ks->stats.by_cause[FLUSH_CAUSE_PKMAP_WRAP].calls, 1);
-	/* v7wbi_flush_kern_tlb_range: DSB, 512 x TLBIMVA, BPIALL, DSB, ISB. */
-	CHECK_EQ(f->mm.stats.flush_tlb_kernel_range.cycles,
-		 2ull * c->dsb + 512ull * c->tlbi_mva + c->bpiall + c->isb);
+	/* v7wbi_flush_kern_tlb_range (arch/arm/mm/tlb-v7.S, v5.10): dsb ish,
+	 * 512 x TLBIMVAIS (SMP), dsb ish, isb -- no BTB flush since v3.x. */
+	CHECK_EQ(f->mm.stats.flush_tlb_kernel_range.cycles, 2ull * c->dsb + 512ull * c->tlbi_mva + c->isb);
+	CHECK_EQ(f->ks->stats.ops[KOP_TLBIMVAIS], 512);
+	CHECK_EQ(f->ks->stats.ops[KOP_DSB], 2);
+	CHECK_EQ(f->ks->stats.ops[KOP_ISB], 1);
+	CHECK_EQ(f->ks->stats.ops[KOP_BPIALL], 0);
 	CHECK_EQ(f->tc.flushes[FLUSH_OP_FLUSH_TLB_KERNEL_RANGE], 1);
 	CHECK_EQ(f->tc.last_flush.start, PKMAP_BASE_3G);
 	CHECK_EQ(f->tc.last_flush.pages, 512);
@@ -627,25 +651,27 @@ static void test_kmap_atomic(void)
 	hc(f, HC_KUNMAP_ATOMIC, 0xc2000000u, 0);
 	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 0);
 
-	/* Nest to KM_TYPE_NR (20): slot i is FIX_KMAP_BEGIN + i = 1 + i, each
+	/* Nest to KM_TYPE_NR (16): slot i is FIX_KMAP_BEGIN + i = 1 + i, each
 	 * with set_fixmap_pte's local flush of that page. */
-	for (uint32_t i = 0; i < 20; i++) {
+	for (uint32_t i = 0; i < 16; i++) {
 		uint32_t va = hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 100 + i), 0);
 		CHECK_EQ(va, fix_virt(1 + i));
 		CHECK_EQ(translate(f, va), (HIGH_PFN0 + 100 + i) * 4096u);
 	}
-	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 20);
+	/* local_flush_tlb_kernel_page (tlbflush.h, v5.10, v7 SMP flags):
+	 * dsb(nshst), TLBIMVA, dsb(nsh), isb. */
+	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 16);
 	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.cycles,
-		 20ull * (2 * c->dsb + c->tlbi_mva + c->isb));
-	CHECK_EQ(f->ks->stats.by_cause[FLUSH_CAUSE_KMAP_ATOMIC].calls, 20);
-	CHECK_EQ(f->tc.last_kmap.fix_idx, 20);
-	CHECK_EQ(guest_word(f, f->ks->kmap_atomic_idx), 20); /* __kmap_atomic_idx */
+		 16ull * (2 * c->dsb + c->tlbi_mva + c->isb));
+	CHECK_EQ(f->ks->stats.by_cause[FLUSH_CAUSE_KMAP_ATOMIC].calls, 16);
+	CHECK_EQ(f->tc.last_kmap.fix_idx, 16);
+	CHECK_EQ(guest_word(f, f->ks->kmap_atomic_idx), 16); /* __kmap_atomic_idx */
 
 	/* Unmap in order: the PTEs stay (no DEBUG_HIGHMEM), no flush. */
-	for (uint32_t i = 20; i-- > 0;)
+	for (uint32_t i = 16; i-- > 0;)
 		hc(f, HC_KUNMAP_ATOMIC, fix_virt(1 + i) + 0x10, 0);
 	CHECK_EQ(guest_word(f, f->ks->kmap_atomic_idx), 0);
-	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 20);
+	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 16);
 	CHECK_EQ(translate(f, fix_virt(1)), (HIGH_PFN0 + 100) * 4096u);
 
 	/* A page that has a pkmap address is served from it (kmap_high_get),
@@ -657,22 +683,28 @@ static void test_kmap_atomic(void)
 	hc(f, HC_KUNMAP_ATOMIC, kva + 4, 0);
 	CHECK_EQ(pkmap_count(f, 1), 2);
 
-	/* Nest 20 again, then one more is a BUG. */
-	for (uint32_t i = 0; i < 20; i++)
+	/* Nest 16 again, then one more is a BUG. */
+	for (uint32_t i = 0; i < 16; i++)
 		hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 200 + i), 0);
 	HC_STOPS(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 300), 0, HC_STOP_BUG,
-		 "BUG_ON(idx >= KM_TYPE_NR): kmap_atomic nested 21 deep, KM_TYPE_NR is 20");
+		 "BUG_ON(idx >= KM_TYPE_NR): kmap_atomic nested 17 deep, KM_TYPE_NR is 16");
 	shutdown(f);
 
-	/* km_type_nr=16: sixteen, then the BUG; FIX_TEXT_POKE0 moves to 17. */
-	f = boot_linux("linux,km_type_nr=16");
-	uint32_t v;
-	kmap_kernel_info(f->ks, KINFO_KM_TYPE_NR, &v);
-	CHECK_EQ(v, 16);
-	for (uint32_t i = 0; i < 16; i++)
-		CHECK_EQ(hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + i), 0), fix_virt(1 + i));
-	HC_STOPS(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 16), 0, HC_STOP_BUG, "KM_TYPE_NR is 16");
-	shutdown(f);
+	/* The seed's 20 (asm-generic's KM_TYPE_NR), from the kernel profile
+	 * or the policy: twenty, then the BUG; FIX_TEXT_POKE0 moves to 21. */
+	const char *km20[][2] = { { "5.10,km_type_nr=20", "linux" }, { NULL, "linux,km_type_nr=20" } };
+	for (int k = 0; k < 2; k++) {
+		f = boot_kernel(NULL, km20[k][0], km20[k][1]);
+		uint32_t v;
+		kmap_kernel_info(f->ks, KINFO_KM_TYPE_NR, &v);
+		CHECK_EQ(v, 20);
+		CHECK_EQ(f->ks->fix.fix_text_poke0, 21);
+		for (uint32_t i = 0; i < 20; i++)
+			CHECK_EQ(hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + i), 0), fix_virt(1 + i));
+		HC_STOPS(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 20), 0, HC_STOP_BUG,
+			 "kmap_atomic nested 21 deep, KM_TYPE_NR is 20");
+		shutdown(f);
+	}
 
 	/* debug_highmem=1: kunmap_atomic clears the PTE and flushes; a page
 	 * with a pkmap address still gets its own fixmap slot. */
@@ -694,19 +726,20 @@ static void test_fixmap(void)
 	struct fake *f = boot_linux("linux");
 	const struct core_costs *c = &f->mm.core->cost;
 
-	/* set_fixmap(FIX_TEXT_POKE0 = 21, phys) maps fix_virt(21). */
-	hc(f, HC_SET_FIXMAP, 21, 0x00345000);
-	CHECK_EQ(translate(f, 0xffeff000u - 21 * 4096 + 0x10), 0x00345010);
+	/* set_fixmap(FIX_TEXT_POKE0 = 17, phys) maps fix_virt(17). */
+	CHECK_EQ(f->ks->fix.fix_text_poke0, 17);
+	hc(f, HC_SET_FIXMAP, 17, 0x00345000);
+	CHECK_EQ(translate(f, 0xffeff000u - 17 * 4096 + 0x10), 0x00345010);
 	/* __set_fixmap flushes with local_flush_tlb_kernel_range(vaddr,
-	 * vaddr + PAGE_SIZE): the range sequence for one page. */
+	 * vaddr + PAGE_SIZE): the range sequence for one page, v7wbi_flush_
+	 * kern_tlb_range (tlb-v7.S, v5.10): dsb ish, TLBIMVAIS, dsb ish, isb. */
 	CHECK_EQ(f->mm.stats.flush_tlb_kernel_range.calls, 1);
 	CHECK_EQ(f->mm.stats.flush_tlb_kernel_range.pages, 1);
-	CHECK_EQ(f->mm.stats.flush_tlb_kernel_range.cycles,
-		 2ull * c->dsb + c->tlbi_mva + c->bpiall + c->isb);
+	CHECK_EQ(f->mm.stats.flush_tlb_kernel_range.cycles, 2ull * c->dsb + c->tlbi_mva + c->isb);
 	CHECK_EQ(f->ks->stats.by_cause[FLUSH_CAUSE_SET_FIXMAP].calls, 1);
-	CHECK_EQ(f->tc.last_kmap.fix_idx, 21);
-	hc(f, HC_CLEAR_FIXMAP, 21, 0);
-	CHECK_EQ(translate(f, 0xffeff000u - 21 * 4096), 0xffffffffu);
+	CHECK_EQ(f->tc.last_kmap.fix_idx, 17);
+	hc(f, HC_CLEAR_FIXMAP, 17, 0);
+	CHECK_EQ(translate(f, 0xffeff000u - 17 * 4096), 0xffffffffu);
 	CHECK_EQ(f->ks->stats.by_cause[FLUSH_CAUSE_CLEAR_FIXMAP].calls, 1);
 	/* The last index: __end_of_fixed_addresses - 1 = 224. */
 	hc(f, HC_SET_FIXMAP, 224, 0x00400000);
@@ -797,9 +830,9 @@ static void test_kmap_local(void)
 	CHECK_EQ(hc(f, HC_KMAP_LOCAL_PAGE, page_of(f, 0x3000), 0), 0xc3000000u);
 	hc(f, HC_KUNMAP_LOCAL, 0xc3000000u, 0);
 
-	/* v5.11 checks the new depth against KM_MAX_IDX: 19 nest, the 20th
-	 * is the BUG. */
-	for (uint32_t i = 0; i < 19; i++)
+	/* v5.11 checks the new depth against KM_MAX_IDX (16 slots): 15 nest,
+	 * the 16th is the BUG. */
+	for (uint32_t i = 0; i < 15; i++)
 		CHECK_EQ(hc(f, HC_KMAP_LOCAL_PAGE, page_of(f, HIGH_PFN0 + 50 + i), 0), fix_virt(1 + i));
 	HC_STOPS(f, HC_KMAP_LOCAL_PAGE, page_of(f, HIGH_PFN0 + 70), 0, HC_STOP_BUG, "KM_MAX_IDX");
 	shutdown(f);
@@ -960,8 +993,8 @@ static void test_dispatch_and_options(void)
 	CHECK(strstr(err, "bad option 'debug_highmem=2'") != NULL);
 	CHECK(policy_load_spec(f->ks, "linux,frob=1", err, sizeof(err)) == NULL);
 	/* A failed install leaves the machine as it was. */
-	CHECK(policy_load_spec(f->ks, "linux,km_type_nr=16,frob=1", err, sizeof(err)) == NULL);
-	CHECK_EQ(hc(f, HC_KERNEL_INFO, KINFO_KM_TYPE_NR, 0), 20);
+	CHECK(policy_load_spec(f->ks, "linux,km_type_nr=20,frob=1", err, sizeof(err)) == NULL);
+	CHECK_EQ(hc(f, HC_KERNEL_INFO, KINFO_KM_TYPE_NR, 0), 16);
 	CHECK(policy_load_spec(f->ks, "nosuch", err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "unknown --policy 'nosuch' (built in: linux") != NULL);
 	CHECK(policy_load_spec(f->ks, "./nosuch.so", err, sizeof(err)) == NULL);
@@ -1014,6 +1047,234 @@ static void test_flush_primitives(void)
 	shutdown(f);
 }
 
+/* ------------------------------------------------------------------ */
+/* The flush primitives' operations per core and kernel profile, written
+ * out here from the kernel sources (v5.10; v6.6 has the same code):
+ *
+ *   tlbflush.h: local_flush_tlb_kernel_page() = if TLB_WB dsb(nshst);
+ *     tlb_op(TLB_V6_U_PAGE, c8,c7,1) (D_PAGE c8,c6,1; I_PAGE c8,c5,1);
+ *     tlb_op(TLB_V7_UIS_PAGE, c8,c7,1); if TLB_BARRIER { dsb(nsh); isb() }
+ *   smp_tlb.c __flush_tlb_all (SMP): dsb(ishst); TLBIALLIS; dsb(ish); isb;
+ *   tlbflush.h local_flush_tlb_all (UP): dsb; V6_U/D/I_FULL ops; dsb; isb.
+ *   tlb-v7.S v7wbi_flush_kern_tlb_range: dsb ish; per page ALT_SMP
+ *     TLBIMVAIS (TLBIMVAAIS with ARM_ERRATA_720789) / ALT_UP TLBIMVA;
+ *     dsb ish; isb.
+ *   tlb-v6.S v6wbi_flush_kern_tlb_range (HARVARD_TLB): drain write buffer
+ *     (DSB); per page D MVA and I MVA; DSB; prefetch flush (ISB).
+ *   v6wbi_tlb_flags: WB, BARRIER, V6_D_PAGE, V6_I_PAGE, V6_D_FULL,
+ *     V6_I_FULL; v7wbi_tlb_flags_smp: WB, BARRIER, V7_UIS_PAGE,
+ *     V7_UIS_FULL; v7wbi_tlb_flags_up: WB, BARRIER, V6_U_PAGE, V6_U_FULL.
+ *   smp_tlb.c broadcast_tlb_a15_erratum (ARM_ERRATA_798181, Cortex-A15):
+ *     TLBIMVAIS of 0; dsb(ish); IPIs to the other CPUs (none here). */
+struct want_ops {
+	unsigned dsb, isb, bpiall, mva, mvais, mvaais, dmva, imva, all, allis, dall, iall;
+};
+
+static void check_ops(const struct fake *f, const uint64_t *before, const struct want_ops *w,
+		      const char *what)
+{
+	const uint64_t *o = f->ks->stats.ops;
+	uint64_t got[KOP_NR];
+	for (int i = 0; i < KOP_NR; i++)
+		got[i] = o[i] - before[i];
+	bool ok = got[KOP_DSB] == w->dsb && got[KOP_ISB] == w->isb && got[KOP_BPIALL] == w->bpiall &&
+		  got[KOP_TLBIMVA] == w->mva && got[KOP_TLBIMVAIS] == w->mvais &&
+		  got[KOP_TLBIMVAAIS] == w->mvaais && got[KOP_DTLBIMVA] == w->dmva &&
+		  got[KOP_ITLBIMVA] == w->imva && got[KOP_TLBIALL] == w->all &&
+		  got[KOP_TLBIALLIS] == w->allis && got[KOP_DTLBIALL] == w->dall &&
+		  got[KOP_ITLBIALL] == w->iall;
+	check_one(ok, what, __FILE__, __LINE__);
+	if (!ok) {
+		fprintf(stderr, "  %s on %s:", what, f->mm.core->name);
+		for (int i = 0; i < KOP_NR; i++)
+			if (got[i])
+				fprintf(stderr, " %s=%llu", kop_name((enum kop)i), (unsigned long long)got[i]);
+		fputc('\n', stderr);
+	}
+}
+
+/* Cycles of a want_ops on core costs c (each op at its own cost). */
+static uint64_t ops_cycles(const struct want_ops *w, const struct core_costs *c)
+{
+	return (uint64_t)w->dsb * c->dsb + (uint64_t)w->isb * c->isb + (uint64_t)w->bpiall * c->bpiall +
+	       (uint64_t)(w->mva + w->mvais + w->mvaais + w->dmva + w->imva) * c->tlbi_mva +
+	       (uint64_t)(w->all + w->allis + w->dall + w->iall) * c->tlbi_all;
+}
+
+static void one_profile(const char *core, const char *kernel, const struct want_ops *page,
+			const struct want_ops *range512, const struct want_ops *all)
+{
+	struct fake *f = boot_kernel(core, kernel, "linux");
+	const struct core_costs *c = &f->mm.core->cost;
+	uint64_t before[KOP_NR];
+	char what[128];
+
+	memcpy(before, f->ks->stats.ops, sizeof(before));
+	uint64_t cyc = f->mm.stats.cycles;
+	hc(f, HC_LOCAL_FLUSH_TLB_KERNEL_PAGE, 0xffeef000u, 0);
+	snprintf(what, sizeof(what), "local_flush_tlb_kernel_page ops (%s, %s)", core, kernel);
+	check_ops(f, before, page, what);
+	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.cycles, ops_cycles(page, c));
+
+	memcpy(before, f->ks->stats.ops, sizeof(before));
+	hc(f, HC_FLUSH_TLB_KERNEL_RANGE, PKMAP_BASE_3G, PKMAP_BASE_3G + 512 * 4096);
+	snprintf(what, sizeof(what), "flush_tlb_kernel_range(pkmap) ops (%s, %s)", core, kernel);
+	check_ops(f, before, range512, what);
+	CHECK_EQ(f->mm.stats.flush_tlb_kernel_range.cycles, ops_cycles(range512, c));
+
+	memcpy(before, f->ks->stats.ops, sizeof(before));
+	hc(f, HC_FLUSH_TLB_ALL, 0, 0);
+	snprintf(what, sizeof(what), "flush_tlb_all ops (%s, %s)", core, kernel);
+	check_ops(f, before, all, what);
+	CHECK_EQ(f->mm.stats.flush_tlb_all.cycles, ops_cycles(all, c));
+	/* The primitives' costs are all the model charged here. */
+	CHECK(f->mm.stats.cycles - cyc >= ops_cycles(page, c) + ops_cycles(range512, c) + ops_cycles(all, c));
+	shutdown(f);
+}
+
+static void test_flush_sequences(void)
+{
+	/* ARMv7 SMP kernel (the default), v5.10 and v6.6 alike. */
+	const struct want_ops v7_page = { .dsb = 2, .isb = 1, .mva = 1 };
+	const struct want_ops v7_range = { .dsb = 2, .isb = 1, .mvais = 512 };
+	const struct want_ops v7_all = { .dsb = 2, .isb = 1, .allis = 1 };
+	static const char *const v7[] = { "cortex-a7", "cortex-a9", "cortex-a15" };
+	for (int i = 0; i < 3; i++) {
+		one_profile(v7[i], "5.10", &v7_page, &v7_range, &v7_all);
+		one_profile(v7[i], "6.6", &v7_page, &v7_range, &v7_all);
+	}
+	/* ARM1176: Harvard TLBs, a D and an I operation each time -- a pkmap
+	 * wrap is 1024 invalidates. */
+	const struct want_ops v6_page = { .dsb = 2, .isb = 1, .dmva = 1, .imva = 1 };
+	const struct want_ops v6_range = { .dsb = 2, .isb = 1, .dmva = 512, .imva = 512 };
+	const struct want_ops v6_all = { .dsb = 2, .isb = 1, .dall = 1, .iall = 1 };
+	one_profile("arm1176", "5.10", &v6_page, &v6_range, &v6_all);
+	one_profile("arm1176", "6.6", &v6_page, &v6_range, &v6_all);
+	/* UP kernel on v7 (v7wbi_tlb_flags_up, ALT_UP): the local forms. */
+	const struct want_ops up_range = { .dsb = 2, .isb = 1, .mva = 512 };
+	const struct want_ops up_all = { .dsb = 2, .isb = 1, .all = 1 };
+	one_profile("cortex-a7", "5.10,smp=0", &v7_page, &up_range, &up_all);
+	/* ARM_ERRATA_720789: the range loop invalidates all ASIDs. */
+	const struct want_ops e720_range = { .dsb = 2, .isb = 1, .mvaais = 512 };
+	one_profile("cortex-a9", "5.10,errata_720789=1", &v7_page, &e720_range, &v7_all);
+	/* ARM_ERRATA_798181 on a Cortex-A15: one dummy TLBIMVAIS + dsb(ish)
+	 * after the range and after flush_tlb_all; the local page flush is
+	 * not broadcast and unchanged.  On a Cortex-A7 the erratum check is
+	 * false at run time: nothing changes. */
+	const struct want_ops e798_range = { .dsb = 3, .isb = 1, .mvais = 513 };
+	const struct want_ops e798_all = { .dsb = 3, .isb = 1, .allis = 1, .mvais = 1 };
+	one_profile("cortex-a15", "6.6,errata_798181=1", &v7_page, &e798_range, &e798_all);
+	one_profile("cortex-a7", "6.6,errata_798181=1", &v7_page, &v7_range, &v7_all);
+
+	/* The ARM1176's pair reaches instruction-side entries: kernel text
+	 * fetched through the TLB walks again after the page flush. */
+	struct fake *f = boot_kernel("arm1176", NULL, "linux");
+	uint32_t va = 0xc0008000u;
+	CHECK_EQ(mm_access(&f->mm, va, MMU_FETCH, 1), MMU_OK);
+	uint64_t walks = tlb_stats(f->mm.tlb)->walks;
+	CHECK_EQ(mm_access(&f->mm, va, MMU_FETCH, 1), MMU_OK);
+	CHECK_EQ(tlb_stats(f->mm.tlb)->walks, walks);
+	CHECK(local_flush_tlb_kernel_page(f->ks, va, FLUSH_CAUSE_POLICY) >= 1);
+	CHECK_EQ(mm_access(&f->mm, va, MMU_FETCH, 1), MMU_OK);
+	CHECK_EQ(tlb_stats(f->mm.tlb)->walks, walks + 1);
+	shutdown(f);
+
+	CHECK(strcmp(kop_name(KOP_DTLBIMVA), "DTLBIMVA") == 0);
+	CHECK(strcmp(kop_name(KOP_TLBIMVAIS), "TLBIMVAIS") == 0);
+	CHECK_EQ(kop_name((enum kop)99)[0], '?');
+}
+
+/* ------------------------------------------------------------------ */
+/* Kernel profiles: --kernel parsing, and v6.6's kmap_atomic */
+
+static void test_kernel_profiles(void)
+{
+	struct kernel_profile k;
+	char err[200];
+
+	CHECK_EQ(kernel_profile_parse("5.10", &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.km_slots, 16); /* arch/arm/include/asm/kmap_types.h, v5.10 */
+	CHECK(!k.kmap_atomic_is_local && k.smp && !k.debug_highmem);
+	CHECK_EQ(kernel_profile_parse("6.6", &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.km_slots, 16); /* KM_MAX_IDX, include/asm-generic/kmap_size.h, v6.6 */
+	CHECK(k.kmap_atomic_is_local);
+	CHECK_EQ(kernel_profile_parse("6.6,debug_kmap_local=1", &k, err, sizeof(err)), 0);
+	CHECK_EQ(k.km_slots, 33);
+	CHECK_EQ(kernel_profile_parse("5.10,km_type_nr=20,debug_highmem=1", &k, err, sizeof(err)), 0);
+	CHECK(k.km_slots == 20 && k.debug_highmem);
+	CHECK(kernel_profile_parse("5.4", &k, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "unknown kernel version '5.4'") != NULL);
+	CHECK(kernel_profile_parse("6.6,km_type_nr=20", &k, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "no KM_TYPE_NR") != NULL);
+	CHECK(kernel_profile_parse("5.10,debug_kmap_local=1", &k, err, sizeof(err)) != 0);
+	CHECK(kernel_profile_parse("5.10,smp=2", &k, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "smp: '2' is not 0 or 1") != NULL);
+	CHECK(kernel_profile_parse("5.10,frob=1", &k, err, sizeof(err)) != 0);
+	CHECK(kernel_profile_parse("5.10,smp", &k, err, sizeof(err)) != 0);
+	CHECK(kernel_profile_parse("5.10,km_type_nr=0", &k, err, sizeof(err)) != 0);
+
+	/* v6.6: kmap_atomic = kmap_local.  15 nest (BUG_ON(idx >= KM_MAX_IDX)
+	 * on the new index), each flushed on map; the 16th is the BUG. */
+	struct fake *f = boot_kernel(NULL, "6.6", "linux");
+	const struct core_costs *c = &f->mm.core->cost;
+	for (uint32_t i = 0; i < 15; i++) {
+		uint32_t va = hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 100 + i), 0);
+		CHECK_EQ(va, fix_virt(1 + i));
+		CHECK_EQ(translate(f, va), (HIGH_PFN0 + 100 + i) * 4096u);
+	}
+	CHECK_EQ(f->ks->stats.by_cause[FLUSH_CAUSE_KMAP_ATOMIC].calls, 15);
+	/* kunmap_atomic clears the PTE and flushes (arch_kmap_local_post_unmap). */
+	for (uint32_t i = 15; i-- > 0;) {
+		hc(f, HC_KUNMAP_ATOMIC, fix_virt(1 + i) + 0x10, 0);
+		CHECK_EQ(translate(f, fix_virt(1 + i)), 0xffffffffu);
+	}
+	CHECK_EQ(f->ks->stats.by_cause[FLUSH_CAUSE_KUNMAP_ATOMIC].calls, 15);
+	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 30);
+	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.cycles, 30ull * (2 * c->dsb + c->tlbi_mva + c->isb));
+	CHECK_EQ(guest_word(f, f->ks->kmap_atomic_idx), 0);
+	/* kmap_high_get still serves a kmapped page (ARM's
+	 * arch_kmap_local_high_get, v6.6), no flush. */
+	uint32_t pg = page_of(f, HIGH_PFN0 + 7);
+	uint32_t kva = hc(f, HC_KMAP, pg, 0);
+	CHECK_EQ(hc(f, HC_KMAP_ATOMIC, pg, 0), kva);
+	CHECK_EQ(pkmap_count(f, 1), 3);
+	hc(f, HC_KUNMAP_ATOMIC, kva, 0);
+	CHECK_EQ(pkmap_count(f, 1), 2);
+	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 30);
+	for (uint32_t i = 0; i < 15; i++)
+		hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 200 + i), 0);
+	HC_STOPS(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 300), 0, HC_STOP_BUG,
+		 "BUG_ON(current->kmap_ctrl.idx >= KM_MAX_IDX): kmap_atomic nested 16 deep, KM_MAX_IDX is 16");
+	shutdown(f);
+
+	/* The policy refuses v5.10's KM_TYPE_NR on v6.6. */
+	f = boot_kernel(NULL, "6.6", "linux");
+	CHECK(policy_load_spec(f->ks, "linux,km_type_nr=20", err, sizeof(err)) == NULL);
+	shutdown(f);
+
+	/* DEBUG_KMAP_LOCAL: KM_MAX_IDX 33, KM_INCR 2 -- maps on the odd slots
+	 * FIX_KMAP_BEGIN + 1, + 3, ... with an unmapped guard page between. */
+	f = boot_kernel(NULL, "6.6,debug_kmap_local=1", "linux");
+	for (uint32_t i = 0; i < 16; i++) {
+		uint32_t va = hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 100 + i), 0);
+		CHECK_EQ(va, fix_virt(1 + 2 * i + 1));
+		CHECK_EQ(translate(f, fix_virt(1 + 2 * i)), 0xffffffffu); /* the guard */
+	}
+	CHECK_EQ(guest_word(f, f->ks->kmap_atomic_idx), 32);
+	HC_STOPS(f, HC_KMAP_LOCAL_PAGE, page_of(f, HIGH_PFN0 + 300), 0, HC_STOP_BUG,
+		 "kmap_local_page nested 17 deep, KM_MAX_IDX is 33");
+	shutdown(f);
+
+	/* v5.10's kmap_atomic under the same calls leaves its PTE (flush on
+	 * map only). */
+	f = boot_kernel(NULL, "5.10", "linux");
+	uint32_t va = hc(f, HC_KMAP_ATOMIC, page_of(f, HIGH_PFN0 + 100), 0);
+	hc(f, HC_KUNMAP_ATOMIC, va, 0);
+	CHECK_EQ(translate(f, va), (HIGH_PFN0 + 100) * 4096u);
+	CHECK_EQ(f->mm.stats.local_flush_tlb_kernel_page.calls, 1);
+	shutdown(f);
+}
+
 int main(void)
 {
 	test_layout_and_mem_map();
@@ -1030,5 +1291,7 @@ int main(void)
 	test_bugs();
 	test_dispatch_and_options();
 	test_flush_primitives();
+	test_flush_sequences();
+	test_kernel_profiles();
 	return check_done();
 }
