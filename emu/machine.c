@@ -12,6 +12,7 @@
 #include "cpu_model.h"
 #include "fault.h"
 #include "access.h"
+#include "costs.h"
 #include "hypercall.h"
 #include "policy.h"
 #include "trace.h"
@@ -431,6 +432,13 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if (!m->mm.core || uc_model < 0)
 		return fail(m, EXIT_USAGE, "unknown --core '%s' (cortex-a7, cortex-a9, cortex-a15, arm1176)",
 			    opt->core);
+	m->core = *m->mm.core;
+	m->mm.core = &m->core;
+	if (opt->costs_path) {
+		int rc = costs_load(opt->costs_path, m->core.name, &m->core.cost, NULL, err, sizeof(err));
+		if (rc)
+			return fail(m, rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE, "--costs %s", err);
+	}
 	uint32_t ram = opt->ram ? opt->ram : layout_default_ram(opt->split);
 	if (layout_init(&m->mm.layout, opt->split, ram, err, sizeof(err)))
 		return fail(m, EXIT_USAGE, "%s", err);

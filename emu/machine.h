@@ -31,6 +31,7 @@ struct machine_options {
 	enum hazard_mode hazard_mode; /* --hazards (0: architectural) */
 	unsigned max_reports;      /* --max-reports */
 	const struct kernel_profile *kernel; /* --kernel, NULL: v5.10 (mm/kernel.h) */
+	const char *costs_path;    /* --costs FILE, NULL: the core's defaults */
 };
 
 enum stop_reason {
@@ -51,6 +52,7 @@ struct machine {
 	struct uc_compat_vtlb *vtlb; /* Unicorn 2.1's fills (emu/uc_compat.h), NULL on 2.0 */
 	uint8_t *ram;              /* host memory backing guest RAM */
 	struct mm mm;
+	struct core_profile core;  /* --core's profile with --costs applied; mm.core points here */
 	struct elf_image img;
 	struct semihost sh;
 	struct cpu_model *cpu;     /* emu/cpu_model.c */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "costs_cmd.h"
 #include "exit_status.h"
 #include "machine.h"
 #include "stats.h"
@@ -20,6 +21,7 @@ static const char usage_text[] =
 	"usage: kmaplab run [options] GUEST.elf [guest arguments...]\n"
 	"       kmaplab compare [options] [GUEST.elf...]   (kmaplab compare --help)\n"
 	"       kmaplab trace FILE --format csv|jsonl|chrome [-o OUT]   (kmaplab trace --help)\n"
+	"       kmaplab costs [--core NAME] [--costs FILE]   (the cost table with sources)\n"
 	"       kmaplab --version | --help\n"
 	"\n"
 	"Runs an ARM guest ELF (built with kmaplab-cc) as privileged kernel code on an\n"
@@ -48,6 +50,8 @@ static const char usage_text[] =
 	"                          and unmap, KM_MAX_IDX 16); options: km_type_nr=N (5.10;\n"
 	"                          20 is the seed's asm-generic value), smp, debug_highmem,\n"
 	"                          debug_kmap_local (6.6), errata_720789, errata_798181 =0|1\n"
+	"  --costs FILE            override cycle-model constants: lines KEY = VALUE or\n"
+	"                          CORE.KEY = VALUE (docs/costs.md; kmaplab costs lists them)\n"
 	"  --stats FILE.json       write the run's statistics (docs/stats.md)\n"
 	"  --trace FILE            write every TLB flush and kmap-family call (docs/trace.md)\n"
 	"  --seed N                seed for random TLB replacement (default 1)\n"
@@ -133,7 +137,7 @@ static int status_of(const struct machine *m)
 }
 
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
-       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL };
+       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -151,6 +155,7 @@ static int cmd_run(int argc, char **argv)
 		{ "hazards", required_argument, NULL, OPT_HAZARDS },
 		{ "max-reports", required_argument, NULL, OPT_MAX_REPORTS },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "costs", required_argument, NULL, OPT_COSTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -185,6 +190,7 @@ static int cmd_run(int argc, char **argv)
 		case OPT_STATS: stats_path = optarg; break;
 		case OPT_POLICY: opt.policy = optarg; break;
 		case OPT_TRACE: opt.trace_path = optarg; break;
+		case OPT_COSTS: opt.costs_path = optarg; break;
 		case OPT_KERNEL:
 			if (kernel_profile_parse(optarg, &kernel, kerr, sizeof(kerr)))
 				return usage_error("--kernel: %s", kerr);
@@ -314,6 +320,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "costs") == 0)
+		return cmd_costs(argc - 1, argv + 1);
 	if (strcmp(argv[1], "compare") == 0)
 		return exec_tool("kmaplab-compare", argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "trace") == 0)

@@ -51,6 +51,7 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "lowmem", m->mm.layout.lowmem_size);
 	json_u64(&j, "seed", m->opt.seed);
 	json_string(&j, "policy", m->opt.policy ? m->opt.policy : "");
+	json_string(&j, "costs", m->opt.costs_path ? m->opt.costs_path : "");
 	json_end_object(&j);
 
 	/* The modelled kernel (--kernel, docs/kernel-profiles.md). */

@@ -1,0 +1,67 @@
+/* `kmaplab costs`: the effective cost table of a core, each value with its
+ * source (docs/costs.md). */
+#include "costs_cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "costs.h"
+#include "exit_status.h"
+
+static const char costs_usage[] =
+	"usage: kmaplab costs [--core NAME] [--costs FILE]\n"
+	"\n"
+	"Prints the cycle model's constants for a core (default cortex-a7) as kmaplab run\n"
+	"would use them, one per line: name, cycles, source (a TRM section, a measurement\n"
+	"site, ASSUMPTION, or FILE:LINE of the --costs line that set it).  docs/costs.md.\n";
+
+int cmd_costs(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "core", required_argument, NULL, 'c' },
+		{ "costs", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *core_name = "cortex-a7", *path = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': core_name = optarg; break;
+		case 'f': path = optarg; break;
+		case 'h': fputs(costs_usage, stdout); return 0;
+		default:
+			fprintf(stderr, "kmaplab: costs: unknown or incomplete option '%s' (kmaplab costs --help)\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kmaplab: costs: unexpected argument '%s' (kmaplab costs --help)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	const struct core_profile *core = core_profile_find(core_name);
+	if (!core) {
+		fprintf(stderr, "kmaplab: costs: unknown --core '%s' (cortex-a7, cortex-a9, cortex-a15, arm1176)\n",
+			core_name);
+		return EXIT_USAGE;
+	}
+	struct core_costs costs = core->cost;
+	struct cost_origins o;
+	cost_origins_default(core, &o);
+	if (path) {
+		char err[400];
+		int rc = costs_load(path, core->name, &costs, &o, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "kmaplab: --costs %s\n", err);
+			return rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE;
+		}
+	}
+	printf("# %s: cycle costs (docs/cycle-model.md)\n", core->name);
+	for (unsigned i = 0; i < CORE_COST_NR; i++)
+		printf("%-11s %7u  %s\n", core_cost_name(i), core_cost_get(&costs, i), o.origin[i]);
+	return 0;
+}
