@@ -11,6 +11,7 @@
 #include "exit_status.h"
 #include "cpu_model.h"
 #include "fault.h"
+#include "pmu.h"
 #include "access.h"
 #include "costs.h"
 #include "hypercall.h"
@@ -478,7 +479,8 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	}
 	if ((rc = kernel_init(m)))
 		return rc;
-	if ((rc = cpu_model_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) || (rc = boot_cpu(m)))
+	if ((rc = cpu_model_init(m)) || (rc = pmu_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) ||
+	    (rc = boot_cpu(m)))
 		return rc;
 	return 0;
 }
@@ -522,6 +524,7 @@ void machine_free(struct machine *m)
 	if (m->ks)
 		kmap_free(m->ks);
 	cpu_model_free(m);
+	pmu_free(m);
 	if (m->mm.tlb)
 		tlb_destroy(m->mm.tlb);
 	hazard_destroy(m->mm.hazards);

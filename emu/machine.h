@@ -56,6 +56,7 @@ struct machine {
 	struct elf_image img;
 	struct semihost sh;
 	struct cpu_model *cpu;     /* emu/cpu_model.c */
+	struct pmu *pmu;           /* emu/pmu.c: the guest's PMU counts the model */
 	struct kmap_state *ks;     /* the kernel's highmem state (mm/highmem.h) */
 	struct kmaplab_plugin *policy; /* the mapping policy (plugins/policy.h) */
 	struct trace_writer *trace; /* --trace (emu/trace.h), NULL without */

@@ -96,6 +96,8 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "walks", t->walks);
 	json_u64(&j, "walk_reads", t->walk_reads);
 	json_u64(&j, "invalidated", t->invalidated);
+	json_u64(&j, "micro_misses_i", t->micro_misses[TLB_SIDE_I]);
+	json_u64(&j, "micro_misses_d", t->micro_misses[TLB_SIDE_D]);
 	json_end_object(&j);
 
 	json_object(&j, "flush");

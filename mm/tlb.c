@@ -494,6 +494,7 @@ static NOINLINE const struct tlb_entry *lookup_slow(struct tlb *tlb, unsigned sx
 			*hit = TLB_HIT_MICRO;
 		return &u->e[i];
 	}
+	tlb->hot.stats.micro_misses[sx]++;
 	if (m->valid && (i = main_find(m, va, asid)) >= 0) {
 		tlb->hot.stats.main_hits++;
 		if (m->repl == TLB_REPL_LRU)

@@ -38,6 +38,9 @@ struct tlb_stats {
 	 * of maintenance on cores with maint_flushes_micro (these are also in
 	 * `invalidated`) and of tlb_reg_write() (these are not). */
 	uint64_t micro_flushed;
+	/* Micro-TLB misses per side ([TLB_SIDE_I], [TLB_SIDE_D]): refills of the
+	 * lowest level, what the PMU's L1I/L1D_TLB_REFILL events count. */
+	uint64_t micro_misses[2];
 };
 
 struct tlb;

@@ -194,4 +194,7 @@ static inline void flush_tlb_all(void)
 	kmaplab_hypercall(HC_FLUSH_TLB_ALL, 0, 0, 0, 0);
 }
 
+/* The PMU (read_ccnt, read_pmn, ...): kmaplab/pmu.h. */
+#include "kmaplab/pmu.h"
+
 #endif

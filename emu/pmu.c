@@ -1,0 +1,268 @@
+/* The guest's PMU counts the model (see pmu.h). */
+#include "pmu.h"
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_load.h"
+#include "machine.h"
+#include "tlbi_scan.h"
+#include "uc_compat.h"
+
+#define CPSR_T (1u << 5)
+#define PMU_COUNTERS 6   /* PMCR.N: 4 on the A7, 6 on the A9 and A15 */
+
+#define PMCR_E (1u << 0)
+#define PMCR_P (1u << 1)
+#define PMCR_C (1u << 2)
+#define PMCR_D (1u << 3)
+#define PMCR_WRITABLE 0x3fu /* E, P, C, D, X, DP; P and C read as 0 */
+
+enum pmu_event {
+	EV_L1I_TLB_REFILL = 0x02,
+	EV_L1D_TLB_REFILL = 0x05,
+	EV_INST_RETIRED = 0x08,
+	EV_CPU_CYCLES = 0x11,
+};
+
+/* One MRC/MCR p15, 0, Rt, c9, CRm, opc2 found in the guest's code. */
+struct pmu_site {
+	uint32_t va;
+	bool thumb, read;
+	uint8_t rt, crm, opc2, cond;
+};
+
+struct pmu {
+	struct pmu_site *sites;
+	size_t n, cap;
+	uint32_t pmcr;      /* the guest's PMCR: E, D, X, DP */
+	uint32_t cnten;     /* PMCNTENSET */
+	uint32_t selr;      /* PMSELR */
+	uint64_t ccnt;      /* PMCCNTR (64 bits; the guest sees the low 32) */
+	uint64_t ccnt_sub;  /* cycles not yet counted with PMCR.D */
+	uint32_t evtype[PMU_COUNTERS];
+	uint32_t evcnt[PMU_COUNTERS];
+	uint64_t last_src[PMU_COUNTERS];
+	uint64_t last_cycles;
+	unsigned counters;  /* PMCR.N of QEMU's model of the core */
+	uint32_t pmcr_id;   /* PMCR's read-only IMP, IDCODE and N (bits 31:11) */
+};
+
+static const int reg_of[16] = {
+	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_R5,
+	UC_ARM_REG_R6, UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+	UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC,
+};
+
+/* What event `ev` has counted so far in the model. */
+static uint64_t event_source(const struct machine *m, uint32_t ev)
+{
+	const struct tlb_stats *t = m->mm.tlb ? tlb_stats(m->mm.tlb) : NULL;
+	switch (ev & 0xffu) {
+	case EV_L1I_TLB_REFILL: return t ? t->micro_misses[TLB_SIDE_I] : 0;
+	case EV_L1D_TLB_REFILL: return t ? t->micro_misses[TLB_SIDE_D] : 0;
+	case EV_INST_RETIRED: return m->insns;
+	case EV_CPU_CYCLES: return m->mm.stats.cycles;
+	default: return 0;
+	}
+}
+
+/* Brings the counters up to the model's present: what ran since the last
+ * update counts if the counter was enabled all along (state only changes
+ * in the hooks, which call this first). */
+static void pmu_update(struct machine *m)
+{
+	struct pmu *p = m->pmu;
+	uint64_t now = m->mm.stats.cycles;
+	bool on = p->pmcr & PMCR_E;
+
+	if (on && (p->cnten & (1u << 31))) {
+		p->ccnt_sub += now - p->last_cycles;
+		uint64_t step = p->pmcr & PMCR_D ? p->ccnt_sub / 64 : p->ccnt_sub;
+		p->ccnt += step;
+		p->ccnt_sub -= p->pmcr & PMCR_D ? step * 64 : step;
+	}
+	p->last_cycles = now;
+	for (unsigned i = 0; i < p->counters; i++) {
+		uint64_t src = event_source(m, p->evtype[i]);
+		if (on && (p->cnten & (1u << i)))
+			p->evcnt[i] += (uint32_t)(src - p->last_src[i]);
+		p->last_src[i] = src;
+	}
+}
+
+/* MCR: the value the guest writes takes effect in the model. */
+static void pmu_write(struct machine *m, const struct pmu_site *s, uint32_t v)
+{
+	struct pmu *p = m->pmu;
+	unsigned sel = p->selr & 0x1fu;
+
+	switch (s->crm << 4 | s->opc2) {
+	case 0xc0: /* PMCR */
+		p->pmcr = v & PMCR_WRITABLE & ~(PMCR_P | PMCR_C);
+		if (v & PMCR_C) {
+			p->ccnt = 0;
+			p->ccnt_sub = 0;
+		}
+		if (v & PMCR_P)
+			memset(p->evcnt, 0, sizeof(p->evcnt));
+		break;
+	case 0xc1: p->cnten |= v & (0x80000000u | ((1u << p->counters) - 1)); break; /* PMCNTENSET */
+	case 0xc2: p->cnten &= ~v; break;                                          /* PMCNTENCLR */
+	case 0xc5: p->selr = v & 0x1fu; break;                                      /* PMSELR */
+	case 0xd0: p->ccnt = (p->ccnt & ~0xffffffffull) | v; p->ccnt_sub = 0; break; /* PMCCNTR */
+	case 0xd1: /* PMXEVTYPER */
+		if (sel < p->counters) {
+			p->evtype[sel] = v & 0xffu;
+			p->last_src[sel] = event_source(m, p->evtype[sel]);
+		}
+		break;
+	case 0xd2: /* PMXEVCNTR */
+		if (sel < p->counters)
+			p->evcnt[sel] = v;
+		break;
+	default: break; /* PMOVSR, PMSWINC, PMUSERENR, interrupts: QEMU's */
+	}
+}
+
+/* MRC: make QEMU's register hold the model's value, frozen, so that the
+ * instruction about to run reads it. */
+static void pmu_prepare_read(struct machine *m, const struct pmu_site *s)
+{
+	struct pmu *p = m->pmu;
+	unsigned sel = p->selr & 0x1fu;
+
+	switch (s->crm << 4 | s->opc2) {
+	case 0xc0: /* PMCR: the guest's own bits beside QEMU's IMP, IDCODE, N */
+		uc_compat_cp15_write(m->uc, 9, 12, 0, 0, p->pmcr_id | p->pmcr);
+		break;
+	case 0xd0: /* PMCCNTR */
+		uc_compat_cp15_write(m->uc, 9, 12, 0, 0, p->pmcr_id | (p->pmcr & ~PMCR_E));
+		uc_compat_cp15_write(m->uc, 9, 13, 0, 0, (uint32_t)p->ccnt);
+		break;
+	case 0xd2: /* PMXEVCNTR */
+		if (sel < p->counters) {
+			uc_compat_cp15_write(m->uc, 9, 12, 0, 0, p->pmcr_id | (p->pmcr & ~PMCR_E));
+			uc_compat_cp15_write(m->uc, 9, 12, 0, 5, sel);
+			uc_compat_cp15_write(m->uc, 9, 13, 0, 2, p->evcnt[sel]);
+		}
+		break;
+	default: break;
+	}
+}
+
+static const struct pmu_site *find_site(const struct pmu *p, uint32_t va, bool thumb)
+{
+	for (size_t i = 0; i < p->n; i++) /* few sites: a microbenchmark's handful */
+		if (p->sites[i].va == va && p->sites[i].thumb == thumb)
+			return &p->sites[i];
+	return NULL;
+}
+
+static void hook_pmu(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
+{
+	(void)uc;
+	(void)size;
+	struct machine *m = arg;
+	uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
+	const struct pmu_site *s = find_site(m->pmu, (uint32_t)addr, cpsr & CPSR_T);
+	if (!s || !tlbi_cond_passed(s->cond, cpsr))
+		return;
+	pmu_update(m);
+	if (s->read)
+		pmu_prepare_read(m, s);
+	else
+		pmu_write(m, s, guest_reg(m, reg_of[s->rt]));
+}
+
+static int add_site(struct pmu *p, const struct pmu_site *s)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct pmu_site *v = realloc(p->sites, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		p->sites = v;
+		p->cap = cap;
+	}
+	p->sites[p->n++] = *s;
+	return 0;
+}
+
+/* MRC/MCR p15, 0, Rt, c9, CRm, opc2 (ARM DDI 0406C A8.8.99, A8.8.107):
+ *   ARM   cond 1110 000 L 1001 Rt 1111 opc2 1 CRm:  (w & 0x0fef0f10) == 0x0e090f10
+ *   Thumb hw1 1110 1110 000 L 1001 (0xee09 MCR, 0xee19 MRC), hw2 Rt 1111 opc2 1 CRm
+ * A data word that matches gets a hook that never fires; a match in the
+ * other instruction set is skipped by the CPSR.T check in the hook. */
+static int scan(struct pmu *p, const uint8_t *code, uint32_t va, uint32_t size)
+{
+	for (uint32_t off = (4 - (va & 3)) & 3; off + 4 <= size; off += 4) {
+		uint32_t w = code[off] | code[off + 1] << 8 | (uint32_t)code[off + 2] << 16 |
+			     (uint32_t)code[off + 3] << 24;
+		if ((w & 0x0fef0f10u) != 0x0e090f10u || w >> 28 == 0xf)
+			continue;
+		struct pmu_site s = { .va = va + off, .thumb = false, .read = (w >> 20) & 1,
+				      .rt = (w >> 12) & 15, .crm = w & 15, .opc2 = (w >> 5) & 7,
+				      .cond = w >> 28 };
+		if (add_site(p, &s))
+			return -1;
+	}
+	for (uint32_t off = va & 1; off + 4 <= size; off += 2) {
+		uint32_t hw1 = code[off] | code[off + 1] << 8, hw2 = code[off + 2] | code[off + 3] << 8;
+		if ((hw1 != 0xee09 && hw1 != 0xee19) || (hw2 & 0x0f10) != 0x0f10)
+			continue;
+		struct pmu_site s = { .va = va + off, .thumb = true, .read = hw1 == 0xee19,
+				      .rt = hw2 >> 12, .crm = hw2 & 15, .opc2 = (hw2 >> 5) & 7,
+				      .cond = 14 };
+		if (add_site(p, &s))
+			return -1;
+	}
+	return 0;
+}
+
+int pmu_init(struct machine *m)
+{
+	struct pmu *p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(m->message, sizeof(m->message), "out of memory for the PMU model");
+		return 70;
+	}
+	m->pmu = p;
+	uint32_t pmcr = 0;
+	/* PMCR.N, bits [15:11]: how many event counters QEMU's core has. */
+	if (uc_compat_cp15_read(m->uc, 9, 12, 0, 0, &pmcr) == UC_ERR_OK) {
+		p->counters = (pmcr >> 11) & 0x1fu;
+		p->pmcr_id = pmcr & ~0x7ffu;
+	}
+	if (p->counters > PMU_COUNTERS)
+		p->counters = PMU_COUNTERS;
+	for (size_t i = 0; i < m->img.nsegs; i++) {
+		const struct elf_segment *s = &m->img.segs[i];
+		if ((s->flags & PF_X) && s->filesz && scan(p, s->data, s->vaddr, s->filesz)) {
+			snprintf(m->message, sizeof(m->message), "out of memory for the PMU sites");
+			return 70;
+		}
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		uc_hook h;
+		uint32_t va = p->sites[i].va;
+		if (find_site(p, va, !p->sites[i].thumb) && p->sites[i].thumb)
+			continue; /* one hook serves both instruction sets */
+		if (uc_hook_add(m->uc, &h, UC_HOOK_CODE, hook_pmu, m, va, va)) {
+			snprintf(m->message, sizeof(m->message), "cannot hook the guest's PMU accesses");
+			return 70;
+		}
+	}
+	return 0;
+}
+
+void pmu_free(struct machine *m)
+{
+	if (!m->pmu)
+		return;
+	free(m->pmu->sites);
+	free(m->pmu);
+	m->pmu = NULL;
+}
