@@ -1,0 +1,109 @@
+/* Calibration microbenchmarks, timed with the PMU cycle counter as on
+ * hardware (kmaplab/pmu.h; docs/calibration.md):
+ *
+ *   chase   a pointer chase at page stride over a working set of N pages,
+ *           N = 1 .. 511: the latency per load steps up where N passes the
+ *           micro TLB's entries and again where it passes the main TLB's.
+ *           The pages are 511 highmem pages kmapped at PKMAP_ADDR(1 .. 511)
+ *           (a fresh pkmap hands them out in order, map_new_virtual in
+ *           mm/highmem.c): each is its own 4 KiB PTE.  Page i holds at
+ *           offset 0 the address of page i + 1 (the last of the N points
+ *           back to the first), so each load's address is the previous
+ *           load's value and nothing else touches memory in the loop.
+ *   flush   flush_tlb_kernel_range() over n = 1 .. 512 pages and
+ *           local_flush_tlb_kernel_page(), called REPS times each: cycles
+ *           per call, the kernel's sequence plus the call.
+ *
+ * Output, one line per point (the tool kmaplab-calibrate reads these):
+ *   chase PAGES LOADS CYCLES       (CYCLES / LOADS per load)
+ *   flush range PAGES CALLS CYCLES (CYCLES / CALLS per call)
+ *   flush page 1 CALLS CYCLES
+ * The guest divides nothing: the Cortex-A9 has no UDIV, and one ELF (built
+ * for the A7) serves the A7, A9 and A15.
+ *
+ * usage: calib_tlb [chase|flush|all] */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guest_check.h"
+#include "kmaplab/guest.h"
+
+#define MAX_PAGES 511u
+#define REPS 16u
+
+static uint32_t base;
+
+static uint32_t page_va(uint32_t i)
+{
+	return base + (i << PAGE_SHIFT);
+}
+
+/* Links pages 0 .. n-1 into one cycle. */
+static void link_pages(uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		*(volatile uint32_t *)(uintptr_t)page_va(i) = page_va(i + 1 == n ? 0 : i + 1);
+}
+
+static uint32_t chase(uint32_t p, uint32_t steps)
+{
+	while (steps--)
+		p = *(volatile uint32_t *)(uintptr_t)p;
+	return p;
+}
+
+static void measure_chase(uint32_t n)
+{
+	link_pages(n);
+	uint32_t steps = n * 8 > 4096 ? n * 8 : 4096;
+	uint32_t p = chase(page_va(0), 2 * n); /* warm: every page touched */
+	uint32_t t0 = read_ccnt();
+	p = chase(p, steps);
+	uint32_t t1 = read_ccnt();
+	CHECK(p >= base && p < page_va(n), "chase left the pages: 0x%08lx", (unsigned long)p);
+	printf("chase %lu %lu %lu\n", (unsigned long)n, (unsigned long)steps, (unsigned long)(t1 - t0));
+}
+
+static void measure_flush(void)
+{
+	for (uint32_t n = 1; n <= 512; n *= 2) {
+		uint32_t t0 = read_ccnt();
+		for (uint32_t r = 0; r < REPS; r++)
+			flush_tlb_kernel_range(base, base + n * PAGE_SIZE);
+		uint32_t t1 = read_ccnt();
+		printf("flush range %lu %u %lu\n", (unsigned long)n, REPS, (unsigned long)(t1 - t0));
+	}
+	uint32_t t0 = read_ccnt();
+	for (uint32_t r = 0; r < REPS; r++)
+		local_flush_tlb_kernel_page(base);
+	uint32_t t1 = read_ccnt();
+	printf("flush page 1 %u %lu\n", REPS, (unsigned long)(t1 - t0));
+}
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "all";
+	uint32_t pkmap_base = kmaplab_kernel_info(KINFO_PKMAP_BASE);
+	base = pkmap_base + PAGE_SIZE;
+	for (uint32_t i = 0; i < MAX_PAGES; i++) {
+		struct page *pg = alloc_page(GFP_HIGHUSER);
+		CHECK(pg && PageHighMem(pg), "highmem page %lu", (unsigned long)i);
+		void *va = kmap(pg);
+		CHECK((uint32_t)(uintptr_t)va == page_va(i), "kmap %lu at %p", (unsigned long)i, va);
+	}
+	pmu_start();
+	if (!strcmp(what, "chase") || !strcmp(what, "all")) {
+		static const uint16_t sizes[] = {
+			1, 2, 4, 6, 8, 9, 10, 11, 12, 14, 16, 20, 24, 28, 30, 31, 32, 33, 34, 40, 48,
+			56, 60, 62, 63, 64, 65, 66, 68, 72, 80, 96, 112, 120, 126, 127, 128, 129, 130,
+			136, 160, 192, 224, 248, 254, 255, 256, 257, 258, 264, 288, 320, 384, 448, 496, 511,
+		};
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			measure_chase(sizes[i]);
+	}
+	if (!strcmp(what, "flush") || !strcmp(what, "all"))
+		measure_flush();
+	printf("calib_tlb: ok\n");
+	return 0;
+}
