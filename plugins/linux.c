@@ -41,9 +41,10 @@
  *   debug_highmem=0|1  (default: --kernel's debug_highmem)
  *                    CONFIG_DEBUG_HIGHMEM: kunmap_atomic clears its PTE
  *                    and flushes, kmap_atomic BUGs on a PTE still set and
- *                    never reuses a pkmap address, nor does kmap_local_page
- *                    (default 0).  CONFIG_DEBUG_KMAP_LOCAL's guard slots
- *                    and FORCE_MAP of lowmem are not modelled.
+ *                    never reuses a pkmap address, nor does kmap_local_page.
+ *                    CONFIG_DEBUG_KMAP_LOCAL's guard slots are modelled
+ *                    (--kernel 6.6,debug_kmap_local=1); its FORCE_MAP of
+ *                    lowmem (DEBUG_KMAP_LOCAL_FORCE_MAP) is not.
  *   strict=0|1       check what only CONFIG_DEBUG_HIGHMEM (or a WARN)
  *                    catches in the kernel -- kmap_atomic nested past
  *                    KM_TYPE_NR, kunmap_atomic/kunmap_local out of stack
