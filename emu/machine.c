@@ -398,7 +398,7 @@ static const char *symbolize_cb(void *arg, uint32_t va, char *buf, size_t len)
 static int kernel_init(struct machine *m)
 {
 	char err[400];
-	struct kmap_config cfg = { .kernel = m->opt.kernel };
+	struct kmap_config cfg = { .kernel = &m->kernel };
 	m->ks = kmap_init(&m->mm, &cfg, err, sizeof(err));
 	if (!m->ks)
 		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
@@ -433,6 +433,8 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if (!m->mm.core || uc_model < 0)
 		return fail(m, EXIT_USAGE, "unknown --core '%s' (cortex-a7, cortex-a9, cortex-a15, arm1176)",
 			    opt->core);
+	if (kernel_profile_parse(opt->kernel ? opt->kernel : "5.10", &m->kernel, err, sizeof(err)))
+		return fail(m, EXIT_USAGE, "--kernel: %s", err);
 	m->core = *m->mm.core;
 	m->mm.core = &m->core;
 	if (opt->costs_path) {

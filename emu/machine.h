@@ -30,7 +30,7 @@ struct machine_options {
 	const char *trace_path;    /* --trace FILE, NULL: none */
 	enum hazard_mode hazard_mode; /* --hazards (0: architectural) */
 	unsigned max_reports;      /* --max-reports */
-	const struct kernel_profile *kernel; /* --kernel, NULL: v5.10 (mm/kernel.h) */
+	const char *kernel;        /* --kernel VERSION[,key=value...], NULL: 5.10 (mm/kernel.h) */
 	const char *costs_path;    /* --costs FILE, NULL: the core's defaults */
 };
 
@@ -53,6 +53,7 @@ struct machine {
 	uint8_t *ram;              /* host memory backing guest RAM */
 	struct mm mm;
 	struct core_profile core;  /* --core's profile with --costs applied; mm.core points here */
+	struct kernel_profile kernel; /* --kernel */
 	struct elf_image img;
 	struct semihost sh;
 	struct cpu_model *cpu;     /* emu/cpu_model.c */

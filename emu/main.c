@@ -163,11 +163,7 @@ static int cmd_run(int argc, char **argv)
 				     .policy = "linux", .hazard_mode = HAZARD_MODE_ARCHITECTURAL,
 				     .max_reports = HAZARD_MAX_REPORTS_DEFAULT };
 	const char *stats_path = NULL;
-	struct kernel_profile kernel;
-	char kerr[200];
 	int c;
-	kernel_profile_default("5.10", &kernel);
-	opt.kernel = &kernel;
 	optind = 1;
 	opterr = 0;
 	/* '+': options end at the ELF; what follows is the guest's argv. */
@@ -191,10 +187,7 @@ static int cmd_run(int argc, char **argv)
 		case OPT_POLICY: opt.policy = optarg; break;
 		case OPT_TRACE: opt.trace_path = optarg; break;
 		case OPT_COSTS: opt.costs_path = optarg; break;
-		case OPT_KERNEL:
-			if (kernel_profile_parse(optarg, &kernel, kerr, sizeof(kerr)))
-				return usage_error("--kernel: %s", kerr);
-			break;
+		case OPT_KERNEL: opt.kernel = optarg; break;
 		case OPT_SEED:
 			if (parse_u64(optarg, &opt.seed))
 				return usage_error("--seed: '%s' is not a number", optarg);

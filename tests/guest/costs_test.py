@@ -125,6 +125,10 @@ def main():
                 if cmd[0] == 'run':
                     check(os.path.exists(stats) and json.load(open(stats))['guest']['status'] == 64,
                           'stats written for the refused run')
+        p = subprocess.run([kmaplab, 'costs', '--core', 'cortex-a8'], capture_output=True, text=True)
+        check(p.returncode == 64 and "unknown --core 'cortex-a8'" in p.stderr, 'costs: an unknown core is 64')
+        p = subprocess.run([kmaplab, 'costs', '--frob'], capture_output=True, text=True)
+        check(p.returncode == 64 and len(p.stderr.strip().splitlines()) == 1, 'costs: an unknown option is 64')
         p = subprocess.run([kmaplab, 'run', '--costs', os.path.join(tmp, 'none'), guest],
                            capture_output=True, text=True)
         check(p.returncode == 66 and 'No such file' in p.stderr, f'a missing --costs file: 66 ({p.stderr.strip()})')
