@@ -360,14 +360,17 @@ static bool vtlb_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *p
 static int add_hooks(struct machine *m)
 {
 	uc_hook h;
-	uc_err err;
-	m->vtlb = uc_compat_vtlb_install(m->uc, m->mm.mem.base, m->mm.mem.size, vtlb_translate, m, &err);
+	uc_err err = UC_ERR_OK;
+	/* --model none measures Unicorn alone: no hook on any fast path, QEMU's
+	 * own MMU (no VAs are needed without memory hooks). */
+	if (!m->opt.no_block_hook)
+		m->vtlb = uc_compat_vtlb_install(m->uc, m->mm.mem.base, m->mm.mem.size, vtlb_translate, m, &err);
 	if (err)
 		return uc_fail(m, "its virtual TLB mode", err);
 	err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, hook_intr, m, 1, 0);
 	if (!err)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED, hook_unmapped, m, 1, 0);
-	if (!err)
+	if (!err && !m->opt.no_block_hook)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, hook_block, m, 1, 0);
 	if (!err && m->opt.model)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
