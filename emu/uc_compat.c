@@ -123,6 +123,7 @@ uc_err uc_compat_map_va_window(uc_engine *uc, uint32_t va, uint32_t size)
 }
 
 struct uc_compat_vtlb {
+	struct uc_compat_vtlb_hot hot; /* first: uc_compat_hook_va() reads it */
 	uc_engine *uc;
 	uc_compat_translate_fn translate;
 	void *arg;
@@ -133,14 +134,18 @@ struct uc_compat_vtlb {
 
 #define VTLB_TRAP (1ull << 32)
 
-uint32_t uc_compat_hook_va(const struct uc_compat_vtlb *v, uint64_t addr)
+uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr)
 {
-	if (!v || (addr & VTLB_TRAP))
+	if (addr & VTLB_TRAP)
 		return (uint32_t)addr;
+	struct uc_compat_vtlb_hot *hot = (struct uc_compat_vtlb_hot *)&v->hot;
 	uint32_t pa = (uint32_t)addr, off = pa & 0xfffu;
 	uint32_t pfn = (pa - v->ram_base) >> 12;
-	if (pa >= v->ram_base && pfn < v->ram_pages && v->va_of_pfn[pfn])
-		return (v->va_of_pfn[pfn] & ~0xfffu) | off;
+	if (pa >= v->ram_base && pfn < v->ram_pages && v->va_of_pfn[pfn]) {
+		hot->pa_page = pa & ~0xfffu;
+		hot->va_page = v->va_of_pfn[pfn] & ~0xfffu;
+		return hot->va_page | off;
+	}
 	if ((pa & ~0xfffu) == v->last_pa)
 		return v->last_va | off;
 	return pa; /* no fill names it: cannot happen while every fill passes here */
@@ -169,6 +174,8 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 		if (old && (old & ~0xfffu) != va)
 			uc_compat_flush_tlb_page(v->uc, old & ~0xfffu);
 		v->va_of_pfn[pfn] = va | 1;
+		if (v->hot.pa_page == pa)
+			v->hot.va_page = va;
 	}
 	v->last_va = va;
 	v->last_pa = pa;
@@ -199,6 +206,7 @@ struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, 
 	v->ram_base = ram_base;
 	v->ram_pages = ram_size >> 12;
 	v->last_pa = 1; /* matches no page */
+	v->hot.pa_page = 1;
 	uc_hook h;
 	*err = uc_ctl_tlb_mode(uc, UC_TLB_VIRTUAL);
 	if (!*err)

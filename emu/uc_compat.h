@@ -67,7 +67,24 @@ void uc_compat_vtlb_free(struct uc_compat_vtlb *v);
 
 /* The VA of the access a memory hook reported at `addr` (identity without
  * a vtlb). */
-uint32_t uc_compat_hook_va(const struct uc_compat_vtlb *v, uint64_t addr);
+uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr);
+
+/* The first member of struct uc_compat_vtlb: the page the last hook
+ * address fell in (runs of accesses stay on one page). */
+struct uc_compat_vtlb_hot {
+	uint64_t pa_page; /* 1: none */
+	uint32_t va_page;
+};
+
+static inline uint32_t uc_compat_hook_va(const struct uc_compat_vtlb *v, uint64_t addr)
+{
+	if (!v)
+		return (uint32_t)addr;
+	const struct uc_compat_vtlb_hot *h = (const struct uc_compat_vtlb_hot *)(const void *)v;
+	if ((addr & ~(uint64_t)0xfff) == h->pa_page)
+		return h->va_page | (uint32_t)(addr & 0xfff);
+	return uc_compat_hook_va_slow(v, addr);
+}
 
 /* True where Unicorn checks virtual addresses against its regions (2.0.x). */
 bool uc_compat_regions_are_virtual(void);
