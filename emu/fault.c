@@ -11,6 +11,7 @@
 #include "hypercall.h"
 #include "machine.h"
 #include "semihost.h"
+#include "uc_compat.h"
 
 #define CPSR_T (1u << 5)
 #define SEMIHOST_SVC_ARM 0x123456u
@@ -103,7 +104,7 @@ static void record_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 		return;
 	m->want_fault_va = false;
 	m->have_fault_va = true;
-	m->fault_va = (uint32_t)addr;
+	m->fault_va = uc_compat_hook_va(m->vtlb, addr); /* 2.1 hooks get the PA */
 	m->fault_is_write = type == UC_MEM_WRITE;
 }
 
