@@ -21,23 +21,8 @@
  * 2 KiB of ARM code. */
 #define MAX_BLOCK_BYTES 4096u
 
-/* The block hook's own cache, in front of block_cost()'s: direct-mapped,
- * keyed by what the hook is given (address, size), so that a hit needs no
- * register read.  The instruction set is read (CPSR.T) only on a miss and
- * is part of the entry: a block is assumed to run in the state it was
- * first costed in.  QEMU's translated blocks carry the state in their flags
- * (ARM and Thumb code at one VA are different blocks), but Unicorn's hook
- * reports only (address, size); the two would collide here only if the
- * same bytes at the same VA were run as both ARM and Thumb code with the
- * same block length, which no compiler emits. */
-#define BLOCK_FRONT_BITS 12
-struct block_front {
-	uint32_t va, size; /* size 0: empty */
-	uint32_t insns, cycles;
-};
-
 struct cpu_model {
-	struct block_front front[1u << BLOCK_FRONT_BITS];
+	struct cpu_model_hot hot; /* first: cpu_model_block() reads it */
 	csh arm, thumb;
 	struct insn_costs costs;
 	struct block_cost_cache cache;
@@ -171,13 +156,7 @@ int cpu_model_init(struct machine *m)
 	return 0;
 }
 
-static inline struct block_front *front_slot(struct cpu_model *c, uint32_t va, uint32_t size)
-{
-	uint32_t h = (va >> 1) ^ (va >> (BLOCK_FRONT_BITS + 1)) ^ (size << 3);
-	return &c->front[h & ((1u << BLOCK_FRONT_BITS) - 1)];
-}
-
-static uint32_t block_miss(struct machine *m, struct block_front *f, uint32_t va, uint32_t size)
+uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t va, uint32_t size)
 {
 	struct cpu_model *c = m->cpu;
 	bool thumb = guest_reg(m, UC_ARM_REG_CPSR) & CPSR_T;
@@ -190,15 +169,6 @@ static uint32_t block_miss(struct machine *m, struct block_front *f, uint32_t va
 	*f = (struct block_front){ .va = va, .size = size, .insns = cost.insns, .cycles = cost.cycles };
 	m->mm.stats.cycles += cost.cycles;
 	return cost.insns;
-}
-
-uint32_t cpu_model_block(struct machine *m, uint32_t va, uint32_t size)
-{
-	struct block_front *f = front_slot(m->cpu, va, size);
-	if (f->va != va || f->size != size)
-		return block_miss(m, f, va, size);
-	m->mm.stats.cycles += f->cycles;
-	return f->insns;
 }
 
 void cpu_model_free(struct machine *m)

@@ -7,11 +7,51 @@
 #include <stdint.h>
 
 struct machine;
+struct cpu_model;
+
+/* The block hook's own cache, in front of block_cost()'s: direct-mapped,
+ * keyed by what the hook is given (address, size), so that a hit needs no
+ * register read.  The instruction set is read (CPSR.T) only on a miss and
+ * is part of the entry: a block is assumed to run in the state it was
+ * first costed in.  QEMU's translated blocks carry the state in their flags
+ * (ARM and Thumb code at one VA are different blocks), but Unicorn's hook
+ * reports only (address, size); the two would collide here only if the
+ * same bytes at the same VA were run as both ARM and Thumb code with the
+ * same block length, which no compiler emits. */
+#define BLOCK_FRONT_BITS 12
+struct block_front {
+	uint32_t va, size; /* size 0: empty */
+	uint32_t insns, cycles;
+};
+
+/* The first member of struct cpu_model (emu/cpu_model.c). */
+struct cpu_model_hot {
+	struct block_front front[1u << BLOCK_FRONT_BITS];
+};
 
 int cpu_model_init(struct machine *m);
-/* Accounts one execution of the block at `va` of `size` bytes; returns its
- * instruction count. */
-uint32_t cpu_model_block(struct machine *m, uint32_t va, uint32_t size);
+
+/* cpu_model_block() on a front-cache miss: costs the block, caches it. */
+uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t va, uint32_t size);
+
+static inline struct block_front *cpu_model_front(struct cpu_model *c, uint32_t va, uint32_t size)
+{
+	struct cpu_model_hot *h = (struct cpu_model_hot *)(void *)c;
+	uint32_t i = (va >> 1) ^ (va >> (BLOCK_FRONT_BITS + 1)) ^ (size << 3);
+	return &h->front[i & ((1u << BLOCK_FRONT_BITS) - 1)];
+}
+
+/* Accounts one execution of the block at `va` of `size` bytes: adds its
+ * cycles to *cycles and returns its instruction count. */
+static inline uint32_t cpu_model_block(struct machine *m, struct cpu_model *c, uint64_t *cycles,
+				       uint32_t va, uint32_t size)
+{
+	struct block_front *f = cpu_model_front(c, va, size);
+	if (f->va != va || f->size != size)
+		return cpu_model_block_miss(m, f, va, size);
+	*cycles += f->cycles;
+	return f->insns;
+}
 void cpu_model_free(struct machine *m);
 
 #endif

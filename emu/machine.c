@@ -330,9 +330,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 			     machine_symbolize(m, (uint32_t)addr, sym, sizeof(sym)));
 		return;
 	}
-	uint32_t insns = cpu_model_block(m, (uint32_t)addr, size);
+	uint32_t insns = cpu_model_block(m, m->cpu, &m->mm.stats.cycles, (uint32_t)addr, size);
 	m->insns += insns;
-	if (m->opt.model)
+	if (!m->opt.model)
+		return;
+	if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0)
+		mm_access(&m->mm, (uint32_t)addr, MMU_FETCH, insns); /* one page: the common case */
+	else
 		model_fetches(m, (uint32_t)addr, size, insns);
 }
 
