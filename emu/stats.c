@@ -8,6 +8,7 @@
 #include "json.h"
 #include "highmem.h"
 #include "machine.h"
+#include "outfile.h"
 
 static const char *const reason_names[] = {
 	[STOP_NONE] = "none",
@@ -156,25 +157,32 @@ static void write_all(const struct machine *m, FILE *f, int status)
 
 int stats_write(const struct machine *m, const char *path, int status)
 {
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
-	if (!tmp)
+	/* The whole file in memory first, then one outfile (outfile.h): a
+	 * failed write never leaves half a stats file or loses the old one. */
+	char *buf = NULL, err[512];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
 		return -1;
-	snprintf(tmp, n, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		free(tmp);
-		return -1;
-	}
 	write_all(m, f, status);
 	int bad = ferror(f);
-	if (fclose(f) || bad || rename(tmp, path)) {
-		int e = errno;
-		remove(tmp);
-		free(tmp);
-		errno = e ? e : EIO;
+	if (fclose(f) || bad) {
+		free(buf);
+		errno = ENOMEM;
 		return -1;
 	}
-	free(tmp);
-	return 0;
+	struct outfile of;
+	int rc = outfile_open(&of, path, err, sizeof(err));
+	if (!rc) {
+		if (outfile_write(&of, buf, len)) {
+			int e = errno;
+			outfile_discard(&of);
+			errno = e;
+			rc = -1;
+		} else {
+			rc = outfile_commit(&of);
+		}
+	}
+	free(buf);
+	return rc;
 }

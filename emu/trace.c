@@ -1,5 +1,6 @@
 /* The --trace file: writer and reader (format in docs/trace.md). */
 #include "trace.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,8 @@
 #define MAX_TABLE 4096u
 
 struct trace_writer {
-	int fd;
+	int fd;                /* out.fd */
+	struct outfile out;    /* a temporary file until trace_close() (outfile.h) */
 	int err;               /* first errno of a failed write */
 	uint8_t *buf;
 	/* Bytes of whole records in buf.  Advanced only after a record is
@@ -254,11 +256,12 @@ struct trace_writer *trace_open(const char *path, const struct symtab *syms, con
 		goto fail;
 	}
 
-	tw->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (tw->fd < 0) {
-		snprintf(err, errlen, "cannot write trace %s: %s", path, strerror(errno));
+	char why[512];
+	if (outfile_open(&tw->out, path, why, sizeof(why))) {
+		snprintf(err, errlen, "cannot write trace %s: %s", path, why);
 		goto fail;
 	}
+	tw->fd = tw->out.fd;
 	/* One write: magic, version, length, body, CRC. */
 	const size_t pre = TRACE_MAGIC_LEN + 2 + 4, body = h.len;
 	uint8_t *all = malloc(pre + body + 4);
@@ -284,7 +287,7 @@ struct trace_writer *trace_open(const char *path, const struct symtab *syms, con
 
 fail:
 	if (tw && tw->fd >= 0)
-		close(tw->fd);
+		outfile_discard(&tw->out);
 	free(h.p);
 	free(buf);
 	free(tw);
@@ -458,7 +461,9 @@ int trace_close_counts(struct trace_writer *tw, struct trace_counts *out)
 		drain(tw);
 	}
 	int err = tw->err;
-	if (close(tw->fd) && !err)
+	if (err) /* no partial trace: the file named keeps what it held */
+		outfile_discard(&tw->out);
+	else if (outfile_commit(&tw->out))
 		err = errno ? errno : EIO;
 	if (out)
 		*out = tw->counts;

@@ -6,16 +6,19 @@
  * Writing: trace_open() writes the header (run description, name tables,
  * the guest's symbol table) and flushes it; each event is appended to a
  * 64 KiB buffer as one whole record and the buffer goes to the file when it
- * is full and on trace_close(), which also writes the end record.  The file
- * on disk therefore always holds the header and a prefix of whole records
- * (a crash in the middle of write(2) can leave part of one record at the
- * end; readers stop cleanly before it).
+ * is full and on trace_close(), which also writes the end record.  The
+ * bytes go to a temporary file beside `path` that trace_close() renames to
+ * `path` (emu/outfile.h; a device or FIFO is written directly), so `path`
+ * appears complete or not at all.  The temporary file always holds the
+ * header and a prefix of whole records (a crash in the middle of write(2)
+ * can leave part of one record at the end; readers stop cleanly before it).
  *
  * Ctrl-C: the emulator's SIGINT/SIGTERM handler only stops the run; the
  * normal path then calls trace_close(), so an interrupted run leaves a
  * complete trace with its end record.  For a fatal signal after which the
  * process dies (SIGSEGV, SIGABRT...), trace_flush_from_signal() writes the
- * whole records still buffered with nothing but write(2).
+ * whole records still buffered with nothing but write(2), into the
+ * temporary file (it is never renamed: `path` keeps what it held).
  *
  * The same run gives a byte-identical file: nothing from the host (time,
  * pid, absolute paths not given by the user) is written.
@@ -62,7 +65,7 @@ struct trace_counts {
 
 struct trace_writer;
 
-/* Creates (truncates) `path` and writes the header.  `syms` may be NULL or
+/* Opens `path` (emu/outfile.h) and writes the header.  `syms` may be NULL or
  * empty; the strings describe the run and may be NULL (written as "").
  * Returns NULL with a one-line reason in err on failure. */
 struct trace_writer *trace_open(const char *path, const struct symtab *syms, const char *guest_path,
