@@ -23,7 +23,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-OUTPUTS = ['table.csv', 'table.md', 'table.txt', 'flushes.svg', 'cycles.svg', 'report.html']
+CHARTS = ['cost.svg', 'cycles-per-kmap.svg', 'pages-invalidated.svg', 'flush-cycles.svg']
+OUTPUTS = ['table.csv', 'table.md', 'table.txt'] + CHARTS + ['report.html']
 
 passed = failed = 0
 
@@ -100,7 +101,7 @@ def main():
         check(sorted({r['guest'] for r in rows}) == sorted(names), 'rows name both guests')
         check(all(os.path.isfile(os.path.join(a, r['stats'])) for r in rows),
               'the stats column holds paths relative to the output directory')
-        for svg in ('flushes.svg', 'cycles.svg'):
+        for svg in CHARTS:
             try:
                 root = ET.parse(os.path.join(a, svg)).getroot()
                 check(root.tag == '{http://www.w3.org/2000/svg}svg', '%s is SVG' % svg, root.tag)
@@ -108,8 +109,8 @@ def main():
                 check(False, '%s parses as XML' % svg, str(e))
         if os.path.exists(os.path.join(a, 'report.html')):
             report = read(os.path.join(a, 'report.html'))
-            check(report.count('<svg') == 2 and '<table>' in report and 'flushall' in report,
-                  'report.html inlines both charts, the table and the reading guide')
+            check(report.count('<svg') == len(CHARTS) and '<table>' in report and 'flushall' in report,
+                  'report.html inlines the %d charts, the table and the reading guide' % len(CHARTS))
         for name in OUTPUTS:
             path = os.path.join(a, name)
             if os.path.exists(path):
@@ -159,17 +160,29 @@ def main():
               sum(r['result'].startswith('failed: no stats file') for r in drows) == 1,
               '--merge marks a missing stats file failed and exits 1', p.stderr)
 
-        # 5. A refused guest is marked failed; the others still run; exit 1.
+        # 5. A guest kmaplab refuses is marked failed; the others still run; exit 1.
+        # (An ARM ELF whose entry point is in no segment: refused by `kmaplab run`, status 65.)
         bad = os.path.join(tmp, 'bad.elf')
-        shutil.copy(os.path.join(a, 'table.csv'), bad)
+        elf = bytearray(read(guests[0], 'rb'))
+        elf[24:28] = (0x10).to_bytes(4, 'little')
+        with open(bad, 'wb') as f:
+            f.write(elf)
         e = os.path.join(tmp, 'e')
         p = run(base + ['--policies', 'linux', '--out', e, guests[0], bad])
         erows = {r['guest']: r for r in csv_rows(os.path.join(e, 'table.csv'))} \
             if os.path.exists(os.path.join(e, 'table.csv')) else {}
         check(p.returncode == 1, 'a failed run makes compare exit 1', 'status %d' % p.returncode)
-        check(erows.get('bad', {}).get('result', '').startswith('exit 65: bad.elf:'),
+        check(erows.get('bad', {}).get('result', '').startswith('failed: exit 65: bad.elf:'),
               'the failed row gives the status and the reason', str(erows.get('bad')))
         check(erows.get(names[0], {}).get('result') == 'ok', 'the other guest still ran')
+
+        # A file that is no ARM ELF is named at once, before anything runs.
+        notelf = os.path.join(tmp, 'notelf.elf')
+        shutil.copy(os.path.join(a, 'table.csv'), notelf)
+        p = run(base + ['--out', os.path.join(tmp, 'n'), guests[0], notelf])
+        check(p.returncode == 65 and p.stderr.count('\n') == 1 and 'not an ELF file' in p.stderr
+              and not os.path.exists(os.path.join(tmp, 'n')),
+              'a guest that is no ELF: one line, status 65, nothing run or written', p.stderr)
 
         # 6. Usage errors.
         if not has_policy:
