@@ -145,7 +145,7 @@ def main():
             check(q.returncode == 0, 'job runs from another directory: ' + line, q.stderr)
         p = run([sys.executable, tool, '--merge', c])
         check(p.returncode == 0, '--merge exits 0', p.stderr)
-        for name in ('table.csv', 'table.md'):
+        for name in ['table.csv', 'table.md', 'report.html'] + CHARTS:
             pa, pc = os.path.join(a, name), os.path.join(c, name)
             check(os.path.exists(pc) and read(pa, 'rb') == read(pc, 'rb'),
                   '--merge %s identical to the direct run' % name)
