@@ -11,6 +11,7 @@
 #include "costs_cmd.h"
 #include "exit_status.h"
 #include "machine.h"
+#include "outfile.h"
 #include "stats.h"
 
 #ifndef KMAPLAB_VERSION
@@ -227,6 +228,15 @@ static int cmd_run(int argc, char **argv)
 		return usage_error("run: no guest ELF given%s", "");
 	opt.guest_argv = argv + optind;
 	opt.guest_argc = argc - optind;
+	/* An output that cannot be written is found now, not after the run. */
+	const char *outs[2][2] = { { "--stats", stats_path }, { "--trace", opt.trace_path } };
+	for (int i = 0; i < 2; i++) {
+		char why[512];
+		if (outs[i][1] && outfile_check(outs[i][1], why, sizeof(why))) {
+			fprintf(stderr, "kmaplab: %s %s: %s\n", outs[i][0], outs[i][1], why);
+			return EXIT_IO;
+		}
+	}
 
 	struct machine *m = calloc(1, sizeof(*m));
 	if (!m) {

@@ -153,6 +153,43 @@ fail: {
 	return -1;
 }
 
+int outfile_check(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *target = follow_links(path);
+	if (!target) {
+		snprintf(err, errlen, "cannot follow the symbolic link %s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = 0, e = 0;
+	if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode)) {
+			e = S_ISDIR(st.st_mode) ? EISDIR : EOPNOTSUPP;
+			snprintf(err, errlen, "%s is a %s", target, S_ISDIR(st.st_mode) ? "directory" : "socket");
+		} else if (access(target, W_OK)) {
+			e = errno;
+			snprintf(err, errlen, "cannot write %s: %s", target, strerror(e));
+		}
+	} else {
+		const char *slash = strrchr(target, '/');
+		char *dir = slash ? strndup(target, slash == target ? 1 : (size_t)(slash - target)) : strdup(".");
+		if (!dir) {
+			e = ENOMEM;
+			snprintf(err, errlen, "out of memory");
+		} else if (access(dir, W_OK | X_OK)) {
+			e = errno;
+			snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(e));
+		}
+		free(dir);
+	}
+	free(target);
+	if (e) {
+		errno = e;
+		rc = -1;
+	}
+	return rc;
+}
+
 int outfile_write(struct outfile *of, const void *buf, size_t len)
 {
 	const char *p = buf;

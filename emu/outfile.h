@@ -24,6 +24,13 @@ struct outfile {
  * reason in err ("cannot create ... in DIR: ..."); nothing is left behind. */
 int outfile_open(struct outfile *of, const char *path, char *err, size_t errlen);
 
+/* Checks, without creating anything, that outfile_open(path) could
+ * succeed (the target is no directory or socket; a new or regular file's
+ * directory exists and is writable; a device or FIFO is writable), so that
+ * a long run is not made only to fail at its end.  0, or -1 with errno and
+ * a one-line reason in err. */
+int outfile_check(const char *path, char *err, size_t errlen);
+
 /* Writes all of buf (retrying short writes); -1 with errno on failure. */
 int outfile_write(struct outfile *of, const void *buf, size_t len);
 

@@ -13,6 +13,7 @@ Each check builds its own directory and looks at what is there afterwards:
    ENOSPC it gives ends the run with status 75 and one line;
  - the same with a null device node as --stats and --trace: status 0;
  - a directory at PATH is refused with status 75, the directory untouched;
+   a missing directory too, and both before the guest runs;
  - a write that fails half-way (RLIMIT_FSIZE) leaves the old file as it
    was and no temporary file behind;
  - an existing file keeps its permission bits;
@@ -158,6 +159,12 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 75 and one_line(p) and 'directory' in p.stderr.lower()
           and listing(sub) == [] and listing(d) == ['dir'],
           '--stats DIR: status 75, one line, nothing written (%r)' % p.stderr.strip())
+
+    # ... as are a missing directory and a directory for --trace, before the guest runs.
+    for opt, path in (('--stats', os.path.join(d, 'no', 's.json')), ('--trace', sub)):
+        p = run([opt, path])
+        check(p.returncode == 75 and one_line(p) and p.stdout == '' and listing(d) == ['dir'],
+              '%s %s: status 75 and one line before the guest runs (%r)' % (opt, path, p.stderr.strip()))
 
 with tempfile.TemporaryDirectory() as d:
     # 6. A write that fails leaves the old file whole, and no temporary file.
