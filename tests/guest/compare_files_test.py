@@ -158,6 +158,20 @@ with tempfile.TemporaryDirectory(prefix='kmaplab-cf-') as tmp:
     check(read(afile) == 'precious\n', '--out FILE left the file alone')
     check(not os.path.exists(os.path.join(tmp, 'o2')) and not os.path.exists(os.path.join(tmp, 'o3')),
           'a bad --jobs-file is refused before --out is made')
+    # A device as --jobs-file is written into, never replaced (a node made
+    # here, never the real /dev/null: a regression would replace it).
+    for name, minor, status in (('null', 3, 0), ('full', 7, 75)):
+        dev = os.path.join(tmp, name)
+        try:
+            os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+        except OSError:
+            os.symlink('/dev/' + name, dev)
+        p = run(['--out', os.path.join(tmp, 'o4'), '--jobs-file', dev, '--policies', 'linux', HELLO])
+        st = os.lstat(dev)
+        check(p.returncode == status and (status == 0 or one_line(p, 75)) and 'Traceback' not in p.stderr
+              and (stat.S_ISCHR(st.st_mode) or stat.S_ISLNK(st.st_mode)),
+              '--jobs-file %s device: status %d, the device still there' % (name, status),
+              '%d %r' % (p.returncode, p.stderr))
     p = run(['--merge', out, '--out', afile])
     check(one_line(p, 75) and read(afile) == 'precious\n', '--merge --out FILE: one line, status 75',
           '%d %r' % (p.returncode, p.stderr))
