@@ -20,6 +20,8 @@
  *           4 KiB apart inside it; loop_tlbimva at SECTION_VA + 512 KiB
  *   large   a 64 KiB large page this program maps itself at LARGE_VA, K <= 16
  *           loads 4 KiB apart inside it; loop_tlbimva at LARGE_VA + 32 KiB
+ *   asid    one not-global small page at ASID_VA; loop_asid (K unused): load
+ *           it under ASID 1, TLBIASID 1, load it under ASID 2
  *   thrash  K small pages this program maps at THRASH_VA + j MiB, so that all
  *           fall in one main-TLB set; loop_tlbimva with an address nothing maps
  * Instructions per iteration: loop_plain 3K + 4, the other two 3K + 7.
@@ -37,16 +39,20 @@
 #define SECTION_VA 0x20500000u
 #define LARGE_VA 0x20610000u
 #define THRASH_VA 0x20705000u /* + j MiB, j < K */
+#define ASID_VA 0x20806000u
 
 void loop_plain(uint32_t base, uint32_t iters, uint32_t k, uint32_t stride);
 void loop_tlbimva(uint32_t base, uint32_t iters, uint32_t k, uint32_t stride, uint32_t mva);
 void loop_tlbiall(uint32_t base, uint32_t iters, uint32_t k, uint32_t stride, uint32_t unused);
 
 #if __ARM_ARCH >= 7
-#define BARRIERS "	dsb\n	isb\n"
+#define DSB "	dsb\n"
+#define ISB "	isb\n"
 #else /* ARMv6 (arm1176): the CP15 c7 forms */
-#define BARRIERS "	mcr p15, 0, r0, c7, c10, 4\n	mcr p15, 0, r0, c7, c5, 4\n"
+#define DSB "	mcr p15, 0, r0, c7, c10, 4\n"
+#define ISB "	mcr p15, 0, r0, c7, c5, 4\n"
 #endif
+#define BARRIERS DSB ISB
 
 /* Each loop starts with TLBIALL so that both runs (N and 2N) enter it with
  * empty TLBs, after its last stack access.  r0 base, r1 iterations, r2 K,
@@ -77,7 +83,39 @@ __asm__("	.section .text.tlb_counts_loops,\"ax\",%progbits\n"
 	LOOP("loop_plain", "")
 	LOOP("loop_tlbimva", "	mcr p15, 0, r12, c8, c7, 1\n" BARRIERS) /* TLBIMVA */
 	LOOP("loop_tlbiall", "	mcr p15, 0, r12, c8, c7, 0\n" BARRIERS) /* TLBIALL */
+	/* loop_asid(va, iters): per iteration, under ASID 1 load va, then
+	 * TLBIASID 1, then under ASID 2 load va.  Each CP15 write is followed
+	 * by a branch, so a translated block starts after it.  14 instructions
+	 * per iteration; CONTEXTIDR is 0 again on return. */
+	"	.balign 256\n"
+	"	.global loop_asid\n"
+	"	.type loop_asid, %function\n"
+	"loop_asid:\n"
+	"	push {r4-r7, lr}\n"
+	"	mov r7, #1\n"
+	"	mov r6, #2\n"
+	"	mcr p15, 0, r0, c8, c7, 0\n" /* TLBIALL */
+	BARRIERS
+	"1:	mcr p15, 0, r7, c13, c0, 1\n" /* CONTEXTIDR: ASID 1 */
+	ISB
+	"	b 3f\n"
+	"3:	ldr r4, [r0]\n"
+	"	mcr p15, 0, r7, c8, c7, 2\n" /* TLBIASID 1 */
+	BARRIERS
+	"	b 4f\n"
+	"4:	mcr p15, 0, r6, c13, c0, 1\n" /* CONTEXTIDR: ASID 2 */
+	ISB
+	"	b 5f\n"
+	"5:	ldr r4, [r0]\n"
+	"	subs r1, r1, #1\n"
+	"	bne 1b\n"
+	"	mov r4, #0\n"
+	"	mcr p15, 0, r4, c13, c0, 1\n" /* CONTEXTIDR: ASID 0 */
+	ISB
+	"	pop {r4-r7, pc}\n"
+	"	.size loop_asid, . - loop_asid\n"
 	"	.text\n");
+void loop_asid(uint32_t va, uint32_t iters);
 
 /* A second-level table for LARGE_VA's megabyte (1 KiB aligned, as the
  * short-descriptor format requires). */
@@ -85,6 +123,7 @@ static uint32_t large_l2[256] __attribute__((aligned(1024)));
 static uint8_t target[64 << 10] __attribute__((aligned(64 << 10)));
 
 static uint32_t thrash_l2[256] __attribute__((aligned(1024)));
+static uint32_t asid_l2[256] __attribute__((aligned(1024)));
 
 static volatile uint32_t *l1_entry(uint32_t va)
 {
@@ -123,7 +162,7 @@ static void map_thrash(uint32_t va, uint32_t k, uint32_t pa)
 
 int main(int argc, char **argv)
 {
-	CHECK(argc == 4, "usage: tlb_counts plain|mva|all|section|large|thrash ITERATIONS K");
+	CHECK(argc == 4, "usage: tlb_counts plain|mva|all|section|large|thrash|asid ITERATIONS K");
 	const char *scenario = argv[1];
 	uint32_t iters = (uint32_t)strtoul(argv[2], NULL, 0);
 	uint32_t k = (uint32_t)strtoul(argv[3], NULL, 0);
@@ -131,7 +170,17 @@ int main(int argc, char **argv)
 
 	printf("loops at 0x%08lx 0x%08lx 0x%08lx\n", (unsigned long)(uintptr_t)loop_plain,
 	       (unsigned long)(uintptr_t)loop_tlbimva, (unsigned long)(uintptr_t)loop_tlbiall);
-	if (!strcmp(scenario, "thrash")) {
+	if (!strcmp(scenario, "asid")) {
+		/* A not-global (nG) small page: its TLB entries carry the ASID. */
+		CHECK(*l1_entry(ASID_VA) == 0, "L1 entry of ASID_VA is already in use");
+		asid_l2[(ASID_VA >> 12) & 0xffu] =
+			(virt_to_phys(target) & 0xfffff000u) | (1u << 11) | (1u << 4) | 0xcu | 0x2u;
+		*l1_entry(ASID_VA) = (virt_to_phys(asid_l2) & 0xfffffc00u) | 0x1u;
+		printf("asid at 0x%08lx, nG, ASIDs 1 and 2 (loop at 0x%08lx)\n", (unsigned long)ASID_VA,
+		       (unsigned long)(uintptr_t)loop_asid);
+		fflush(stdout);
+		loop_asid(ASID_VA, iters);
+	} else if (!strcmp(scenario, "thrash")) {
 		memset(target, 0x5a, sizeof(target));
 		map_thrash(THRASH_VA, k, virt_to_phys(target));
 		printf("thrash at 0x%08lx, %lu pages 1 MiB apart\n", (unsigned long)THRASH_VA,

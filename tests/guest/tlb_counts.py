@@ -77,6 +77,21 @@ Per iteration:
                 misses = walks = K, walk_reads = 2K, cycles K * (micro_miss +
                 walk_start + 2 * desc_read) plus the fetch side as in `mva`;
                 invalidated (flushing micro) code + min(K, C) micro entries.
+  asid:         one not-global small page; per iteration, 14 instructions:
+                CONTEXTIDR = 1, load it (ASID 1), TLBIASID 1, CONTEXTIDR = 2,
+                load it (ASID 2); each CP15 write is followed by a branch, so
+                a translated block (and its fetch look-ups) starts after it.
+                Micro flushes per iteration: 2 if the core flushes its micro
+                TLBs on a CONTEXTIDR write (the doc's "register writes" row),
+                + 1 if maintenance flushes them; each makes the next fetch a
+                main hit (the code is a global section: it matches any ASID).
+                The ASID-1 load always walks (TLBIASID 1 removed that entry,
+                micro and main); the ASID-2 load hits the main TLB if any
+                micro flush happened since its last fill, else the micro TLB
+                (precise TLBIASID 1 leaves ASID 2's entry alone).  invalidated:
+                the main ASID-1 entry + (flushing micro: code + ASID-1 +
+                ASID-2 unless a CONTEXTIDR write flushed it; precise: the
+                ASID-1 micro entry).
 
 Also checked: guest.instructions grows by N * I, flush.tlbi.<OP> by N,
 flush.tlbi.cycles by N * tlbi_mva or tlbi_all, and no stale hazard.
@@ -162,7 +177,8 @@ def parse_doc(path):
             'main_ways': int(m.group(2)),
             'flushes_micro': g('maintenance flushes both micro TLBs').lower().startswith('yes'),
         }
-        for k in ('micro_miss', 'walk_start', 'desc_read', 'tlbi_mva', 'tlbi_all'):
+        cores[c]['ctx_flushes_micro'] = 'CONTEXTIDR' in g('register writes that flush the micro TLBs')
+        for k in ('micro_miss', 'walk_start', 'desc_read', 'tlbi_mva', 'tlbi_all', 'tlbi_asid'):
             cores[c][k] = first_int(row(cost, k)[cc[c]])
     return cores
 
@@ -177,9 +193,23 @@ def expected(scenario, k, g):
     e = {'micro_hits': 0, 'main_hits': 0, 'misses': 0, 'walks': 0, 'walk_reads': 0,
          'invalidated': 0, 'tlb_cycles': 0, 'tlbi': {}, 'tlbi_cycles': 0}
     insns = 3 * k + (4 if scenario in ('plain', 'capacity') else 7)
+    if scenario == 'asid':
+        insns, k = 14, 2
     e['insns'] = insns
     e['accesses'] = insns + k
-    if scenario == 'plain':
+    if scenario == 'asid':
+        ctx, maint = g['ctx_flushes_micro'], g['flushes_micro']
+        flushes = 2 * ctx + maint
+        asid2_main = ctx or maint
+        e['micro_hits'] = insns - flushes + (0 if asid2_main else 1)
+        e['main_hits'] = flushes + (1 if asid2_main else 0)
+        e['misses'] = e['walks'] = 1
+        e['walk_reads'] = 2
+        e['tlb_cycles'] = e['main_hits'] * g['micro_miss'] + walk(2)
+        e['invalidated'] = 1 + ((2 + (0 if ctx else 1)) if maint else 1)
+        e['tlbi'] = {'TLBIASID': 1}
+        e['tlbi_cycles'] = g['tlbi_asid']
+    elif scenario == 'plain':
         e['micro_hits'] = insns + k
     elif scenario == 'capacity':
         if g['micro_repl'] not in ('rr', 'lru'):
@@ -263,7 +293,7 @@ def main():
     cores = sys.argv[5:] or CORES
     geo = parse_doc(doc)
     scenarios = [('plain', 4), ('capacity', None), ('mva', 4), ('all', 4), ('section', 4),
-                 ('large', 4), ('thrash', None)]
+                 ('large', 4), ('thrash', None), ('asid', 1)]
     with tempfile.TemporaryDirectory() as tmp:
         for core in cores:
             g = geo[core]
@@ -291,7 +321,10 @@ def main():
                 code = loops[0 if arg == 'plain' else 2 if arg == 'all' else 1]
                 entries = [(code & ~0xfffff, 20)]
                 m = re.search(r'pages at (0x[0-9a-f]+), (\d+) pages', out)
-                if m:
+                if scenario == 'asid':
+                    code = int(re.search(r'loop at (0x[0-9a-f]+)', out).group(1), 16)
+                    entries = [(code & ~0xfffff, 20), (0x20806000, 12), (0x20806000, 12)]
+                elif m:
                     base = int(m.group(1), 16)
                     entries += [(base + i * 4096, 12) for i in range(k)]
                 elif scenario == 'thrash':
