@@ -108,13 +108,28 @@ def main():
             else:
                 check(rc == 0, 'compare run with every key: exit status %d (%s)' % (rc, err))
 
-        # tools/bench: a build directory whose kmaplab drops tlb.misses.
+        # tools/bench: a build directory whose kmaplab writes a real stats
+        # file of the guest (whatever bench asked to run: only the reading is
+        # tested here) without tlb.misses.
+        template = os.path.join(tmp, 'template.json')
+        rc, _, _ = run([kmaplab, 'run', '--stats', template, guest])
+        check(rc == 0, 'kmaplab run wrote the template stats')
         for drop in (None, 'tlb.misses'):
             b = os.path.join(tmp, 'build-' + str(drop))
             os.makedirs(os.path.join(b, 'guest-tests'))
-            os.symlink(fake_kmaplab(tmp, kmaplab, drop), os.path.join(b, 'kmaplab'))
-            elf = os.path.join(os.path.dirname(os.path.abspath(guest)), 'bench_branchy.elf')
-            os.symlink(elf, os.path.join(b, 'guest-tests', 'bench_branchy.elf'))
+            fake = os.path.join(b, 'kmaplab')
+            with open(fake, 'w') as f:
+                f.write('''#!/usr/bin/env python3
+import json, sys
+args = sys.argv[1:]
+d = json.load(open(%r))
+if %r:
+    del d['tlb']['misses']
+json.dump(d, open(args[args.index('--stats') + 1], 'w'))
+''' % (template, drop))
+            os.chmod(fake, 0o755)
+            with open(os.path.join(b, 'guest-tests', 'bench_branchy.elf'), 'w') as f:
+                f.write('not run\n')
             rc, out, err = run([sys.executable, bench, '--build', b, '--repeat', '1',
                                 '--workload', 'bench_branchy', '--scale', '1'])
             lines = [l for l in err.splitlines() if l.strip() and 'run 1/1' not in l]

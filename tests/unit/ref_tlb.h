@@ -56,6 +56,7 @@ struct ref_level {
 	struct ref_entry *e;
 	unsigned *rr;
 	int last; /* the entry hit or filled last, or -1 */
+	unsigned of_size[32]; /* valid entries per log2(size) (main look-ups probe those sizes) */
 };
 
 struct ref_tlb {
@@ -124,10 +125,7 @@ static inline int ref_find(struct ref_level *L, uint32_t va, uint8_t asid, bool 
 		return -1;
 	}
 	for (unsigned s = 12; s < 32; s++) {
-		bool present = false;
-		for (unsigned i = 0; i < L->n && !present; i++)
-			present = L->e[i].valid && L->e[i].size == (1u << s);
-		if (!present)
+		if (!L->of_size[s])
 			continue;
 		unsigned set = (va >> s) & (L->sets - 1);
 		for (unsigned w = 0; w < L->ways; w++)
@@ -140,6 +138,7 @@ static inline int ref_find(struct ref_level *L, uint32_t va, uint8_t asid, bool 
 static inline void ref_kill(struct ref_level *L, unsigned i)
 {
 	L->e[i].valid = false;
+	L->of_size[ref_log2(L->e[i].size)]--;
 	if (L->last == (int)i)
 		L->last = -1;
 }
@@ -182,6 +181,7 @@ static inline void ref_insert(struct ref_tlb *r, struct ref_level *L, const stru
 	L->e[i] = (struct ref_entry){ .valid = true, .global = !t->ng, .asid = asid, .base = base,
 				      .size = size, .wbase = wbase, .wsize = wsize, .used = ++r->clock,
 				      .t = p };
+	L->of_size[ref_log2(size)]++;
 	L->last = (int)i;
 }
 
