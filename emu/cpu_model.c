@@ -92,6 +92,13 @@ static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	 * that looked like an MCR, is not this instruction. */
 	if (!s || !tlbi_site_should_apply(s, cpsr))
 		return;
+	if (s->kind == TLBI_SITE_CONTEXTIDR) {
+		/* The guest changes its ASID: look-ups from now on use it, and
+		 * cores that flush their micro TLBs on this write do so. */
+		m->mm.regs.contextidr = guest_reg(m, reg_of[s->rt]);
+		tlb_reg_write(m->mm.tlb, CORE_REG_CONTEXTIDR);
+		return;
+	}
 	if (s->kind != TLBI_SITE_TLBI) {
 		if (m->mm.hazards)
 			hazard_ordering(m, s, s->kind == TLBI_SITE_CACHE ? guest_reg(m, reg_of[s->rt]) : 0);
@@ -117,7 +124,8 @@ static int scan_tlbi_sites(struct machine *m)
 		if (!(s->flags & PF_X) || !s->filesz)
 			continue;
 		/* The barriers and cleans only matter to the hazard checker. */
-		unsigned flags = TLBI_SCAN_ARM | TLBI_SCAN_THUMB | (m->mm.hazards ? TLBI_SCAN_ORDERING : 0);
+		unsigned flags = TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_CONTEXTIDR |
+				 (m->mm.hazards ? TLBI_SCAN_ORDERING : 0);
 		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, flags, &c->sites) < 0)
 			return -1;
 	}

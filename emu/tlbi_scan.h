@@ -44,6 +44,7 @@ enum tlbi_site_kind {
 	TLBI_SITE_CP15_BARRIER, /* MCR p15, 0, Rt, c7, ... : site->barrier */
 	TLBI_SITE_BARRIER,      /* DMB, DSB, ISB (ARMv7 instructions): site->insn */
 	TLBI_SITE_CACHE,        /* MCR p15, 0, Rt, c7, ... D-cache clean: site->cache */
+	TLBI_SITE_CONTEXTIDR,   /* MCR p15, 0, Rt, c13, c0, 1: a new ASID */
 };
 
 /* The ARMv7 barrier instructions (ARM DDI 0406C A8.8.43 DMB, A8.8.44 DSB,
@@ -89,7 +90,7 @@ struct tlbi_site {
 	bool thumb;        /* found as a Thumb-2 instruction */
 	uint8_t kind;      /* enum tlbi_site_kind */
 	uint8_t rt;        /* Rt, 0..15 */
-	uint8_t crn;       /* 8 or 7 */
+	uint8_t crn;       /* 8, 7 or 13 */
 	uint8_t crm;
 	uint8_t opc2;
 	uint8_t cond;      /* 0..14 (14 = AL).  ARM: the cond field.  Thumb: the
@@ -112,6 +113,7 @@ struct tlbi_sites {
 #define TLBI_SCAN_THUMB    2u /* scan 2-byte aligned halfwords as Thumb-2 */
 #define TLBI_SCAN_BARRIERS 4u /* also find the CP15 c7 barrier operations */
 #define TLBI_SCAN_ORDERING 8u /* also DMB/DSB/ISB and the c7 D-cache cleans */
+#define TLBI_SCAN_CONTEXTIDR 16u /* also find writes of CONTEXTIDR (ASID changes) */
 #define TLBI_SCAN_ALL      (TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_BARRIERS)
 
 /* Scans `size` bytes at host pointer `code`, which the guest sees at `va`

@@ -52,7 +52,10 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 			 * still serve a VA that is unmapped now. */
 			if (!hazard_cpu_quiet(mm->hazards, 0))
 				hazard_access(mm->hazards, 0, va, access == MMU_FETCH, false);
-			return f; /* faults are not cached */
+			/* A faulting walk is counted (walks, walk_reads) and
+			 * cached nowhere (docs/cycle-model.md). */
+			tlb_fill_va(mm->tlb, side, &t, asid, va);
+			return f;
 		}
 		e = tlb_fill_va(mm->tlb, side, &t, asid, va);
 	}

@@ -453,6 +453,52 @@ static void test_scan_thumb(void)
 	}
 }
 
+/* CONTEXTIDR writes (ASID changes): MCR p15, 0, Rt, c13, c0, 1, encoded
+ * from ARM DDI 0406C A8.8.99 (A1: cond 1110 opc1 0 CRn Rt 1111 opc2 1 CRm;
+ * T1: 1110 1110 opc1 0 CRn, Rt 1111 opc2 1 CRm).  Only with
+ * TLBI_SCAN_CONTEXTIDR; c13, c0, 0 (FCSEIDR) and c13, c0, 2 are not it. */
+static void test_scan_contextidr(void)
+{
+	static const uint32_t arm[] = {
+		0xee0d7f30u, /* mcr p15, 0, r7, c13, c0, 1 */
+		0xee0d7f10u, /* mcr p15, 0, r7, c13, c0, 0 (FCSEIDR) */
+		0x1e0d3f30u, /* mcrne p15, 0, r3, c13, c0, 1 */
+		0xee0d7f50u, /* mcr p15, 0, r7, c13, c0, 2 */
+	};
+	uint8_t buf[sizeof(arm)];
+	for (unsigned i = 0; i < sizeof(arm) / 4; i++)
+		put32(buf + 4 * i, arm[i]);
+	const uint32_t va = 0x80030000u;
+	struct tlbi_sites s;
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM, &s), 0);
+	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM | TLBI_SCAN_CONTEXTIDR, &s), 2);
+	if (s.n == 2) {
+		CHECK_EQ(s.v[0].va, va);
+		CHECK_EQ(s.v[0].kind, TLBI_SITE_CONTEXTIDR);
+		CHECK_EQ(s.v[0].rt, 7);
+		CHECK_EQ(s.v[0].cond, 14);
+		CHECK_EQ(s.v[1].va, va + 8);
+		CHECK_EQ(s.v[1].kind, TLBI_SITE_CONTEXTIDR);
+		CHECK_EQ(s.v[1].rt, 3);
+		CHECK_EQ(s.v[1].cond, 1);
+	}
+	tlbi_sites_free(&s);
+
+	/* Thumb: mcr p15, 0, r5, c13, c0, 1 = 0xee0d 0x5f30. */
+	uint8_t t[4];
+	put16(t, 0xee0du);
+	put16(t + 2, 0x5f30u);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(tlbi_scan(0, h_thumb, t, va, sizeof(t), TLBI_SCAN_THUMB | TLBI_SCAN_CONTEXTIDR, &s), 1);
+	if (s.n == 1) {
+		CHECK_EQ(s.v[0].kind, TLBI_SITE_CONTEXTIDR);
+		CHECK_EQ(s.v[0].rt, 5);
+		CHECK(s.v[0].thumb);
+	}
+	tlbi_sites_free(&s);
+}
+
 static void test_cond(void)
 {
 	/* ARM DDI 0406C Table A8-1. */
@@ -554,6 +600,7 @@ int main(void)
 	test_scan_thumb();
 	test_scan_ordering();
 	test_cond();
+	test_scan_contextidr();
 	cs_close(&h_arm);
 	cs_close(&h_thumb);
 	return check_done();
