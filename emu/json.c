@@ -79,6 +79,12 @@ void json_null(struct json *j, const char *k)
 	fputs("null", j->f);
 }
 
+void json_bool(struct json *j, const char *k, int v)
+{
+	key(j, k);
+	fputs(v ? "true" : "false", j->f);
+}
+
 void json_finish(struct json *j)
 {
 	j->depth = 0;

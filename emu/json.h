@@ -19,6 +19,7 @@ void json_u64(struct json *j, const char *key, uint64_t v);
 void json_i64(struct json *j, const char *key, int64_t v);
 void json_string(struct json *j, const char *key, const char *v);
 void json_null(struct json *j, const char *key);
+void json_bool(struct json *j, const char *key, int v);
 void json_finish(struct json *j);
 
 #endif

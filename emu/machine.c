@@ -3,6 +3,7 @@
  * lowmem as sections, MMU on in SVC mode, a stack, then the entry point. */
 #include "machine.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,10 +404,11 @@ static int kernel_init(struct machine *m)
 	if (!m->ks)
 		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
 	if (m->opt.trace_path) {
-		m->trace = trace_open(m->opt.trace_path, &m->img.symbols, m->img.path, m->opt.core,
-				      vm_split_name(m->opt.split), m->opt.policy, err, sizeof(err));
+		m->trace = trace_open_options(m->opt.trace_path, &m->img.symbols, m->img.path,
+					      m->opt.core, vm_split_name(m->opt.split), m->opt.policy,
+					      &m->opt.trace_opt, err, sizeof(err));
 		if (!m->trace)
-			return fail(m, EXIT_IO, "--trace: %s", err);
+			return fail(m, errno == EINVAL ? EXIT_USAGE : EXIT_IO, "--trace: %s", err);
 		trace_set_clock(m->trace, &m->mm.stats.cycles);
 		m->ks->trace = &trace_mm_ops;
 		m->ks->trace_arg = m->trace;

@@ -32,6 +32,7 @@ struct machine_options {
 	unsigned max_reports;      /* --max-reports */
 	const char *kernel;        /* --kernel VERSION[,key=value...], NULL: 5.10 (mm/kernel.h) */
 	const char *costs_path;    /* --costs FILE, NULL: the core's defaults */
+	struct trace_options trace_opt; /* --trace-events, --trace-max-bytes */
 };
 
 enum stop_reason {

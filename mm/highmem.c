@@ -246,8 +246,14 @@ void kmap_trace(struct kmap_state *ks, const struct kmap_event *ev)
 
 void kmap_note(struct kmap_state *ks, enum kmap_op op, uint32_t arg)
 {
+	kmap_note_span(ks, op, arg, ks->mm->stats.cycles);
+}
+
+void kmap_note_span(struct kmap_state *ks, enum kmap_op op, uint32_t arg, uint64_t begin)
+{
 	struct kmap_event ev = {
-		.cycle = ks->mm->stats.cycles,
+		.cycle = begin,
+		.cycles = ks->mm->stats.cycles - begin,
 		.op = op,
 		.page = KMAP_EVENT_NONE,
 		.pfn = KMAP_EVENT_NONE,

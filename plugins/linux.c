@@ -209,6 +209,7 @@ static void flush_all_zero_pkmaps(struct linux_policy *lp)
 	uint32_t cleared = 0;
 	int need_flush = 0;
 
+	kmaplab_event(id, KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS_BEGIN, 0);
 	/* flush_cache_kmaps(): nothing on a non-VIVT cache. */
 	for (uint32_t i = 0; i < lp->info.last_pkmap && !kmaplab_stopped(id); i++) {
 		/*

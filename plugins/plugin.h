@@ -22,6 +22,10 @@ struct kmaplab_plugin {
 	 * holders in a would-sleep report. */
 	uint32_t pkmap_pc[LAST_PKMAP];
 
+	/* KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS_BEGIN: the cycle it began. */
+	bool fazp_open;
+	uint64_t fazp_begin;
+
 	policy_symbolize_fn symbolize;
 	void *symbolize_arg;
 	char message[1536];
