@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest ELF loading.  Everything is checked before anything is used: a
  * guest file is untrusted input and a bad one gets one line naming the file
  * and the cause. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading a guest ELF with libelf: checks it is something we can run, and
  * hands back its PT_LOAD segments, entry point and symbols. */
 #ifndef KMAPLAB_EMU_ELF_LOAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hypercall dispatch.  The guest's SVC carries the call number in r12 and
  * up to four arguments in r0-r3; the result goes back in r0.  Every number
  * is served by the policy layer (plugins/policy.c), which runs the kernel

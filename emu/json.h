@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A tiny streaming JSON writer for the stats file: nested objects, keys in
  * the order written, numbers and strings.  Output is deterministic. */
 #ifndef KMAPLAB_EMU_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Machine set-up and the run loop.  The boot sequence mirrors what a real
  * ARM kernel has done before it runs C code: RAM, swapper_pg_dir with
  * lowmem as sections, MMU on in SVC mode, a stack, then the entry point. */

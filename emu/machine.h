@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One emulated machine: a Unicorn ARM core running one guest ELF with the
  * MMU on, the memory model (mm/) beside it, and the run's outcome. */
 #ifndef KMAPLAB_EMU_MACHINE_H

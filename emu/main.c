@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaplab: the command line.  Every error is reported once, here, as one
  * line on stderr; the exit status says what kind of ending it was. */
 #include <errno.h>

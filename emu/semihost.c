@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ARM semihosting v2 ("Semihosting for AArch32 and AArch64", ARM DUI 0958
  * / the Angel interface), enough for newlib's rdimon: console I/O, exit
  * with a status (SYS_EXIT_EXTENDED, advertised through the

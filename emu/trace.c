@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The --trace file: writer and reader (format in docs/trace.md). */
 #include "trace.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab run --trace FILE`: every TLB maintenance event and every
  * kmap-family call, written to a compact binary file (docs/trace.md) that
  * `kmaplab trace` (emu/trace_cmd.c) turns into CSV, JSON lines or a

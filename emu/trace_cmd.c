@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab trace`: reads a trace with the one reader of the format
  * (emu/trace.c), keeps the events the filters pass (emu/trace_filter.c)
  * and writes them in the chosen format (emu/trace_convert.c).  Errors are

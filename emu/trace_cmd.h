@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab trace FILE ...`: converts a --trace file (docs/trace.md). */
 #ifndef KMAPLAB_EMU_TRACE_CMD_H
 #define KMAPLAB_EMU_TRACE_CMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab trace` output formats (emu/trace_convert.h, docs/trace.md).
  *
  * Every event becomes one row of the same 20 columns; CSV, JSON lines and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab trace`'s output formats: CSV, JSON lines, Chrome/Perfetto Trace
  * Event Format, and per-operation counts (docs/trace.md says what each
  * column holds).  Events go in one at a time; the output is buffered and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab trace` filters (emu/trace_filter.h, docs/trace.md). */
 #include "trace_filter.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Which events `kmaplab trace` converts: --ops, --cpu, --from/--to, --pc.
  * A filter is built against one trace's header (its name tables and symbol
  * table); an event passes when it passes every filter that was given. */

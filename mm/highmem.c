@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The highmem machinery's kernel data and the page_address hash
  * (mm/highmem.c, HASHED_PAGE_VIRTUAL part, Linux v5.x); see highmem.h. */
 #include "highmem.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The modelled kernel's highmem machinery and its state (mm/highmem.c in
  * Linux v5.x): mem_map, the pkmap window's kernel data, page_address() and
  * set_page_address() through page_address_htable, and everything a policy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The primitives of the policy plugin ABI (kmaplab-plugin.h), on mm/.
  * Each is a thin, checked layer: the kernel semantics and the charging
  * live in mm/ so that built-in code and plugins are measured alike. */

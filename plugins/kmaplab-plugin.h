@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaplab policy plugin API, version 1.
  *
  * A mapping policy decides what the modelled kernel does for the kmap

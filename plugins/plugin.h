@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The instance behind a kmaplab_plugin_id_t (private to plugins/). */
 #ifndef KMAPLAB_PLUGINS_PLUGIN_H
 #define KMAPLAB_PLUGINS_PLUGIN_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """trace_bench: how fast `kmaplab trace` converts a large trace.
 
 usage: trace_bench.py KMAPLAB TRACE_GEN SOURCE_DIR [--mb N] [--no-python]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace_gen: writes a large synthetic --trace file for the `kmaplab trace`
  * benchmark (tests/bench/trace_bench.py), through the emulator's own
  * writer (emu/trace.c), with the mix of events a highmem workload gives:

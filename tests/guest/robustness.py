@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Endings that are not the guest's exit: the stats and trace must still be
 complete and readable, and identical runs must give identical files.
 

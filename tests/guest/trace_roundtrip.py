@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Trace round trip through `kmaplab trace`, and recording options.
 
 usage: trace_roundtrip.py TEST_TRACE KMAPLAB PKMAP_WRAP.elf

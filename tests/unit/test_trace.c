@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the --trace file (emu/trace.c, docs/trace.md): synthetic
  * events of every kind with random fields (fixed seed) are written, read
  * back and compared field by field; the file cut at many byte offsets reads
