@@ -909,7 +909,8 @@ static void count_finish(struct trace_conv *c)
 		put_dec(c, c->kind_count[k]);
 		putch(c, '\n');
 	}
-	qsort(c->counts, c->ncounts, sizeof(*c->counts), by_kind_op);
+	if (c->ncounts)
+		qsort(c->counts, c->ncounts, sizeof(*c->counts), by_kind_op);
 	for (size_t i = 0; i < c->ncounts; i++) {
 		const struct op_count *oc = &c->counts[i];
 		char buf[64];
