@@ -80,6 +80,8 @@ struct trace_conv {
 	size_t nhazard_ops;
 	struct esc kinds[TRACE_NKINDS], warn_op, guest_mcr, win_pkmap, win_fixmap;
 
+	size_t name_max; /* the longest escaped name (struct esc) */
+
 	/* Symbol of a PC: a direct-mapped cache over symtab_lookup(). */
 	struct { uint32_t pc; int32_t sym; bool valid; } symcache[SYMCACHE];
 
@@ -395,11 +397,14 @@ static struct esc escape(const struct trace_conv *c, const char *raw, size_t n)
 	return e;
 }
 
-static struct esc *escape_table(const struct trace_conv *c, char **names, size_t n)
+static struct esc *escape_table(struct trace_conv *c, char **names, size_t n)
 {
 	struct esc *v = calloc(n + 1, sizeof(*v));
-	for (size_t i = 0; v && i < n; i++)
+	for (size_t i = 0; v && i < n; i++) {
 		v[i] = escape(c, names[i] ? names[i] : "", names[i] ? strlen(names[i]) : 0);
+		if (v[i].len > c->name_max)
+			c->name_max = v[i].len;
+	}
 	return v;
 }
 
@@ -572,16 +577,13 @@ static void build_row(struct trace_conv *c, const struct trace_record *r, struct
 	}
 }
 
-/* The bytes a row's values can take, V_TEXT aside (it makes its own room). */
-static size_t row_room(const struct val *v)
+/* The bytes a row's values can take, V_TEXT aside (it makes its own
+ * room): numbers, addresses and JSON keys, and at most six names or
+ * symbols (kind, op, cause, symbol, window), none longer than the longest
+ * this header holds (c->name_max, fallbacks included). */
+static inline size_t row_room(const struct trace_conv *c)
 {
-	size_t n = 64;
-	for (int i = 0; i < NCOLS; i++) {
-		n += 24 + 16; /* a number or address, and a JSON key */
-		if (v[i].t == V_NAME || v[i].t == V_SYM)
-			n += v[i].e->len;
-	}
-	return n;
+	return 64 + NCOLS * (24 + 16) + 6 * c->name_max;
 }
 
 /* Raw bytes into room already made. */
@@ -634,20 +636,20 @@ static inline void put_val(struct trace_conv *c, const struct val *v, bool jsonl
 
 static void csv_row(struct trace_conv *c, const struct val *v)
 {
-	room(c, row_room(v));
+	room(c, row_room(c));
 	for (int i = 0; i < NCOLS; i++) {
 		if (i)
 			c->buf[c->len++] = ',';
 		put_val(c, &v[i], false); /* V_TEXT makes its own room... */
 		if (v[i].t == V_TEXT)      /* ...and may use up ours */
-			room(c, row_room(v));
+			room(c, row_room(c));
 	}
 	c->buf[c->len++] = '\n';
 }
 
 static void jsonl_row(struct trace_conv *c, const struct val *v)
 {
-	room(c, row_room(v));
+	room(c, row_room(c));
 	c->buf[c->len++] = '{';
 	for (int i = 0; i < NCOLS; i++) {
 		if (i)
@@ -657,7 +659,7 @@ static void jsonl_row(struct trace_conv *c, const struct val *v)
 		emit(c, "\":", 2);
 		put_val(c, &v[i], true);
 		if (v[i].t == V_TEXT)
-			room(c, row_room(v));
+			room(c, row_room(c));
 	}
 	emit(c, "}\n", 2);
 }
@@ -719,7 +721,7 @@ static void chrome_emit(struct trace_conv *c, const struct trace_record *r)
 	room(c, OUT_SLACK);
 	put_dec(c, r->cpu);
 	puts_(c, ",\"args\":{");
-	room(c, row_room(v));
+	room(c, row_room(c));
 	bool any = false;
 	for (int i = 0; i < NCOLS; i++) {
 		if (v[i].t == V_NONE || i == C_OP || i == C_KIND || i == C_CPU || i == C_CYCLES)
@@ -732,7 +734,7 @@ static void chrome_emit(struct trace_conv *c, const struct trace_record *r)
 		emit(c, "\":", 2);
 		put_val(c, &v[i], false);
 		if (v[i].t == V_TEXT)
-			room(c, row_room(v));
+			room(c, row_room(c));
 	}
 	put(c, "}}", 2);
 }
@@ -969,6 +971,7 @@ struct trace_conv *trace_conv_new(enum trace_format fmt, const struct trace_head
 	c->fd = fd;
 	c->first = true;
 	c->inner_op = UINT32_MAX;
+	c->name_max = 48; /* fallback names ("flush_op_4294967295") and fixed words */
 	c->buf = malloc(OUT_CAP);
 	bool ok = c->buf != NULL;
 	if (fmt == TRACE_FMT_COUNT) {
@@ -1008,6 +1011,8 @@ struct trace_conv *trace_conv_new(enum trace_format fmt, const struct trace_head
 		const char *n = h->syms.syms[i].name;
 		c->syms[i] = escape(c, n, strlen(n));
 		ok = c->syms[i].pre != NULL;
+		if (c->syms[i].len > c->name_max)
+			c->name_max = c->syms[i].len;
 	}
 	for (int k = TRACE_FLUSH; k < TRACE_NKINDS && ok; k++) {
 		const char *n = trace_kind_name((enum trace_kind)k);
