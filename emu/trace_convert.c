@@ -90,7 +90,7 @@ struct trace_conv {
 	struct held *held;
 	size_t nheld;
 	uint32_t inner_op;  /* flush_all_zero_pkmaps's number, UINT32_MAX if none */
-	unsigned cpus_named; /* bit per CPU (< 32) whose thread_name was written */
+	uint64_t cpus_named; /* bit per CPU (< 64) whose thread_name was written */
 
 	/* --count */
 	uint64_t kind_count[TRACE_NKINDS];
@@ -790,10 +790,11 @@ static void chrome_raw_begin(struct trace_conv *c)
 
 static void chrome_name_cpu(struct trace_conv *c, unsigned cpu)
 {
-	if (cpu < 32 && (c->cpus_named & (1u << cpu)))
+	/* CPUs from 64 on (none today) are not named: their events still
+	 * carry their tid. */
+	if (cpu >= 64 || (c->cpus_named & (1ull << cpu)))
 		return;
-	if (cpu < 32)
-		c->cpus_named |= 1u << cpu;
+	c->cpus_named |= 1ull << cpu;
 	chrome_raw_begin(c);
 	room(c, OUT_SLACK);
 	puts_(c, "{\"ph\":\"M\",\"pid\":1,\"tid\":");
