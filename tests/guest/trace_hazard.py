@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A hazard in the trace: tlb_hazards.elf evict makes exactly one
 architectural stale_tlb hazard (guest-tests/tlb_hazards.c works it out);
 the trace must hold one hazard record for it, and `kmaplab trace` must
