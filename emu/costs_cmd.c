@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab costs`: the effective cost table of a core, each value with its
  * source (docs/costs.md). */
 #include "costs_cmd.h"

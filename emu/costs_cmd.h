@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab costs [--core NAME] [--costs FILE]` (emu/costs_cmd.c). */
 #ifndef KMAPLAB_EMU_COSTS_CMD_H
 #define KMAPLAB_EMU_COSTS_CMD_H

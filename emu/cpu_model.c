@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Instruction costs and guest-executed TLB maintenance.
  *
  * Each translated block is costed once (Capstone, emu/insn_cost.c) and

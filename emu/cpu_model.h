@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The per-instruction side of the cycle model: instruction counts and
  * costs per translated block (Capstone, cached), and the hooks on TLB
  * maintenance instructions the guest executes itself. */

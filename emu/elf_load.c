@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest ELF loading.  Everything is checked before anything is used: a
  * guest file is untrusted input and a bad one gets one line naming the file
  * and the cause. */
@@ -180,6 +181,8 @@ static int load_segments(Elf *e, struct elf_image *img, const char *path, char *
 	return 0;
 }
 
+static int parse(const char *path, struct elf_image *img, char *err, size_t errlen);
+
 int elf_load(const char *path, struct elf_image *img, char *err, size_t errlen)
 {
 	memset(img, 0, sizeof(*img));
@@ -188,6 +191,26 @@ int elf_load(const char *path, struct elf_image *img, char *err, size_t errlen)
 		return fail(err, errlen, path, "out of memory");
 	if (read_file(path, img, err, errlen))
 		return -1;
+	return parse(path, img, err, errlen);
+}
+
+int elf_load_memory(const void *data, size_t size, const char *name, struct elf_image *img,
+		    char *err, size_t errlen)
+{
+	memset(img, 0, sizeof(*img));
+	img->path = strdup(name);
+	img->file = malloc(size ? size : 1);
+	if (!img->path || !img->file)
+		return fail(err, errlen, name, "out of memory");
+	if (size)
+		memcpy(img->file, data, size);
+	img->file_size = size;
+	return parse(name, img, err, errlen);
+}
+
+/* Checks and decodes the file in img->file. */
+static int parse(const char *path, struct elf_image *img, char *err, size_t errlen)
+{
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fail(err, errlen, path, "libelf is too old");
 	if (img->file_size < 4 || memcmp(img->file, ELFMAG, SELFMAG) != 0)

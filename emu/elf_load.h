@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading a guest ELF with libelf: checks it is something we can run, and
  * hands back its PT_LOAD segments, entry point and symbols. */
 #ifndef KMAPLAB_EMU_ELF_LOAD_H
@@ -29,6 +30,10 @@ struct elf_image {
 /* Reads and checks `path`.  Returns 0, or -1 with a one-line reason
  * (naming the file) in err. */
 int elf_load(const char *path, struct elf_image *img, char *err, size_t errlen);
+/* The same for a copy of `size` bytes at `data` (the fuzz target);
+ * `name` stands for the path. */
+int elf_load_memory(const void *data, size_t size, const char *name, struct elf_image *img,
+		    char *err, size_t errlen);
 
 /* Checks that every segment lies inside [ram_base, ram_base + ram_size) and
  * that the entry point is inside an executable segment.  Returns 0 or -1. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaplab's own exit statuses.  A run that ends with the guest's exit()
  * exits with the guest's status; every other ending has one of these and a
  * one-line "kmaplab: ..." message on stderr.  Documented in docs/cli.md. */

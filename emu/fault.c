@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest faults.  Unicorn never delivers aborts to the guest's vectors and
  * never tells the faulting address, so the report is rebuilt here: the VA
  * from a memory hook on a re-execution of the instruction, the cause from

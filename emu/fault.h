@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Turning a guest exception or a Unicorn error into one line: the kind, the
  * PC as symbol+offset, the instruction, the VA and the descriptor that was
  * invalid or denied the access. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bounded hazard reports (see hazard_report.h; the rules: mm/hazard.h and
  * docs/hazards.md). */
 #include "hazard_report.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hazard reports that scale: the architectural checker's (mm/hazard.h) and,
  * in --hazards observed mode, the modelled TLB's stale entries, each
  * de-duplicated per (kind, CPU, PC, VA page) in a bounded table, printed as one

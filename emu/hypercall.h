@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kmaplab hypercall ABI (guest-tests/kmaplab/hypercall.h) on the host
  * side: decode r12/r0-r3, call into mm/ or the policy, result in r0. */
 #ifndef KMAPLAB_EMU_HYPERCALL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-core instruction costs and the per-block cost cache (see insn_cost.h).
  *
  * Sources, abbreviated in the comments below:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-core instruction costs from Capstone's decoding, computed once per
  * translated block and cached.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "json.h"
 
 static void indent(struct json *j)
@@ -77,6 +78,12 @@ void json_null(struct json *j, const char *k)
 {
 	key(j, k);
 	fputs("null", j->f);
+}
+
+void json_bool(struct json *j, const char *k, int v)
+{
+	key(j, k);
+	fputs(v ? "true" : "false", j->f);
 }
 
 void json_finish(struct json *j)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A tiny streaming JSON writer for the stats file: nested objects, keys in
  * the order written, numbers and strings.  Output is deterministic. */
 #ifndef KMAPLAB_EMU_JSON_H
@@ -19,6 +20,7 @@ void json_u64(struct json *j, const char *key, uint64_t v);
 void json_i64(struct json *j, const char *key, int64_t v);
 void json_string(struct json *j, const char *key, const char *v);
 void json_null(struct json *j, const char *key);
+void json_bool(struct json *j, const char *key, int v);
 void json_finish(struct json *j);
 
 #endif

@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /* Machine set-up and the run loop.  The boot sequence mirrors what a real
  * ARM kernel has done before it runs C code: RAM, swapper_pg_dir with
  * lowmem as sections, MMU on in SVC mode, a stack, then the entry point. */
 #include "machine.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,10 +412,11 @@ static int kernel_init(struct machine *m)
 	if (!m->ks)
 		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
 	if (m->opt.trace_path) {
-		m->trace = trace_open(m->opt.trace_path, &m->img.symbols, m->img.path, m->opt.core,
-				      vm_split_name(m->opt.split), m->opt.policy, err, sizeof(err));
+		m->trace = trace_open_options(m->opt.trace_path, &m->img.symbols, m->img.path,
+					      m->opt.core, vm_split_name(m->opt.split), m->opt.policy,
+					      &m->opt.trace_opt, err, sizeof(err));
 		if (!m->trace)
-			return fail(m, EXIT_IO, "--trace: %s", err);
+			return fail(m, errno == EINVAL ? EXIT_USAGE : EXIT_IO, "--trace: %s", err);
 		trace_set_clock(m->trace, &m->mm.stats.cycles);
 		m->ks->trace = &trace_mm_ops;
 		m->ks->trace_arg = m->trace;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One emulated machine: a Unicorn ARM core running one guest ELF with the
  * MMU on, the memory model (mm/) beside it, and the run's outcome. */
 #ifndef KMAPLAB_EMU_MACHINE_H
@@ -33,6 +34,7 @@ struct machine_options {
 	unsigned max_reports;      /* --max-reports */
 	const char *kernel;        /* --kernel VERSION[,key=value...], NULL: 5.10 (mm/kernel.h) */
 	const char *costs_path;    /* --costs FILE, NULL: the core's defaults */
+	struct trace_options trace_opt; /* --trace-events, --trace-max-bytes */
 };
 
 enum stop_reason {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaplab: the command line.  Every error is reported once, here, as one
  * line on stderr; the exit status says what kind of ending it was. */
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "machine.h"
 #include "outfile.h"
 #include "stats.h"
+#include "trace_cmd.h"
 
 #ifndef KMAPLAB_VERSION
 #define KMAPLAB_VERSION "unknown"
@@ -21,7 +23,8 @@
 static const char usage_text[] =
 	"usage: kmaplab run [options] GUEST.elf [guest arguments...]\n"
 	"       kmaplab compare [options] [GUEST.elf...]   (kmaplab compare --help)\n"
-	"       kmaplab trace FILE --format csv|jsonl|chrome [-o OUT]   (kmaplab trace --help)\n"
+	"       kmaplab trace FILE [--format csv|jsonl|chrome|--count] [-o OUT] [filters]\n"
+	"                                                   (kmaplab trace --help)\n"
 	"       kmaplab costs [--core NAME] [--costs FILE]   (the cost table with sources)\n"
 	"       kmaplab --version | --help\n"
 	"\n"
@@ -55,6 +58,10 @@ static const char usage_text[] =
 	"                          CORE.KEY = VALUE (docs/costs.md; kmaplab costs lists them)\n"
 	"  --stats FILE.json       write the run's statistics (docs/stats.md)\n"
 	"  --trace FILE            write every TLB flush and kmap-family call (docs/trace.md)\n"
+	"  --trace-events LIST     record only these kinds: flush,tlbi,kmap,warn,hazard\n"
+	"                          (default all)\n"
+	"  --trace-max-bytes N     stop recording before the trace passes N bytes (1M, 2G...);\n"
+	"                          the file stays valid, stats say trace.truncated\n"
 	"  --seed N                seed for random TLB replacement (default 1)\n"
 	"  --model on|off|none     off: no TLB model on guest accesses (tlb.* stay 0;\n"
 	"                          for measuring the model's own cost; default on);\n"
@@ -113,6 +120,27 @@ static int parse_size(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* A byte count: "4096", "100K", "64M", "2G". */
+static int parse_size64(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	default: break;
+	}
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
@@ -141,7 +169,8 @@ static int status_of(const struct machine *m)
 }
 
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
-       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS };
+       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS,
+       OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -160,6 +189,8 @@ static int cmd_run(int argc, char **argv)
 		{ "max-reports", required_argument, NULL, OPT_MAX_REPORTS },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "costs", required_argument, NULL, OPT_COSTS },
+		{ "trace-events", required_argument, NULL, OPT_TRACE_EVENTS },
+		{ "trace-max-bytes", required_argument, NULL, OPT_TRACE_MAX_BYTES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,6 +223,16 @@ static int cmd_run(int argc, char **argv)
 		case OPT_TRACE: opt.trace_path = optarg; break;
 		case OPT_COSTS: opt.costs_path = optarg; break;
 		case OPT_KERNEL: opt.kernel = optarg; break;
+		case OPT_TRACE_EVENTS: {
+			char err[160];
+			if (trace_kinds_parse(optarg, &opt.trace_opt.kinds, err, sizeof(err)))
+				return usage_error("--trace-events: %s", err);
+			break;
+		}
+		case OPT_TRACE_MAX_BYTES:
+			if (parse_size64(optarg, &opt.trace_opt.max_bytes) || !opt.trace_opt.max_bytes)
+				return usage_error("--trace-max-bytes: '%s' is not a size like 100M or 4096", optarg);
+			break;
 		case OPT_SEED:
 			if (parse_u64(optarg, &opt.seed))
 				return usage_error("--seed: '%s' is not a number", optarg);
@@ -226,6 +267,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("run: no guest ELF given%s", "");
+	if ((opt.trace_opt.kinds || opt.trace_opt.max_bytes) && !opt.trace_path)
+		return usage_error("run: --trace-events and --trace-max-bytes need --trace FILE%s", "");
 	opt.guest_argv = argv + optind;
 	opt.guest_argc = argc - optind;
 	/* An output that cannot be written is found now, not after the run. */
@@ -277,9 +320,9 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
-/* `kmaplab compare` and `kmaplab trace` are tools around the emulator
- * (tools/); the binary hands over to them with its own path and the
- * bundled guests' directory. */
+/* `kmaplab compare` is a tool around the emulator (tools/); the binary
+ * hands over to it with its own path and the bundled guests' directory.
+ * (`kmaplab trace` is built in: emu/trace_cmd.c.) */
 static int exec_tool(const char *tool, int argc, char **argv, bool pass_self)
 {
 	char self[4096], path[4096];
@@ -336,6 +379,6 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "compare") == 0)
 		return exec_tool("kmaplab-compare", argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "trace") == 0)
-		return exec_tool("kmaplab-trace", argc - 1, argv + 1, false);
+		return trace_cmd(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest's PMU counts the model (see pmu.h). */
 #include "pmu.h"
 

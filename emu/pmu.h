@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest's PMU sees the model: PMCCNTR counts the cycles kmaplab charges
  * (not QEMU's host-clock cycles, which differ from run to run), and the
  * architected TLB-refill events count the modelled micro-TLB refills.

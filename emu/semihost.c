@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ARM semihosting v2 ("Semihosting for AArch32 and AArch64", ARM DUI 0958
  * / the Angel interface), enough for newlib's rdimon: console I/O, exit
  * with a status (SYS_EXIT_EXTENDED, advertised through the
@@ -15,31 +16,7 @@
 #include <unistd.h>
 
 #include "machine.h"
-
-#define SYS_OPEN 0x01
-#define SYS_CLOSE 0x02
-#define SYS_WRITEC 0x03
-#define SYS_WRITE0 0x04
-#define SYS_WRITE 0x05
-#define SYS_READ 0x06
-#define SYS_READC 0x07
-#define SYS_ISERROR 0x08
-#define SYS_ISTTY 0x09
-#define SYS_SEEK 0x0a
-#define SYS_FLEN 0x0c
-#define SYS_TMPNAM 0x0d
-#define SYS_REMOVE 0x0e
-#define SYS_RENAME 0x0f
-#define SYS_CLOCK 0x10
-#define SYS_TIME 0x11
-#define SYS_SYSTEM 0x12
-#define SYS_ERRNO 0x13
-#define SYS_GET_CMDLINE 0x15
-#define SYS_HEAPINFO 0x16
-#define SYS_EXIT 0x18
-#define SYS_EXIT_EXTENDED 0x20
-#define SYS_ELAPSED 0x30
-#define SYS_TICKFREQ 0x31
+#include "semihost_decode.h"
 
 #define ADP_Stopped_ApplicationExit 0x20026u
 
@@ -88,26 +65,10 @@ void semihost_free(struct semihost *sh)
 	sh->rootfd = -1;
 }
 
-static int read_args(struct machine *m, uint32_t block, uint32_t *args, unsigned n)
+/* The guest's memory for semihost_decode(). */
+static int mem_read(void *ctx, uint32_t va, void *buf, uint32_t len)
 {
-	return guest_read(m, block, args, n * 4);
-}
-
-static char *read_string(struct machine *m, uint32_t va, uint32_t len)
-{
-	if (len > PATH_MAX)
-		return NULL;
-	char *s = malloc(len + 1);
-	if (!s || guest_read(m, va, s, len)) {
-		free(s);
-		return NULL;
-	}
-	s[len] = '\0';
-	if (strlen(s) != len) { /* an embedded NUL would hide part of the name */
-		free(s);
-		return NULL;
-	}
-	return s;
+	return guest_read(ctx, va, buf, len);
 }
 
 /* A name inside the root: relative, no "..", and no symlink out of it once
@@ -157,18 +118,11 @@ static struct semihost_file *file_of(struct semihost *sh, uint32_t handle)
 	return f->used ? f : NULL;
 }
 
-static uint32_t sys_open(struct machine *m, uint32_t block)
+static uint32_t sys_open(struct machine *m, const struct semihost_req *rq)
 {
 	struct semihost *sh = &m->sh;
-	uint32_t a[3];
-	if (read_args(m, block, a, 3))
-		return UINT32_MAX;
-	char *name = read_string(m, a[0], a[2]);
-	uint32_t mode = a[1];
-	if (!name) {
-		sh->last_errno = EFAULT;
-		return UINT32_MAX;
-	}
+	const char *name = rq->name;
+	uint32_t mode = rq->w[1];
 	uint32_t ret = UINT32_MAX;
 	if (strcmp(name, ":tt") == 0) {
 		ret = mode < 4 ? FD_STDIN : mode < 8 ? FD_STDOUT : FD_STDERR;
@@ -206,15 +160,12 @@ static uint32_t sys_open(struct machine *m, uint32_t block)
 			}
 		}
 	}
-	free(name);
 	return ret;
 }
 
-static uint32_t sys_close(struct machine *m, uint32_t block)
+static uint32_t sys_close(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t h;
-	if (read_args(m, block, &h, 1))
-		return UINT32_MAX;
+	uint32_t h = rq->w[0];
 	if (h >= FD_STDIN && h <= FD_STDERR)
 		return 0;
 	struct semihost_file *f = file_of(&m->sh, h);
@@ -229,12 +180,9 @@ static uint32_t sys_close(struct machine *m, uint32_t block)
 }
 
 /* Returns the number of bytes NOT written, as the interface wants. */
-static uint32_t sys_write(struct machine *m, uint32_t block)
+static uint32_t sys_write(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t a[3];
-	if (read_args(m, block, a, 3))
-		return UINT32_MAX;
-	uint32_t h = a[0], va = a[1], len = a[2], done = 0;
+	uint32_t h = rq->w[0], va = rq->w[1], len = rq->w[2], done = 0;
 	struct semihost_file *f = file_of(&m->sh, h);
 	int fd = h == FD_STDOUT ? 1 : h == FD_STDERR ? 2 : (f && f->fd >= 0) ? f->fd : -1;
 	if (fd < 0) {
@@ -258,12 +206,9 @@ static uint32_t sys_write(struct machine *m, uint32_t block)
 	return len - done;
 }
 
-static uint32_t sys_read(struct machine *m, uint32_t block)
+static uint32_t sys_read(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t a[3];
-	if (read_args(m, block, a, 3))
-		return UINT32_MAX;
-	uint32_t h = a[0], va = a[1], len = a[2], done = 0;
+	uint32_t h = rq->w[0], va = rq->w[1], len = rq->w[2], done = 0;
 	struct semihost_file *f = file_of(&m->sh, h);
 	char buf[4096];
 	while (done < len) {
@@ -293,11 +238,9 @@ static uint32_t sys_read(struct machine *m, uint32_t block)
 	return len - done;
 }
 
-static uint32_t sys_seek(struct machine *m, uint32_t block)
+static uint32_t sys_seek(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t a[2];
-	if (read_args(m, block, a, 2))
-		return UINT32_MAX;
+	const uint32_t *a = rq->w;
 	struct semihost_file *f = file_of(&m->sh, a[0]);
 	if (!f) {
 		m->sh.last_errno = EBADF;
@@ -310,11 +253,9 @@ static uint32_t sys_seek(struct machine *m, uint32_t block)
 	return lseek(f->fd, a[1], SEEK_SET) < 0 ? UINT32_MAX : 0;
 }
 
-static uint32_t sys_flen(struct machine *m, uint32_t block)
+static uint32_t sys_flen(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t h;
-	if (read_args(m, block, &h, 1))
-		return UINT32_MAX;
+	uint32_t h = rq->w[0];
 	struct semihost_file *f = file_of(&m->sh, h);
 	if (!f) {
 		m->sh.last_errno = EBADF;
@@ -326,12 +267,9 @@ static uint32_t sys_flen(struct machine *m, uint32_t block)
 	return fstat(f->fd, &st) ? UINT32_MAX : (uint32_t)st.st_size;
 }
 
-static uint32_t sys_remove(struct machine *m, uint32_t block)
+static uint32_t sys_remove(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t a[2];
-	if (read_args(m, block, a, 2))
-		return UINT32_MAX;
-	char *name = read_string(m, a[0], a[1]);
+	const char *name = rq->name;
 	uint32_t ret = UINT32_MAX;
 	if (!name || m->sh.rootfd < 0 || check_sandbox(&m->sh, name, false))
 		m->sh.last_errno = EACCES;
@@ -339,15 +277,13 @@ static uint32_t sys_remove(struct machine *m, uint32_t block)
 		m->sh.last_errno = errno;
 	else
 		ret = 0;
-	free(name);
 	return ret;
 }
 
-static uint32_t sys_get_cmdline(struct machine *m, uint32_t block)
+static uint32_t sys_get_cmdline(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t a[2];
-	if (read_args(m, block, a, 2))
-		return UINT32_MAX;
+	const uint32_t *a = rq->w;
+	uint32_t block = rq->r1;
 	char line[1024];
 	size_t n = 0;
 	for (int i = 0; i < m->opt.guest_argc; i++) {
@@ -366,29 +302,22 @@ static uint32_t sys_get_cmdline(struct machine *m, uint32_t block)
 	return 0;
 }
 
-static uint32_t sys_heapinfo(struct machine *m, uint32_t block)
+static uint32_t sys_heapinfo(struct machine *m, const struct semihost_req *rq)
 {
-	uint32_t ptr;
+	uint32_t ptr = rq->w[0];
 	const struct boot_mem *b = &m->mm.boot;
 	const struct kernel_layout *l = &m->mm.layout;
-	if (read_args(m, block, &ptr, 1))
-		return UINT32_MAX;
 	uint32_t info[4] = { __va(l, b->heap_start), __va(l, b->heap_end), __va(l, b->stack_top),
 			     __va(l, b->stack_base) };
 	return guest_write(m, ptr, info, sizeof(info)) ? UINT32_MAX : 0;
 }
 
-static void sys_exit(struct machine *m, uint32_t r1, bool extended)
+static void sys_exit(struct machine *m, const struct semihost_req *rq, bool extended)
 {
-	uint32_t reason = r1, code = 0;
+	uint32_t reason = rq->r1, code = 0;
 	if (extended) {
-		uint32_t a[2];
-		if (read_args(m, r1, a, 2)) {
-			machine_stop(m, STOP_BAD_CALL, "SYS_EXIT_EXTENDED: parameter block at 0x%08x unreadable", r1);
-			return;
-		}
-		reason = a[0];
-		code = a[1];
+		reason = rq->w[0];
+		code = rq->w[1];
 	}
 	if (reason != ADP_Stopped_ApplicationExit) {
 		machine_stop(m, STOP_BAD_CALL, "guest stopped with semihosting exception 0x%x (subcode %u)", reason,
@@ -399,54 +328,70 @@ static void sys_exit(struct machine *m, uint32_t r1, bool extended)
 	machine_stop(m, STOP_EXIT, "guest exited with status %d", m->exit_code);
 }
 
+/* A call whose parameter block or name could not be read: what each
+ * operation answers (the run stops only for SYS_EXIT_EXTENDED). */
+static void bad_args(struct machine *m, const struct semihost_req *rq,
+		     enum semihost_decode_status ds)
+{
+	uint32_t ret = UINT32_MAX;
+	if (ds == SH_BAD_NAME) {
+		m->sh.last_errno = rq->op == SYS_OPEN ? EFAULT : EACCES;
+	} else if (rq->op == SYS_EXIT_EXTENDED) {
+		machine_stop(m, STOP_BAD_CALL, "SYS_EXIT_EXTENDED: parameter block at 0x%08x unreadable",
+			     rq->r1);
+		return;
+	} else if (rq->op == SYS_ISERROR || rq->op == SYS_ISTTY || rq->op == SYS_WRITEC) {
+		ret = 0;
+	}
+	guest_set_reg(m, UC_ARM_REG_R0, ret);
+}
+
 void semihost_call(struct machine *m)
 {
 	uint32_t op = guest_reg(m, UC_ARM_REG_R0);
 	uint32_t r1 = guest_reg(m, UC_ARM_REG_R1);
+	const struct guest_mem mem = { mem_read, m };
+	struct semihost_req rq;
+	enum semihost_decode_status ds = semihost_decode(op, r1, &mem, &rq);
+	if (ds == SH_BAD_BLOCK || ds == SH_BAD_NAME) {
+		bad_args(m, &rq, ds);
+		semihost_req_free(&rq);
+		return;
+	}
 	uint32_t ret = 0;
 	uint64_t cs = m->mm.stats.cycles / (MODEL_HZ / 100);
 	char c;
 	switch (op) {
-	case SYS_OPEN: ret = sys_open(m, r1); break;
-	case SYS_CLOSE: ret = sys_close(m, r1); break;
+	case SYS_OPEN: ret = sys_open(m, &rq); break;
+	case SYS_CLOSE: ret = sys_close(m, &rq); break;
 	case SYS_WRITEC:
-		if (!guest_read(m, r1, &c, 1)) {
-			fflush(stdout);
-			(void)!write(1, &c, 1);
-		}
+		fflush(stdout);
+		(void)!write(1, &rq.ch, 1);
 		break;
 	case SYS_WRITE0:
 		fflush(stdout);
 		for (uint32_t va = r1; !guest_read(m, va, &c, 1) && c; va++)
 			(void)!write(1, &c, 1);
 		break;
-	case SYS_WRITE: ret = sys_write(m, r1); break;
-	case SYS_READ: ret = sys_read(m, r1); break;
+	case SYS_WRITE: ret = sys_write(m, &rq); break;
+	case SYS_READ: ret = sys_read(m, &rq); break;
 	case SYS_READC: {
 		unsigned char ch;
 		ret = read(0, &ch, 1) == 1 ? ch : UINT32_MAX;
 		break;
 	}
-	case SYS_ISERROR: {
-		uint32_t v;
-		ret = !read_args(m, r1, &v, 1) && (int32_t)v < 0;
-		break;
-	}
-	case SYS_ISTTY: {
-		uint32_t h;
-		ret = !read_args(m, r1, &h, 1) && h >= FD_STDIN && h <= FD_STDERR;
-		break;
-	}
-	case SYS_SEEK: ret = sys_seek(m, r1); break;
-	case SYS_FLEN: ret = sys_flen(m, r1); break;
-	case SYS_REMOVE: ret = sys_remove(m, r1); break;
+	case SYS_ISERROR: ret = (int32_t)rq.w[0] < 0; break;
+	case SYS_ISTTY: ret = rq.w[0] >= FD_STDIN && rq.w[0] <= FD_STDERR; break;
+	case SYS_SEEK: ret = sys_seek(m, &rq); break;
+	case SYS_FLEN: ret = sys_flen(m, &rq); break;
+	case SYS_REMOVE: ret = sys_remove(m, &rq); break;
 	case SYS_CLOCK: ret = (uint32_t)cs; break;
 	case SYS_TIME: ret = (uint32_t)(cs / 100); break; /* seconds since the modelled boot */
 	case SYS_ERRNO: ret = (uint32_t)m->sh.last_errno; break;
-	case SYS_GET_CMDLINE: ret = sys_get_cmdline(m, r1); break;
-	case SYS_HEAPINFO: ret = sys_heapinfo(m, r1); break;
-	case SYS_EXIT: sys_exit(m, r1, false); return;
-	case SYS_EXIT_EXTENDED: sys_exit(m, r1, true); return;
+	case SYS_GET_CMDLINE: ret = sys_get_cmdline(m, &rq); break;
+	case SYS_HEAPINFO: ret = sys_heapinfo(m, &rq); break;
+	case SYS_EXIT: sys_exit(m, &rq, false); goto out;
+	case SYS_EXIT_EXTENDED: sys_exit(m, &rq, true); goto out;
 	case SYS_ELAPSED: {
 		uint64_t t = m->mm.stats.cycles;
 		ret = guest_write(m, r1, &t, 8) ? UINT32_MAX : 0;
@@ -463,8 +408,10 @@ void semihost_call(struct machine *m)
 		char sym[128];
 		machine_stop(m, STOP_BAD_CALL, "unknown semihosting call 0x%x at %s", op,
 			     machine_symbolize(m, guest_reg(m, UC_ARM_REG_PC), sym, sizeof(sym)));
-		return;
+		goto out;
 	}
 	}
 	guest_set_reg(m, UC_ARM_REG_R0, ret);
+out:
+	semihost_req_free(&rq);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ARM semihosting (the "Angel" interface newlib's rdimon uses), served on
  * the host because Unicorn compiles it out.  Guests see only the console,
  * unless a --semihosting-root directory is given: then files inside it. */

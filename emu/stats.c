@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "stats.h"
 
 #include <errno.h>
@@ -137,6 +138,8 @@ static void write_all(const struct machine *m, FILE *f, int status)
 		json_u64(&j, "warn", m->trace_counts.warn);
 		json_u64(&j, "hazard", m->trace_counts.hazard);
 		json_u64(&j, "bytes", m->trace_counts.bytes);
+		json_bool(&j, "truncated", m->trace_counts.truncated);
+		json_u64(&j, "not_recorded", m->trace_counts.not_recorded);
 		json_end_object(&j);
 	}
 

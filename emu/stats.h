@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stats file (--stats FILE.json); keys documented in docs/stats.md. */
 #ifndef KMAPLAB_EMU_STATS_H
 #define KMAPLAB_EMU_STATS_H

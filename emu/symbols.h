@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest's symbol table, kept for diagnostics: PC -> "symbol+0xoff". */
 #ifndef KMAPLAB_EMU_SYMBOLS_H
 #define KMAPLAB_EMU_SYMBOLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Capstone pre-scan for guest CP15 maintenance MCRs (see tlbi_scan.h). */
 #include "tlbi_scan.h"
 

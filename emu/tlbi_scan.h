@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Capstone pre-scan for guest-executed CP15 maintenance instructions.
  *
  * Unicorn 2.0.1 never fires UC_HOOK_INSN for ARM32 (DESIGN.md), so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The --trace file: writer and reader (format in docs/trace.md). */
 #include "trace.h"
 #include "outfile.h"
@@ -33,8 +34,54 @@ struct trace_writer {
 	uint32_t last_pc;      /* of the previous record (delta base) */
 	uint32_t pc;           /* trace_set_pc() */
 	const uint64_t *clock; /* trace_set_clock() */
+	unsigned kinds;        /* TRACE_KIND_BIT()s recorded */
+	uint64_t max_bytes;    /* --trace-max-bytes, 0: none */
+	uint64_t saved_cycle;  /* last_cycle/last_pc before the record being */
+	uint32_t saved_pc;     /* encoded, restored if it does not fit */
 	struct trace_counts counts;
 };
+
+static const char *const kind_names[] = {
+	[TRACE_FLUSH] = "flush",
+	[TRACE_TLBI] = "tlbi",
+	[TRACE_KMAP] = "kmap",
+	[TRACE_WARN] = "warn",
+	[TRACE_HAZARD] = "hazard",
+};
+#define NKIND_NAMES (sizeof(kind_names) / sizeof(kind_names[0]))
+
+const char *trace_kind_name(enum trace_kind kind)
+{
+	return (unsigned)kind < NKIND_NAMES ? kind_names[kind] : NULL;
+}
+
+int trace_kinds_parse(const char *list, unsigned *kinds, char *err, size_t errlen)
+{
+	unsigned k = 0;
+	const char *p = list;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		bool found = n == 3 && strncmp(p, "all", 3) == 0;
+		if (found)
+			k |= TRACE_KINDS_ALL;
+		for (unsigned i = 0; i < NKIND_NAMES && !found; i++) {
+			if (kind_names[i] && strlen(kind_names[i]) == n && strncmp(p, kind_names[i], n) == 0) {
+				k |= TRACE_KIND_BIT(i);
+				found = true;
+			}
+		}
+		if (!found) {
+			snprintf(err, errlen, "'%.*s' is not an event kind (flush, tlbi, kmap, warn, hazard, all)",
+				 (int)(n > 64 ? 64 : n), p);
+			return -1;
+		}
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	*kinds = k;
+	return 0;
+}
 
 /* ---- Encoding ---- */
 
@@ -167,13 +214,22 @@ static void drain(struct trace_writer *tw)
 	tw->len = 0;
 }
 
-/* Room for one record; NULL if the trace has failed. */
-static inline uint8_t *begin(struct trace_writer *tw)
+/* Room for one record of `kind`; NULL if the kind is not recorded, the
+ * trace has failed or reached --trace-max-bytes. */
+static inline uint8_t *begin(struct trace_writer *tw, enum trace_kind kind)
 {
+	if (!(tw->kinds & TRACE_KIND_BIT(kind)))
+		return NULL;
+	if (tw->counts.truncated) {
+		tw->counts.not_recorded++;
+		return NULL;
+	}
 	if (tw->err) {
 		tw->counts.dropped++;
 		return NULL;
 	}
+	tw->saved_cycle = tw->last_cycle;
+	tw->saved_pc = tw->last_pc;
 	if (BUF_SIZE - tw->len < MAX_RECORD) {
 		drain(tw);
 		if (tw->err) {
@@ -184,14 +240,26 @@ static inline uint8_t *begin(struct trace_writer *tw)
 	return tw->buf + tw->len;
 }
 
-static inline void commit(struct trace_writer *tw, uint8_t *end)
+/* Makes the record encoded at buf[len..end) part of the trace; false if
+ * it would take the file past --trace-max-bytes (recording stops there:
+ * the record is forgotten and the end record still fits). */
+static inline bool commit(struct trace_writer *tw, uint8_t *end)
 {
 	size_t n = (size_t)(end - tw->buf);
+	if (tw->max_bytes &&
+	    tw->counts.bytes + (n - tw->len) + TRACE_END_RESERVE > tw->max_bytes) {
+		tw->last_cycle = tw->saved_cycle;
+		tw->last_pc = tw->saved_pc;
+		tw->counts.truncated = 1;
+		tw->counts.not_recorded++;
+		return false;
+	}
 	tw->counts.bytes += n - tw->len;
 	tw->counts.events++;
 	/* The record's bytes before the length that exposes them. */
 	atomic_signal_fence(memory_order_release);
 	tw->len = n;
+	return true;
 }
 
 /* Tag, cycle delta, PC delta: the start of every event record. */
@@ -210,6 +278,14 @@ struct trace_writer *trace_open(const char *path, const struct symtab *syms, con
 				const char *core, const char *split, const char *policy, char *err,
 				size_t errlen)
 {
+	return trace_open_options(path, syms, guest_path, core, split, policy, NULL, err, errlen);
+}
+
+struct trace_writer *trace_open_options(const char *path, const struct symtab *syms,
+					const char *guest_path, const char *core, const char *split,
+					const char *policy, const struct trace_options *o,
+					char *err, size_t errlen)
+{
 	struct trace_writer *tw = calloc(1, sizeof(*tw));
 	uint8_t *buf = malloc(BUF_SIZE);
 	struct bytes h = { 0 };
@@ -219,6 +295,8 @@ struct trace_writer *trace_open(const char *path, const struct symtab *syms, con
 	}
 	tw->buf = buf;
 	tw->fd = -1;
+	tw->kinds = o && o->kinds ? o->kinds & TRACE_KINDS_ALL : TRACE_KINDS_ALL;
+	tw->max_bytes = o ? o->max_bytes : 0;
 
 	/* The header body (docs/trace.md). */
 	bytes_str(&h, "kmaplab " KMAPLAB_VERSION);
@@ -251,9 +329,23 @@ struct trace_writer *trace_open(const char *path, const struct symtab *syms, con
 		bytes_str(&h, s->name);
 		prev = s->addr;
 	}
+	/* An addition within version 1: the kinds recorded (readers of the
+	 * first version ignore it; without it, every kind). */
+	bytes_u(&h, tw->kinds);
 	if (h.oom || h.len > MAX_HEADER) {
 		snprintf(err, errlen, "cannot write trace %s: out of memory", path);
 		goto fail;
+	}
+	const size_t pre = TRACE_MAGIC_LEN + 2 + 4, body = h.len;
+	if (tw->max_bytes && pre + body + 4 + TRACE_END_RESERVE > tw->max_bytes) {
+		snprintf(err, errlen,
+			 "--trace-max-bytes %llu is too small: the header and end record of this trace take %zu bytes",
+			 (unsigned long long)tw->max_bytes, pre + body + 4 + TRACE_END_RESERVE);
+		free(h.p);
+		free(buf);
+		free(tw);
+		errno = EINVAL;
+		return NULL;
 	}
 
 	char why[512];
@@ -263,7 +355,6 @@ struct trace_writer *trace_open(const char *path, const struct symtab *syms, con
 	}
 	tw->fd = tw->out.fd;
 	/* One write: magic, version, length, body, CRC. */
-	const size_t pre = TRACE_MAGIC_LEN + 2 + 4, body = h.len;
 	uint8_t *all = malloc(pre + body + 4);
 	if (!all) {
 		snprintf(err, errlen, "cannot write trace %s: out of memory", path);
@@ -291,6 +382,7 @@ fail:
 	free(h.p);
 	free(buf);
 	free(tw);
+	errno = EIO;
 	return NULL;
 }
 
@@ -306,7 +398,7 @@ void trace_set_clock(struct trace_writer *tw, const uint64_t *cycles)
 
 void trace_flush_event(struct trace_writer *tw, uint32_t pc, const struct flush_event *ev)
 {
-	uint8_t *p = begin(tw);
+	uint8_t *p = begin(tw, TRACE_FLUSH);
 	if (!p)
 		return;
 	p = put_head(tw, p, TRACE_FLUSH, ev->cycle, pc);
@@ -316,13 +408,13 @@ void trace_flush_event(struct trace_writer *tw, uint32_t pc, const struct flush_
 	p = put_u(p, ev->pages);
 	p = put_u(p, ev->invalidated);
 	p = put_u(p, ev->cycles);
-	tw->counts.flush++;
-	commit(tw, p);
+	if (commit(tw, p))
+		tw->counts.flush++;
 }
 
 void trace_kmap_event(struct trace_writer *tw, const struct kmap_event *ev)
 {
-	uint8_t *p = begin(tw);
+	uint8_t *p = begin(tw, TRACE_KMAP);
 	if (!p)
 		return;
 	/* An event a policy reports from inside a call may carry no PC:
@@ -337,14 +429,14 @@ void trace_kmap_event(struct trace_writer *tw, const struct kmap_event *ev)
 	p = put_u(p, opt(ev->fix_idx));
 	p = put_u(p, opt(ev->arg));
 	p = put_u(p, ev->cycles);
-	tw->counts.kmap++;
-	commit(tw, p);
+	if (commit(tw, p))
+		tw->counts.kmap++;
 }
 
 void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum tlbi_op op,
 		      uint32_t rt, uint32_t invalidated, uint64_t cycles)
 {
-	uint8_t *p = begin(tw);
+	uint8_t *p = begin(tw, TRACE_TLBI);
 	if (!p)
 		return;
 	p = put_head(tw, p, TRACE_TLBI, cycle, pc);
@@ -352,13 +444,13 @@ void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum
 	p = put_u(p, rt);
 	p = put_u(p, invalidated);
 	p = put_u(p, cycles);
-	tw->counts.tlbi++;
-	commit(tw, p);
+	if (commit(tw, p))
+		tw->counts.tlbi++;
 }
 
 void trace_hazard(struct trace_writer *tw, uint32_t pc, const struct trace_hazard_event *ev)
 {
-	uint8_t *p = begin(tw);
+	uint8_t *p = begin(tw, TRACE_HAZARD);
 	if (!p)
 		return;
 	p = put_head(tw, p, TRACE_HAZARD, ev->cycle, pc);
@@ -370,13 +462,13 @@ void trace_hazard(struct trace_writer *tw, uint32_t pc, const struct trace_hazar
 	p = put_u(p, ev->old_desc);
 	p = put_u(p, ev->new_desc);
 	p = put_u(p, ev->flags);
-	tw->counts.hazard++;
-	commit(tw, p);
+	if (commit(tw, p))
+		tw->counts.hazard++;
 }
 
 void trace_warn(struct trace_writer *tw, const char *msg)
 {
-	uint8_t *p = begin(tw);
+	uint8_t *p = begin(tw, TRACE_WARN);
 	if (!p)
 		return;
 	size_t n = strlen(msg);
@@ -386,8 +478,8 @@ void trace_warn(struct trace_writer *tw, const char *msg)
 	p = put_u(p, n);
 	memcpy(p, msg, n);
 	p += n;
-	tw->counts.warn++;
-	commit(tw, p);
+	if (commit(tw, p))
+		tw->counts.warn++;
 }
 
 static void ops_flush(void *arg, const struct flush_event *ev)
@@ -450,12 +542,15 @@ int trace_close_counts(struct trace_writer *tw, struct trace_counts *out)
 		return 0;
 	}
 	if (!tw->err) {
-		/* The end record: tag and the number of event records. */
-		if (BUF_SIZE - tw->len < 11)
+		/* The end record: tag, the number of event records, flags
+		 * (an addition within version 1; first readers stop at the
+		 * count). */
+		if (BUF_SIZE - tw->len < TRACE_END_RESERVE)
 			drain(tw);
 		uint8_t *p = tw->buf + tw->len;
 		*p++ = TRACE_END;
 		p = put_u(p, tw->counts.events);
+		*p++ = tw->counts.truncated ? TRACE_END_LIMITED : 0;
 		tw->counts.bytes += (size_t)(p - (tw->buf + tw->len));
 		tw->len = (size_t)(p - tw->buf);
 		drain(tw);
@@ -483,15 +578,69 @@ int trace_close(struct trace_writer *tw)
 
 /* ---- Reading ---- */
 
+/* The reader streams the file through a window buf[0..len) that holds the
+ * bytes from file offset `base` on; `pos` is the next record's start in
+ * it.  Before a record is decoded the window holds at least MAX_RECORD
+ * bytes past pos (or everything up to the end of the file), so running out
+ * of bytes inside a record always means the file ends there. */
+#define READ_BUF (1u << 20)
+
 struct trace_reader {
-	uint8_t *data;
-	size_t size, pos;
+	int fd;                /* -1: all bytes are in buf (memory) */
+	uint8_t *buf;
+	size_t cap, len, pos;
+	uint64_t base;         /* file offset of buf[0] */
+	bool eof;              /* nothing follows buf[len - 1] */
+	uint64_t size;         /* the file's size if known, else 0 */
 	struct trace_header h;
 	uint64_t last_cycle;
 	uint32_t last_pc;
 	uint64_t events, end_count;
+	unsigned end_flags;
 	enum trace_read_status done; /* TRACE_READ_RECORD while there is more */
+	bool end_flags_written; /* the writer appends flags to the end record */
+	char why[160];
 };
+
+/* Reads until the window holds `want` bytes past pos or the file ends;
+ * grows the buffer when `want` needs it (the header).  -1 on a read
+ * error (errno set). */
+static int fill(struct trace_reader *r, size_t want)
+{
+	if (r->eof || r->len - r->pos >= want)
+		return 0;
+	if (r->pos) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->base += r->pos;
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	if (want > r->cap) {
+		uint8_t *b = realloc(r->buf, want);
+		if (!b) {
+			errno = ENOMEM;
+			return -1;
+		}
+		r->buf = b;
+		r->cap = want;
+	}
+	while (r->len < r->cap) {
+		ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			r->eof = true;
+			break;
+		}
+		r->len += (size_t)n;
+		if (r->len - r->pos >= want && r->len >= READ_BUF / 2)
+			break; /* enough for now; do not wait on a slow pipe */
+	}
+	return 0;
+}
 
 /* A cursor over [p, end): `eof` is set when a read runs past the end,
  * `bad` when a value cannot be right (too long, too large for its field). */
@@ -500,8 +649,11 @@ struct cur {
 	bool eof, bad;
 };
 
-static uint64_t get_u(struct cur *c)
+static inline uint64_t get_u(struct cur *c)
 {
+	/* The common case: one byte. */
+	if (c->p < c->end && !(*c->p & 0x80))
+		return *c->p++;
 	uint64_t v = 0;
 	for (unsigned shift = 0; shift < 64; shift += 7) {
 		if (c->p >= c->end) {
@@ -576,30 +728,46 @@ static uint32_t get_le(const uint8_t *p, int bytes)
 	return v;
 }
 
+/* errno is left 0 for a format error, set for an I/O error. */
 static int parse_header(struct trace_reader *r, char *err, size_t errlen, const char *path)
 {
 	const size_t pre = TRACE_MAGIC_LEN + 2 + 4;
-	if (r->size < TRACE_MAGIC_LEN || memcmp(r->data, TRACE_MAGIC, TRACE_MAGIC_LEN)) {
+	if (fill(r, pre)) {
+		snprintf(err, errlen, "cannot read trace %s: %s", path, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	if (r->len < TRACE_MAGIC_LEN || memcmp(r->buf, TRACE_MAGIC, TRACE_MAGIC_LEN)) {
 		snprintf(err, errlen, "%s: not a kmaplab trace (bad magic)", path);
 		return -1;
 	}
-	if (r->size < pre) {
+	if (r->len < pre) {
 		snprintf(err, errlen, "%s: corrupt trace header (file too short)", path);
 		return -1;
 	}
-	r->h.version = get_le(r->data + TRACE_MAGIC_LEN, 2);
+	r->h.version = get_le(r->buf + TRACE_MAGIC_LEN, 2);
 	if (r->h.version == 0 || r->h.version > TRACE_FORMAT_VERSION) {
 		snprintf(err, errlen, "%s: trace format version %u, this reader knows up to %u", path,
 			 r->h.version, TRACE_FORMAT_VERSION);
 		return -1;
 	}
-	uint32_t hlen = get_le(r->data + TRACE_MAGIC_LEN + 2, 4);
-	if (hlen > MAX_HEADER || r->size - pre < (size_t)hlen + 4) {
+	uint32_t hlen = get_le(r->buf + TRACE_MAGIC_LEN + 2, 4);
+	if (hlen > MAX_HEADER || (r->size && r->size - pre < (uint64_t)hlen + 4)) {
 		snprintf(err, errlen, "%s: corrupt trace header (length %u past the end of the file)",
 			 path, hlen);
 		return -1;
 	}
-	const uint8_t *body = r->data + pre;
+	if (fill(r, pre + hlen + 4)) {
+		snprintf(err, errlen, "cannot read trace %s: %s", path, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	if (r->len < pre + (size_t)hlen + 4) {
+		snprintf(err, errlen, "%s: corrupt trace header (length %u past the end of the file)",
+			 path, hlen);
+		return -1;
+	}
+	const uint8_t *body = r->buf + pre;
 	if (crc32(body, hlen) != get_le(body + hlen, 4)) {
 		snprintf(err, errlen, "%s: corrupt trace header (CRC mismatch)", path);
 		return -1;
@@ -629,20 +797,41 @@ static int parse_header(struct trace_reader *r, char *err, size_t errlen, const 
 			free(name);
 		}
 	}
-	/* Bytes after the symbol table are left for compatible additions. */
+	if (!h->producer || !h->guest || !h->core || !h->split || !h->policy)
+		c.bad = true;
 	if (c.bad || c.eof) {
 		snprintf(err, errlen, "%s: corrupt trace header", path);
 		return -1;
 	}
+	/* The kinds recorded, if the writer said (a version 1 addition);
+	 * anything after it is left for later compatible additions. */
+	h->kinds = TRACE_KINDS_ALL;
+	if (c.p < c.end) {
+		uint64_t k = get_u(&c);
+		if (!c.bad && !c.eof)
+			h->kinds = (unsigned)(k & TRACE_KINDS_ALL);
+		/* Written by the same writer as the end record's flags. */
+		r->end_flags_written = true;
+	}
 	r->pos = pre + hlen + 4;
 	return 0;
+}
+
+static struct trace_reader *reader_new(void)
+{
+	struct trace_reader *r = calloc(1, sizeof(*r));
+	if (r)
+		r->fd = -1;
+	return r;
 }
 
 static struct trace_reader *reader_finish(struct trace_reader *r, const char *name, char *err,
 					  size_t errlen)
 {
 	if (parse_header(r, err, errlen, name)) {
+		int e = errno;
 		trace_reader_close(r);
+		errno = e;
 		return NULL;
 	}
 	r->done = TRACE_READ_RECORD;
@@ -651,57 +840,58 @@ static struct trace_reader *reader_finish(struct trace_reader *r, const char *na
 
 struct trace_reader *trace_reader_open(const char *path, char *err, size_t errlen)
 {
-	struct trace_reader *r = calloc(1, sizeof(*r));
-	FILE *f = fopen(path, "rb");
-	if (!r || !f) {
-		snprintf(err, errlen, "cannot read trace %s: %s", path, strerror(r ? errno : ENOMEM));
-		goto fail;
+	struct trace_reader *r = reader_new();
+	if (!r) {
+		snprintf(err, errlen, "cannot read trace %s: out of memory", path);
+		errno = ENOMEM;
+		return NULL;
 	}
-	size_t cap = 0;
-	for (;;) {
-		if (r->size == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			uint8_t *d = realloc(r->data, cap);
-			if (!d) {
-				snprintf(err, errlen, "cannot read trace %s: out of memory", path);
-				goto fail;
-			}
-			r->data = d;
-		}
-		size_t n = fread(r->data + r->size, 1, cap - r->size, f);
-		r->size += n;
-		if (n == 0) {
-			if (ferror(f)) {
-				snprintf(err, errlen, "cannot read trace %s: %s", path, strerror(errno));
-				goto fail;
-			}
-			break;
-		}
+	bool is_stdin = strcmp(path, "-") == 0;
+	/* Standard input is duplicated: closing the reader leaves it open. */
+	r->fd = is_stdin ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (r->fd < 0 || fstat(r->fd, &st)) {
+		int e = errno;
+		snprintf(err, errlen, "cannot read trace %s: %s", path, strerror(e));
+		trace_reader_close(r);
+		errno = e;
+		return NULL;
 	}
-	fclose(f);
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot read trace %s: %s", path, strerror(EISDIR));
+		trace_reader_close(r);
+		errno = EISDIR;
+		return NULL;
+	}
+	if (S_ISREG(st.st_mode))
+		r->size = (uint64_t)st.st_size;
+	r->buf = malloc(READ_BUF);
+	if (!r->buf) {
+		snprintf(err, errlen, "cannot read trace %s: out of memory", path);
+		trace_reader_close(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->cap = READ_BUF;
 	return reader_finish(r, path, err, errlen);
-
-fail:
-	if (f)
-		fclose(f);
-	trace_reader_close(r);
-	return NULL;
 }
 
 struct trace_reader *trace_reader_open_memory(const void *data, size_t size, const char *name,
 					      char *err, size_t errlen)
 {
-	struct trace_reader *r = calloc(1, sizeof(*r));
+	struct trace_reader *r = reader_new();
 	if (r)
-		r->data = malloc(size ? size : 1);
-	if (!r || !r->data) {
+		r->buf = malloc(size ? size : 1);
+	if (!r || !r->buf) {
 		snprintf(err, errlen, "cannot read trace %s: out of memory", name);
 		trace_reader_close(r);
+		errno = ENOMEM;
 		return NULL;
 	}
 	if (size)
-		memcpy(r->data, data, size);
-	r->size = size;
+		memcpy(r->buf, data, size);
+	r->len = r->cap = r->size = size;
+	r->eof = true;
 	return reader_finish(r, name, err, errlen);
 }
 
@@ -710,7 +900,7 @@ const struct trace_header *trace_reader_header(const struct trace_reader *r)
 	return &r->h;
 }
 
-static uint32_t get_u32(struct cur *c)
+static inline uint32_t get_u32(struct cur *c)
 {
 	uint64_t v = get_u(c);
 	if (v > UINT32_MAX)
@@ -719,7 +909,7 @@ static uint32_t get_u32(struct cur *c)
 }
 
 /* An optional 32-bit field: 0 -> KMAP_EVENT_NONE, v -> v - 1. */
-static uint32_t get_opt(struct cur *c)
+static inline uint32_t get_opt(struct cur *c)
 {
 	uint64_t v = get_u(c);
 	if (v > (uint64_t)UINT32_MAX + 1)
@@ -727,26 +917,48 @@ static uint32_t get_opt(struct cur *c)
 	return v ? (uint32_t)(v - 1) : KMAP_EVENT_NONE;
 }
 
+static enum trace_read_status corrupt(struct trace_reader *r, const char *fmt,
+				      unsigned long long a, unsigned long long b)
+{
+	snprintf(r->why, sizeof(r->why), fmt, a, b);
+	return r->done = TRACE_READ_CORRUPT;
+}
+
 enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *rec)
 {
 	if (r->done != TRACE_READ_RECORD)
 		return r->done;
-	if (r->pos >= r->size)
+	if (!r->eof && r->len - r->pos < MAX_RECORD && fill(r, MAX_RECORD)) {
+		snprintf(r->why, sizeof(r->why), "read error at byte %llu: %s",
+			 (unsigned long long)(r->base + r->len), strerror(errno));
+		return r->done = TRACE_READ_ERROR;
+	}
+	if (r->pos >= r->len)
 		return r->done = TRACE_READ_TRUNCATED;
-	struct cur c = { r->data + r->pos, r->data + r->size, false, false };
+	const unsigned long long at = r->base + r->pos;
+	struct cur c = { r->buf + r->pos, r->buf + r->len, false, false };
 	uint8_t tag = *c.p++;
 	if (tag == TRACE_END) {
 		r->end_count = get_u(&c);
 		if (c.eof)
 			return r->done = TRACE_READ_TRUNCATED;
 		if (c.bad)
-			return r->done = TRACE_READ_CORRUPT;
+			return corrupt(r, "end record at byte %llu: a count longer than 10 bytes%.0llu",
+				       at, 0);
 		if (r->end_count != r->events)
-			return r->done = TRACE_READ_CORRUPT;
+			return corrupt(r, "end record says %llu events, the file holds %llu",
+				       r->end_count, r->events);
+		/* Flags: an addition within version 1, written with the
+		 * header's kinds field (older files have neither). */
+		if (r->end_flags_written) {
+			r->end_flags = (unsigned)get_u(&c);
+			if (c.eof)
+				return r->done = TRACE_READ_TRUNCATED;
+		}
 		return r->done = TRACE_READ_END;
 	}
 	if (tag < TRACE_FLUSH || tag > TRACE_HAZARD)
-		return r->done = TRACE_READ_CORRUPT;
+		return corrupt(r, "unknown record tag 0x%02llx at byte %llu", tag, at);
 
 	memset(rec, 0, offsetof(struct trace_record, msg));
 	rec->msg[0] = 0;
@@ -802,6 +1014,7 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 		e->old_desc = get_u32(&c);
 		e->new_desc = get_u32(&c);
 		e->flags = get_u32(&c);
+		rec->cpu = e->cpu; /* the one record that says its CPU */
 		break;
 	}
 	case TRACE_WARN: {
@@ -828,9 +1041,13 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 	 * that cannot be right before that is corruption. */
 	if (c.eof)
 		return r->done = TRACE_READ_TRUNCATED;
-	if (c.bad)
+	if (c.bad) {
+		snprintf(r->why, sizeof(r->why),
+			 "%s record at byte %llu: a field too long or too large for it", kind_names[tag],
+			 at);
 		return r->done = TRACE_READ_CORRUPT;
-	r->pos = (size_t)(c.p - r->data);
+	}
+	r->pos = (size_t)(c.p - r->buf);
 	r->last_cycle = rec->cycle;
 	r->last_pc = rec->pc;
 	r->events++;
@@ -847,9 +1064,24 @@ uint64_t trace_reader_end_count(const struct trace_reader *r)
 	return r->end_count;
 }
 
+unsigned trace_reader_end_flags(const struct trace_reader *r)
+{
+	return r->end_flags;
+}
+
 size_t trace_reader_offset(const struct trace_reader *r)
 {
-	return r->pos;
+	return (size_t)(r->base + r->pos);
+}
+
+uint64_t trace_reader_size(const struct trace_reader *r)
+{
+	return r->size;
+}
+
+const char *trace_reader_why(const struct trace_reader *r)
+{
+	return r->why;
 }
 
 void trace_reader_close(struct trace_reader *r)
@@ -868,6 +1100,30 @@ void trace_reader_close(struct trace_reader *r)
 	free_names(h->tlbi_ops, h->ntlbi_ops);
 	free(h->tlbi_kinds);
 	symtab_free(&h->syms);
-	free(r->data);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
 	free(r);
+}
+
+uint32_t trace_record_op(const struct trace_record *rec)
+{
+	switch (rec->kind) {
+	case TRACE_FLUSH: return (uint32_t)rec->u.flush.op;
+	case TRACE_TLBI: return (uint32_t)rec->u.tlbi.op;
+	case TRACE_KMAP: return (uint32_t)rec->u.kmap.op;
+	case TRACE_HAZARD: return rec->u.hazard.kind;
+	default: return 0;
+	}
+}
+
+/* enum hazard_kind (mm/hazard.h), then TRACE_HAZARD_OBSERVED. */
+static const char *const hazard_names[] = { "stale_tlb", "barrier", "pte_not_cleaned",
+					    "stale_tlb_observed" };
+
+const char *trace_hazard_name(uint32_t kind, size_t *n)
+{
+	if (n)
+		*n = sizeof(hazard_names) / sizeof(hazard_names[0]);
+	return kind < sizeof(hazard_names) / sizeof(hazard_names[0]) ? hazard_names[kind] : NULL;
 }

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /* `kmaplab run --trace FILE`: every TLB maintenance event and every
  * kmap-family call, written to a compact binary file (docs/trace.md) that
- * tools/kmaplab-trace turns into CSV, JSON lines or a Chrome/Perfetto
- * timeline.
+ * `kmaplab trace` (emu/trace_cmd.c) turns into CSV, JSON lines or a
+ * Chrome/Perfetto timeline.
  *
  * Writing: trace_open() writes the header (run description, name tables,
  * the guest's symbol table) and flushes it; each event is appended to a
@@ -23,8 +24,10 @@
  * The same run gives a byte-identical file: nothing from the host (time,
  * pid, absolute paths not given by the user) is written.
  *
- * Reading: trace_reader_open()/trace_read() decode a file record by record
- * (used by the unit tests; tools/kmaplab-trace is the user-facing reader). */
+ * Reading: trace_reader_open()/trace_read() decode a file record by record,
+ * streaming it through a small buffer.  It is the one reader of the format:
+ * `kmaplab trace` (emu/trace_cmd.c), the unit tests and the fuzz target use
+ * it. */
 #ifndef KMAPLAB_EMU_TRACE_H
 #define KMAPLAB_EMU_TRACE_H
 
@@ -51,6 +54,34 @@ enum trace_kind {
 	TRACE_END = 0x7f /* written by trace_close(): the file is complete */
 };
 
+/* One bit per recorded kind: (1u << TRACE_FLUSH) | ... */
+#define TRACE_KIND_BIT(k) (1u << (k))
+#define TRACE_KINDS_ALL                                                                            \
+	(TRACE_KIND_BIT(TRACE_FLUSH) | TRACE_KIND_BIT(TRACE_TLBI) | TRACE_KIND_BIT(TRACE_KMAP) |   \
+	 TRACE_KIND_BIT(TRACE_WARN) | TRACE_KIND_BIT(TRACE_HAZARD))
+#define TRACE_NKINDS (TRACE_HAZARD + 1)
+
+/* "flush", "tlbi", "kmap", "warn", "hazard" (the kind column of the
+ * converter and the names --trace-events takes); NULL for anything else. */
+const char *trace_kind_name(enum trace_kind kind);
+/* "kmap,flush" -> the kinds' bits; "all" is every kind.  Returns 0, or -1
+ * with a one-line reason naming the bad word. */
+int trace_kinds_parse(const char *list, unsigned *kinds, char *err, size_t errlen);
+
+/* Recording options (kmaplab run --trace-events, --trace-max-bytes). */
+struct trace_options {
+	unsigned kinds;     /* TRACE_KIND_BIT()s to record; 0: all */
+	uint64_t max_bytes; /* the file never grows past this (end record
+			     * included): recording stops before the first
+			     * event that would not fit; 0: no limit */
+};
+
+/* Bytes kept free for the end record under --trace-max-bytes. */
+#define TRACE_END_RESERVE 12u
+
+/* End record flags (after its event count). */
+#define TRACE_END_LIMITED 1u /* recording stopped at --trace-max-bytes */
+
 /* Events written so far (the stats list them as trace.*). */
 struct trace_counts {
 	uint64_t events;  /* all of the below */
@@ -61,6 +92,8 @@ struct trace_counts {
 	uint64_t hazard;
 	uint64_t bytes;   /* file size so far, buffered bytes included */
 	uint64_t dropped; /* events lost after a write error */
+	uint64_t not_recorded; /* events not recorded after --trace-max-bytes was reached */
+	int truncated;    /* 1: recording stopped at --trace-max-bytes */
 };
 
 struct trace_writer;
@@ -71,6 +104,12 @@ struct trace_writer;
 struct trace_writer *trace_open(const char *path, const struct symtab *syms, const char *guest_path,
 				const char *core, const char *split, const char *policy, char *err,
 				size_t errlen);
+/* The same with recording options (`o` may be NULL).  A max_bytes too
+ * small for the header and the end record fails with errno EINVAL. */
+struct trace_writer *trace_open_options(const char *path, const struct symtab *syms,
+					const char *guest_path, const char *core, const char *split,
+					const char *policy, const struct trace_options *o,
+					char *err, size_t errlen);
 
 /* The guest PC given to flush records (struct flush_event carries none):
  * the emulator sets it before it serves each hypercall. */
@@ -145,6 +184,7 @@ struct trace_header {
 	unsigned *tlbi_kinds; /* enum tlbi_kind */
 	size_t ntlbi_ops;
 	struct symtab syms;
+	unsigned kinds; /* TRACE_KIND_BIT()s recorded (TRACE_KINDS_ALL if not said) */
 };
 
 struct trace_tlbi_event {
@@ -159,6 +199,7 @@ struct trace_record {
 	enum trace_kind kind;
 	uint64_t cycle;
 	uint32_t pc;
+	unsigned cpu; /* the CPU it happened on: a hazard record says; the others are CPU 0 (no CPU field yet) */
 	union {
 		struct flush_event flush;
 		struct kmap_event kmap; /* kmap.failed is 0 or 1 */
@@ -173,12 +214,15 @@ enum trace_read_status {
 	TRACE_READ_END,       /* the end record: the file is complete */
 	TRACE_READ_TRUNCATED, /* the file stops before the end record (maybe mid-record) */
 	TRACE_READ_CORRUPT,   /* a record that cannot be decoded */
+	TRACE_READ_ERROR,     /* the file could not be read further (I/O error) */
 };
 
 struct trace_reader;
 
-/* Reads the file and checks its header.  NULL with a one-line reason in
- * err: cannot read, not a trace, a newer format version, corrupt header. */
+/* Opens the file ("-": standard input) and checks its header.  NULL with a
+ * one-line reason in err: the file cannot be read (errno set), or it is not
+ * a trace, of a newer format version, or its header is corrupt (errno 0).
+ * The records are then read as they are needed, through a 1 MiB buffer. */
 struct trace_reader *trace_reader_open(const char *path, char *err, size_t errlen);
 /* The same from a copy of `size` bytes at `data`; `name` is for messages. */
 struct trace_reader *trace_reader_open_memory(const void *data, size_t size, const char *name,
@@ -194,6 +238,21 @@ uint64_t trace_reader_events(const struct trace_reader *r);
 uint64_t trace_reader_end_count(const struct trace_reader *r);
 /* The file offset just past the header or the last record returned. */
 size_t trace_reader_offset(const struct trace_reader *r);
+/* The file's size if known (a regular file or memory), else 0. */
+uint64_t trace_reader_size(const struct trace_reader *r);
+/* After TRACE_READ_END: the end record's flags (TRACE_END_LIMITED). */
+unsigned trace_reader_end_flags(const struct trace_reader *r);
+/* After TRACE_READ_CORRUPT or TRACE_READ_ERROR: what was wrong and at
+ * which byte, one line without the file name. */
+const char *trace_reader_why(const struct trace_reader *r);
 void trace_reader_close(struct trace_reader *r);
+
+/* The operation number of a record: enum flush_op, tlbi_op or kmap_op as
+ * the header's tables name them, a hazard's kind; 0 for a WARN. */
+uint32_t trace_record_op(const struct trace_record *rec);
+/* A hazard record's kind as the converter names it ("stale_tlb",
+ * "barrier", "pte_not_cleaned", "stale_tlb_observed"), NULL if unknown;
+ * *n (if not NULL) is the number of names. */
+const char *trace_hazard_name(uint32_t kind, size_t *n);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "uc_compat.h"
 
 #include <stdlib.h>

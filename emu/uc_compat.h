@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every Unicorn quirk kmaplab designs around lives behind this header (see
  * DESIGN.md, "Unicorn 2.0.1 — measured facts").  Nothing else in emu/ knows
  * which Unicorn version it runs on. */

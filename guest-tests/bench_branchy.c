@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Benchmark workload: branchy integer code with data-dependent branches and
  * little memory traffic: a small bytecode interpreter (a switch per opcode)
  * running Collatz sequences, and a quicksort of pseudo-random keys.

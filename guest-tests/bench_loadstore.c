@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Benchmark workload: load/store heavy.  Six 4 MiB arrays from malloc (24
  * lowmem sections in all, more than the 10-entry micro TLBs of the
  * Cortex-A7 hold) are summed and updated: first in sequential sweeps

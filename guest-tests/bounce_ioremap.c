@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A bounce-buffer style early_ioremap user: a "device" region of physical
  * memory (in highmem when there is any) is mapped with early_ioremap, data
  * bounced in from a lowmem buffer and checked, then unmapped, many times,

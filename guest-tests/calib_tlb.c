@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Calibration microbenchmarks, timed with the PMU cycle counter as on
  * hardware (kmaplab/pmu.h; docs/calibration.md):
  *

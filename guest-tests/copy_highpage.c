@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* copy_highpage() in a loop: two kmap_atomic slots per copy (source and
  * destination), as the kernel copies pages on COW faults and migration. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* copy_highpage() checked (the bundled copy_highpage.c is a workload that
  * only measures): as include/linux/highmem.h (v5.x) does it, with two
  * kmap_atomic slots:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reads a kernel VA that no page-table entry maps (just below the pkmap
  * window, in the vmalloc area), which must stop the run with a data abort
  * naming this function and the invalid L1 descriptor. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exits with the status given as its first argument (default 42), to check
  * that the guest's status becomes kmaplab's. */
 #include <stdlib.h>

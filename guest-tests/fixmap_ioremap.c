@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* early_ioremap / early_iounmap (mm/early_ioremap.c) and set_fixmap /
  * clear_fixmap (arch/arm/mm/mmu.c __set_fixmap), checked against the ARM32
  * fixmap enum (arch/arm/include/asm/fixmap.h, v5.x):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CHECK() for guest test programs: on failure print the line, the
  * condition and a printf-style explanation, then exit(1), so the test
  * driver sees a non-zero status and the reason on stdout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The smallest guest: printf through newlib's semihosting, exit 0. */
 #include <stdio.h>
 #include <stdlib.h>

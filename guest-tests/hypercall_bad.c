@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An unknown hypercall number must stop the run with a clear error. */
 #include "kmaplab/guest.h"
 

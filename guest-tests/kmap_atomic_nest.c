@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmap_atomic nested to the limit, then unwound in reverse order (ARM
  * v5.x, arch/arm/mm/highmem.c and include/linux/highmem.h):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmap of lowmem and highmem pages under the linux policy, checked against
  * Linux v5.x (arch/arm/mm/highmem.c, mm/highmem.c) worked out here:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Kernel BUGs a guest can provoke in the kmap family, one per run: the
  * argument names the case.  Each must stop the run with status 73 and one
  * `kernel BUG:` line naming the kernel check and the guest function that

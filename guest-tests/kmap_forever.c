@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaps and kunmaps highmem pages forever: for testing that Ctrl-C (or
  * --max-insns) leaves complete stats and a readable trace. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmap_local_page / kunmap_local (mm/highmem.c v5.11 with ARM's
  * arch_kmap_local_* hooks, arch/arm/include/asm/highmem.h):
  *

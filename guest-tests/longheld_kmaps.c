@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A long-held kmap set near LAST_PKMAP: HELD pages stay kmapped for the
  * whole run (like buffers pinned by a driver), while short kmap/kunmap
  * sections of other pages compete for the few slots left, so the pkmap

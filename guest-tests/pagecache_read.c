@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A page-cache style reader: a "file" of highmem pages, read over and over
  * in short kmap/kunmap sections, as generic_file_read_iter's copy-out does
  * (kmap the page, copy a chunk, kunmap).  Mostly sequential passes with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every pkmap slot held: how many kmaps of distinct highmem pages can be
  * outstanding, and what the next one does (mm/highmem.c v5.x).
  *

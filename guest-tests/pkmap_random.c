@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Thousands of random kmap / kunmap / kmap_atomic calls (fixed-seed PRNG)
  * with at most MAX_LIVE kmaps outstanding, over a pool of POOL > LAST_PKMAP
  * highmem pages, checked against this guest's own model of the kernel's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Exactly LAST_PKMAP + 1 = 513 distinct highmem pages, each kmapped and
  * kunmapped right after use: exactly one flush_all_zero_pkmaps() and one
  * flush_tlb_kernel_range() of the 512-page window.

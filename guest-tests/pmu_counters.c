@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The PMU counts the model (docs/pmu.md): the cycle counter and the
  * D-side TLB-refill event, read with MRC p15 c9 as microbenchmarks do.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policy_kmap: one kmap workload for every mapping policy (tests/guest/
  * policy_test.py runs it under each and works out, from each policy's
  * rule, the flushes it must cost).  The guest checks its own data and says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Never ends: kmaplab run --max-insns must stop it. */
 int main(void)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The semihosting file sandbox: run with --semihosting-root DIR holding
  * inside.txt.  A file inside the root reads back; an absolute path, a ".."
  * escape and a symlink out of the root (DIR/escape -> /etc/hostname... any

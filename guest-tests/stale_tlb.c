@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A stale-translation hazard on purpose: map a fixmap page, read it (the
  * TLB fills), point the PTE at another page and read again WITHOUT an
  * invalidate.  Real hardware may return either page; kmaplab must report

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tlb_hazards: one kind of TLB-maintenance mistake per run, made on
  * purpose on a fixmap page whose PTE the guest writes itself (bm_pte slot
  * 700, a slot nothing else uses), for the architectural checker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The guest's own TLB maintenance: maps a fixmap page by writing bm_pte
  * itself, invalidates with MCRs it executes, and runs each TLBI operation a
  * known number of times.  The test checks flush.tlbi.<OP> against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The modelled TLB is the truth for statistics and hazards.  Unicorn's own
  * TLB decides what data the guest really gets; this path decides what the
  * access cost and whether real hardware would have used a stale entry. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One guest memory access through the modelled TLB: look-up, walk on a
  * miss, cycles, the stale-translation check on a hit (observed), and the
  * architectural check (mm/hazard.h) while the CPU has anything possibly

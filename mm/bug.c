@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* BUG(), WARN() and would-sleep reports (see bug.h). */
 #include "bug.h"
 

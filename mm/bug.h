@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* BUG(), WARN() and "would sleep forever" of the modelled kernel.
  *
  * A kernel bug a guest provokes (kunmap of a page that is not mapped, a

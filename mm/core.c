@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Core profiles: TLB geometry, replacement and cycle costs of the modelled
  * cores.  Every number carries its source: a Technical Reference Manual
  * (document number and section), a published measurement, or the word

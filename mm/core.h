@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Core profiles: the TLB geometry and the cycle costs of one ARM core.
  * Every number has its source next to it in core.c (a TRM section) or is
  * marked there as an assumption; docs/cycle-model.md lists them all. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The cost constants' names, sources and the --costs file (costs.h). */
 #include "costs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The cycle model's constants as data: names, the source of every default
  * value (a TRM section, a measurement site, or ASSUMPTION), and a --costs
  * FILE that overrides any of them (docs/costs.md has the format).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ARM32 fixmap enum, computed for the configured KM_TYPE_NR and
  * NR_CPUS (see fixmap.h). */
 #include "fixmap.h"

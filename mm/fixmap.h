@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ARM32 fixmap (arch/arm/include/asm/fixmap.h, v5.x): 768 page slots
  * from FIXADDR_START 0xffc00000 to FIXADDR_END 0xfff00000, slot `idx` at
  * __fix_to_virt(idx) = FIXADDR_TOP - (idx << PAGE_SHIFT), index 0 highest.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kernel's TLB flush primitives on the modelled TLB (see flush.h). */
 #include "flush.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kernel's TLB flush primitives for kernel mappings, as ARM Linux
  * v5.10 and v6.6 run them: local_flush_tlb_kernel_page(),
  * flush_tlb_kernel_range() and flush_tlb_all().  Which maintenance

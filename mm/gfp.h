@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The page allocator's interface (include/linux/gfp.h, v5.x values).
  *
  * A deliberately simple allocator, deterministic run to run: order-0 only,

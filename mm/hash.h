@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* include/linux/hash.h for a 32-bit kernel: hash_ptr() is hash_long(),
  * which is hash_32() when BITS_PER_LONG is 32. */
 #ifndef KMAPLAB_MM_HASH_H

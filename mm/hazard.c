@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The architectural TLB-hazard checker (see hazard.h for the rules).
  *
  * State.  Per CPU, two bounded sets of translations ("records"), each a

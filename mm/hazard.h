@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The architectural TLB-hazard checker: what the ARM architecture allows a
  * CPU's TLBs to hold, whatever one modelled TLB happened to keep.
  *

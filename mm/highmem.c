@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The highmem machinery's kernel data and the page_address hash
  * (mm/highmem.c, HASHED_PAGE_VIRTUAL part, Linux v5.x); see highmem.h. */
 #include "highmem.h"
@@ -246,8 +247,14 @@ void kmap_trace(struct kmap_state *ks, const struct kmap_event *ev)
 
 void kmap_note(struct kmap_state *ks, enum kmap_op op, uint32_t arg)
 {
+	kmap_note_span(ks, op, arg, ks->mm->stats.cycles);
+}
+
+void kmap_note_span(struct kmap_state *ks, enum kmap_op op, uint32_t arg, uint64_t begin)
+{
 	struct kmap_event ev = {
-		.cycle = ks->mm->stats.cycles,
+		.cycle = begin,
+		.cycles = ks->mm->stats.cycles - begin,
 		.op = op,
 		.page = KMAP_EVENT_NONE,
 		.pfn = KMAP_EVENT_NONE,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The modelled kernel's highmem machinery and its state (mm/highmem.c in
  * Linux v5.x): mem_map, the pkmap window's kernel data, page_address() and
  * set_page_address() through page_address_htable, and everything a policy
@@ -135,6 +136,10 @@ uint32_t page_slot(const struct kmap_state *ks, uint32_t page);
 /* Lets a policy's event (KMAP_OP_FLUSH_ALL_ZERO_PKMAPS) reach the stats
  * and the trace sink. */
 void kmap_note(struct kmap_state *ks, enum kmap_op op, uint32_t arg);
+/* The same for work that began at cycle `begin` and ends now: the event
+ * gets that start and the cycles in between (flush_all_zero_pkmaps, whose
+ * range flush then lies inside it on a timeline). */
+void kmap_note_span(struct kmap_state *ks, enum kmap_op op, uint32_t arg, uint64_t begin);
 
 /* Sends a kmap_event to the trace sink (if any) and counts it. */
 void kmap_trace(struct kmap_state *ks, const struct kmap_event *ev);

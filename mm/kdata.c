@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Kernel data in guest RAM: charged loads and stores (see kdata.h). */
 #include "kdata.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Kernel data in guest RAM, as the modelled kernel's C code touches it.
  *
  * Everything the highmem machinery keeps (mem_map, pkmap_count[],

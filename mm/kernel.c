@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Kernel profiles (see kernel.h). */
 #include "kernel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The modelled kernel: which Linux version's highmem rules run, and the
  * config switches that change what happens (--kernel VERSION[,key=value...],
  * docs/kernel-profiles.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kernel's memory layout for one machine: the VM split, where RAM sits,
  * how much of it is lowmem, and where the pkmap and fixmap windows are.
  * Numbers follow Linux v5.x ARM (arch/arm/include/asm/{memory,highmem,

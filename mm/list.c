@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Doubly linked lists in guest memory (see list.h). */
 #include "list.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* include/linux/list.h on lists that live in guest memory: a list_head is
  * { next, prev } (two guest pointers, 8 bytes), and every pointer followed
  * or stored is a charged kernel-data access (mm/kdata.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct mm: the memory model of one machine — guest RAM, the kernel
  * layout, the page tables and kernel data kept in guest RAM, the modelled
  * TLB and every counter that ends up in the stats.  The emulator owns one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ARMv7-A short-descriptor translation table walk (ARM ARM DDI 0406C, B3.5)
  * and the domain/permission check (B3.7), done on tables in emulated
  * physical memory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ARMv7-A short-descriptor translation (ARM ARM B3.5), walked in emulated
  * physical memory.  The walker finds the descriptor(s); permission and
  * domain checks are separate so that a TLB entry can be checked on a hit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Memory zones (include/linux/mmzone.h), as an ARM32 highmem kernel has
  * them with one node and no ZONE_DMA: ZONE_NORMAL is lowmem (mapped
  * linearly at PAGE_OFFSET), ZONE_HIGHMEM is the RAM above the lowmem limit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct page and mem_map (see page.h). */
 #include "page.h"
 

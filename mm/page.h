@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct page and mem_map: one 32-byte descriptor per page frame of guest
  * RAM, in guest memory at a lowmem kernel VA, laid out as an ARM32 v5.x
  * kernel lays it out (FLATMEM, one node, no memcg, HASHED_PAGE_VIRTUAL so

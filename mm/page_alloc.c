@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mem_map set-up and a simple, deterministic order-0 page allocator
  * (see gfp.h and page.h). */
 #include "gfp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Boot-time page tables, as arch/arm/mm/mmu.c's paging_init() builds them:
  * map_lowmem() with sections, kmap_init() for the pkmap table,
  * early_fixmap_init() for bm_pte, and the high vectors page. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PTEs of the pkmap and fixmap windows (see pgtable.h). */
 #include "pgtable.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Kernel PTEs of the two highmem windows, in guest RAM:
  *
  *   PTE_WINDOW_PKMAP   pkmap_page_table[nr], nr 0..LAST_PKMAP-1, maps

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest physical memory as mm/ sees it: one contiguous RAM bank that the
  * emulator owns and lends to mm/ as a host pointer.  mm/ never includes
  * Unicorn headers; this struct is the whole interface for memory. */

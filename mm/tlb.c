@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The modelled TLB: per side a fully associative micro TLB in front of one
  * unified, set-associative main TLB (core.h gives the geometry).
  *

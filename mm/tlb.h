@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The modelled TLB of one core: I and D micro TLBs in front of a unified
  * main TLB, with the geometry and replacement of a core_profile.  It holds
  * mmu_translation results tagged with an ASID (or global). */

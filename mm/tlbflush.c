@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kernel's flush sequences per core and kernel profile (tlbflush.h). */
 #include "tlbflush.h"
 

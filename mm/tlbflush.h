@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the kernel's TLB flush primitives issue, operation by operation, on
  * each modelled core: a data table built from the kernel's own description
  * of the core, its tlb_flags (arch/arm/include/asm/tlbflush.h, v5.10 and

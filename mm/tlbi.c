@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest-executed TLB maintenance operations (see tlbi.h). */
 #include "tlbi.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest-executed TLB maintenance: the ARMv7 CP15 c8 operations
  * (MCR p15, 0, Rt, c8, CRm, opc2), decoded and applied to the modelled TLB,
  * counted per operation and charged from the core's costs.

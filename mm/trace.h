@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Trace sink for the modelled kernel: one event per TLB flush primitive and
  * one per kmap-family call, handed to whoever the emulator registered
  * (--trace writes them out; tools/ turn them into reports).

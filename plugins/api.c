@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The primitives of the policy plugin ABI (kmaplab-plugin.h), on mm/.
  * Each is a thin, checked layer: the kernel semantics and the charging
  * live in mm/ so that built-in code and plugins are measured alike. */
@@ -227,8 +228,19 @@ void kmaplab_charge(kmaplab_plugin_id_t id, enum kmaplab_cost what, uint64_t n)
 
 void kmaplab_event(kmaplab_plugin_id_t id, enum kmaplab_event ev, uint32_t arg)
 {
-	if (ev == KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS)
-		kmap_note(id->ks, KMAP_OP_FLUSH_ALL_ZERO_PKMAPS, arg);
+	switch (ev) {
+	case KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS_BEGIN:
+		id->fazp_open = true;
+		id->fazp_begin = id->ks->mm->stats.cycles;
+		break;
+	case KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS:
+		if (id->fazp_open)
+			kmap_note_span(id->ks, KMAP_OP_FLUSH_ALL_ZERO_PKMAPS, arg, id->fazp_begin);
+		else
+			kmap_note(id->ks, KMAP_OP_FLUSH_ALL_ZERO_PKMAPS, arg);
+		id->fazp_open = false;
+		break;
+	}
 }
 
 void kmaplab_bug(kmaplab_plugin_id_t id, const char *fmt, ...)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaplab policy plugin API, version 1.
  *
  * A mapping policy decides what the modelled kernel does for the kmap
@@ -345,6 +346,11 @@ enum kmaplab_event {
 	/* flush_all_zero_pkmaps() ran; arg = slots it cleared (the
 	 * kmap.flush_all_zero_pkmaps count and a trace event). */
 	KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS = 0,
+	/* flush_all_zero_pkmaps() starts (arg unused).  Optional: sent
+	 * before the event above, it lets the trace give the call its start
+	 * cycle and duration, so that on a timeline it spans the range flush
+	 * it issues.  Without it the event has no duration. */
+	KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS_BEGIN = 1,
 };
 void kmaplab_event(kmaplab_plugin_id_t id, enum kmaplab_event ev, uint32_t arg);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The `linux` policy: what Linux v5.x on ARM32 does, step for step.
  *
  *   kmap, kunmap, kmap_high, map_new_virtual, flush_all_zero_pkmaps,
@@ -209,19 +210,18 @@ static void flush_all_zero_pkmaps(struct linux_policy *lp)
 	uint32_t cleared = 0;
 	int need_flush = 0;
 
+	kmaplab_event(id, KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS_BEGIN, 0);
 	/* flush_cache_kmaps(): nothing on a non-VIVT cache. */
 	for (uint32_t i = 0; i < lp->info.last_pkmap && !kmaplab_stopped(id); i++) {
-		/*
-		 * zero means we don't have anything to do,
-		 * >1 means that it is still in use. Only
-		 * a count of 1 means that it is free but
-		 * needs to be unmapped
-		 */
+		/* flush_all_zero_pkmaps() (mm/highmem.c, v5.10) acts only on
+		 * slots at count 1: mapped, no user left, TLB not yet
+		 * flushed.  0 is a free slot, more than 1 a slot in use. */
 		if (pkmap_count_get(lp, i) != 1)
 			continue;
 		pkmap_count_set(lp, i, 0);
 
-		/* sanity check */
+		/* The kernel's BUG_ON(pte_none()): a count-1 slot must map
+		 * something. */
 		kmaplab_pte_t pte = kmaplab_pte_read(id, KMAPLAB_WINDOW_PKMAP, i);
 		if (kmaplab_pte_none(pte)) {
 			kmaplab_bug(id, "flush_all_zero_pkmaps: BUG_ON(pte_none(pkmap_page_table[%u])): pkmap_count[%u] was 1 but the slot maps nothing",
@@ -249,7 +249,8 @@ static uint32_t map_new_virtual(struct linux_policy *lp, kmaplab_page_t page)
 	uint32_t last_pkmap_nr;
 	uint32_t count = lp->info.last_pkmap; /* get_pkmap_entries_count(color) */
 
-	/* Find an empty entry */
+	/* map_new_virtual() (mm/highmem.c, v5.10): step the cursor
+	 * round the window until a slot with count 0 turns up. */
 	for (;;) {
 		if (kmaplab_stopped(id))
 			return 0;
@@ -259,14 +260,13 @@ static uint32_t map_new_virtual(struct linux_policy *lp, kmaplab_page_t page)
 			count = lp->info.last_pkmap;
 		}
 		if (!pkmap_count_get(lp, last_pkmap_nr))
-			break; /* Found a usable entry */
+			break; /* a free slot */
 		if (--count)
 			continue;
 
-		/*
-		 * Sleep for somebody else to unmap their entries -- there is
-		 * nobody else: the guest is the only task.
-		 */
+		/* Every slot is held: the kernel would sleep on
+		 * pkmap_map_wait until a kunmap frees one, but the guest is
+		 * the only task, so nothing ever would. */
 		kmaplab_would_sleep(id, "kmap(page 0x%08x, pfn 0x%x) sleeps on pkmap_map_wait: all %u pkmap slots are in use and only the caller could kunmap one",
 				    page, pfn_of(lp, page), lp->info.last_pkmap);
 		return 0;
@@ -287,10 +287,9 @@ static uint32_t kmap_high(struct linux_policy *lp, kmaplab_page_t page)
 	kmaplab_plugin_id_t id = lp->id;
 	uint32_t vaddr;
 
-	/*
-	 * For highmem pages, we can't trust "virtual" until
-	 * after we have the lock.
-	 */
+	/* kmap_high() (mm/highmem.c, v5.10) reads the page's pkmap
+	 * address only under kmap_lock: before it, a concurrent wrap could
+	 * be clearing that mapping. */
 	lock_kmap(lp);
 	vaddr = kmaplab_page_address(id, page);
 	if (!vaddr)
@@ -351,10 +350,9 @@ static void kunmap_high(struct linux_policy *lp, kmaplab_page_t page)
 		return;
 	}
 
-	/*
-	 * A count must never go down to zero
-	 * without a TLB flush!
-	 */
+	/* kunmap_high() (mm/highmem.c, v5.10) drops the count to 1 at
+	 * most: only flush_all_zero_pkmaps() takes a slot to 0, after the
+	 * TLB flush that retires its translation. */
 	int32_t count = pkmap_count_get(lp, nr) - 1;
 	if (lp->variant == VARIANT_EAGER && count == 1) {
 		/* eager: the last user is gone -- unmap the slot and flush
@@ -531,10 +529,11 @@ static uint32_t linux_kmap_atomic(kmaplab_plugin_id_t id, void *priv, kmaplab_pa
 	if (lp->atomic_is_local)
 		return kmap_atomic_v6(lp, page);
 
-	/*
-	 * There is no cache coherency issue when non VIVT, so force the
-	 * dedicated kmap usage for better debugging purposes in that case.
-	 */
+	/* kmap_atomic() (arch/arm/mm/highmem.c, v5.10): a page that still
+	 * has a pkmap address is served from it, except under
+	 * DEBUG_HIGHMEM on a non-VIVT cache (every core here), where the
+	 * kernel always takes a fresh fixmap slot so that the debug checks
+	 * below see every mapping. */
 	if (lp->debug_highmem)
 		kmap = 0;
 	else
@@ -549,10 +548,8 @@ static uint32_t linux_kmap_atomic(kmaplab_plugin_id_t id, void *priv, kmaplab_pa
 	idx = kmap_fix_idx(lp, type);
 	vaddr = __fix_to_virt(lp, idx);
 	if (lp->debug_highmem) {
-		/*
-		 * With debugging enabled, kunmap_atomic forces that entry to 0.
-		 * Make sure it was indeed properly unmapped.
-		 */
+		/* Under DEBUG_HIGHMEM kunmap_atomic clears the slot's PTE,
+		 * so the kernel BUGs if it finds one still set. */
 		kmaplab_pte_t old = kmaplab_pte_read(id, KMAPLAB_WINDOW_FIXMAP, idx);
 		if (!kmaplab_pte_none(old)) {
 			kmaplab_bug(id, "kmap_atomic: BUG_ON(!pte_none(get_fixmap_pte(0x%08x))): fixmap slot %u still maps pfn 0x%x",
@@ -560,11 +557,9 @@ static uint32_t linux_kmap_atomic(kmaplab_plugin_id_t id, void *priv, kmaplab_pa
 			return 0;
 		}
 	}
-	/*
-	 * When debugging is off, kunmap_atomic leaves the previous mapping
-	 * in place, so the contained TLB flush ensures the TLB is updated
-	 * with the new mapping.
-	 */
+	/* Without DEBUG_HIGHMEM the slot may still hold the PTE of an
+	 * earlier kmap_atomic (kunmap_atomic leaves it): the local flush in
+	 * set_fixmap_pte() is what drops that stale translation. */
 	kmaplab_pte_t pte = kmaplab_mk_pte(id, pfn_of(lp, page), KMAPLAB_PROT_KERNEL);
 	set_fixmap_pte(lp, idx, pte, KMAPLAB_FLUSH_KMAP_ATOMIC);
 	stack_note(lp, type, KIND_ATOMIC, pte);
@@ -651,7 +646,7 @@ static void linux_kunmap_atomic(kmaplab_plugin_id_t id, void *priv, uint32_t kva
 		}
 		kmap_atomic_idx_pop(lp);
 	} else if (in_pkmap(lp, vaddr)) {
-		/* this address was obtained through kmap_high_get() */
+		/* a pkmap address: kmap_atomic found it with kmap_high_get() */
 		kunmap_pkmap_address(lp, vaddr, "kunmap_atomic");
 	} else if (lp->strict && foreign(lp, vaddr)) {
 		kmaplab_bug(id, "kunmap_atomic(0x%08x): not an address kmap_atomic returns (neither lowmem, pkmap nor fixmap)",
@@ -733,8 +728,9 @@ static uint32_t linux_kmap_local_page(kmaplab_plugin_id_t id, void *priv, kmapla
 	if (!kmaplab_PageHighMem(id, page))
 		return kmaplab_page_address(id, page);
 
-	/* Try kmap_high_get() if architecture has it enabled:
-	 * arch_kmap_local_high_get() skips it under DEBUG_HIGHMEM. */
+	/* __kmap_local_page_prot() (mm/highmem.c, v5.11) first asks the
+	 * architecture for an existing pkmap mapping; ARM's
+	 * arch_kmap_local_high_get() does not under DEBUG_HIGHMEM. */
 	kmap = lp->debug_highmem ? 0 : kmap_high_get(lp, page);
 	if (kmap || kmaplab_stopped(id))
 		return kmap;
@@ -755,12 +751,10 @@ static void kunmap_local_indexed(struct linux_policy *lp, uint32_t vaddr, enum s
 
 	if (addr < __fix_to_virt(lp, lp->fix.fix_kmap_end) ||
 	    addr > __fix_to_virt(lp, lp->fix.fix_kmap_begin)) {
-		/*
-		 * Handle mappings which were obtained by kmap_high_get()
-		 * first as the virtual address of such mappings is below
-		 * PAGE_OFFSET. Warn for all other addresses which are in
-		 * the user space part of the virtual address space.
-		 */
+		/* kunmap_local_indexed() (mm/highmem.c, v5.11): an address
+		 * outside the fixmap kmap slots is either a pkmap address that
+		 * kmap_high_get() handed out (below PAGE_OFFSET, so it is
+		 * checked first) or, if it is in user space, a WARN. */
 		if (in_pkmap(lp, addr))
 			kunmap_pkmap_address(lp, addr, who);
 		else if (lp->strict && foreign(lp, addr))
@@ -923,7 +917,8 @@ static uint32_t linux_early_ioremap(kmaplab_plugin_id_t id, void *priv, uint32_t
 		return 0;
 	}
 
-	/* Don't allow wraparound or zero size */
+	/* __early_ioremap() (mm/early_ioremap.c, v5.10) refuses a zero
+	 * size and a range that wraps past the top of the address space. */
 	last_addr = phys_addr + size - 1;
 	if (!size || last_addr < phys_addr) {
 		kmaplab_warn(id, "__early_ioremap(%08x, %08x): WARN_ON(!size || last_addr < phys_addr)",
@@ -932,16 +927,13 @@ static uint32_t linux_early_ioremap(kmaplab_plugin_id_t id, void *priv, uint32_t
 	}
 
 	lp->prev_size[slot] = size;
-	/*
-	 * Mappings have to be page-aligned
-	 */
+	/* Whole pages are mapped: the offset into the first one is added
+	 * back to the address returned. */
 	offset = phys_addr & ~PAGE_MASK;
 	phys_addr &= PAGE_MASK;
 	size = PAGE_ALIGN(last_addr + 1) - phys_addr;
 
-	/*
-	 * Mappings have to fit in the FIX_BTMAP area.
-	 */
+	/* A slot of the FIX_BTMAP area holds NR_FIX_BTMAPS pages at most. */
 	nrpages = size >> PAGE_SHIFT;
 	if (nrpages > lp->fix.nr_fix_btmaps) {
 		kmaplab_warn(id, "__early_ioremap(%08x, %08x): WARN_ON(nrpages > NR_FIX_BTMAPS): %u pages, at most %u",
@@ -949,9 +941,7 @@ static uint32_t linux_early_ioremap(kmaplab_plugin_id_t id, void *priv, uint32_t
 		return 0;
 	}
 
-	/*
-	 * Ok, go for it..
-	 */
+	/* Map the pages downwards from the slot's first fixmap index. */
 	idx = lp->fix.fix_btmap_begin - lp->fix.nr_fix_btmaps * (uint32_t)slot;
 	while (nrpages > 0 && !kmaplab_stopped(id)) {
 		__set_fixmap(lp, idx, phys_addr, KMAPLAB_PROT_IO, false, KMAPLAB_FLUSH_EARLY_IOREMAP);

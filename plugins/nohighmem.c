@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The `nohighmem` policy: a kernel with all RAM in lowmem -- what
  * CONFIG_HIGHMEM=n gives (include/linux/highmem.h, the !CONFIG_HIGHMEM
  * half), as on a Raspberry Pi 2 kernel with the 2G/2G split or on any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The instance behind a kmaplab_plugin_id_t (private to plugins/). */
 #ifndef KMAPLAB_PLUGINS_PLUGIN_H
 #define KMAPLAB_PLUGINS_PLUGIN_H
@@ -21,6 +22,10 @@ struct kmaplab_plugin {
 	/* The guest PC of the kmap that last mapped each pkmap slot, to name
 	 * holders in a would-sleep report. */
 	uint32_t pkmap_pc[LAST_PKMAP];
+
+	/* KMAPLAB_EVENT_FLUSH_ALL_ZERO_PKMAPS_BEGIN: the cycle it began. */
+	bool fazp_open;
+	uint64_t fazp_begin;
 
 	policy_symbolize_fn symbolize;
 	void *symbolize_arg;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading a policy and serving hypercalls with it (see policy.h). */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 

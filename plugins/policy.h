@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host side of the policy plugin ABI (kmaplab-plugin.h): loading a
  * policy, and serving the guest's hypercalls with it and with mm/.
  *

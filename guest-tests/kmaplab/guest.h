@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaplab/guest.h — the kernel API a kmaplab guest programs against.
  *
  * Names and meanings are the Linux kernel's (include/linux/highmem.h,

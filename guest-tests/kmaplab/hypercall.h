@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kmaplab hypercall ABI, version 1 — shared by guests and the host.
  *
  * A hypercall is an SVC with a reserved immediate: `svc #0x4b4d4c` ("KML")

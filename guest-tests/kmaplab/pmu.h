@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ARMv7 Performance Monitors, as microbenchmarks use them (CP15 c9,
  * ARM DDI 0406C C12).  Under kmaplab the cycle counter counts the model's
  * cycles and the TLB-refill events the model's micro-TLB refills

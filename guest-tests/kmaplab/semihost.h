@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The semihosting call, for the guest runtime.  newlib's rdimon does the
  * same for stdio; guests rarely need this directly. */
 #ifndef KMAPLAB_SEMIHOST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kmaplab guest entry.  The emulator has already done what a kernel's
  * head.S does: MMU on with swapper_pg_dir, SVC mode, IRQs masked, .bss
  * zeroed, sp at the top of the boot stack.  All that is left is C. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* C start-up for kmaplab guests: heap limit, newlib's console handles,
  * constructors, argv from the command line, then exit(main(...)). */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A test fixture, not an example: a policy built for another plugin ABI
  * version.  kmaplab must refuse to load it, with one line saying which
  * versions differ, before calling anything in it (exit status 64). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* example_policy.c -- a complete kmaplab mapping policy in one file,
  * written only against kmaplab-plugin.h: start your own from here.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The calibration guest's curves have their steps where the geometry puts
 them (a test of positions, not of timings), and kmaplab-calibrate draws them.
 

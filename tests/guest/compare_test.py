@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """End-to-end test of `kmaplab compare` (tools/kmaplab-compare).
 
 usage: compare_test.py KMAPLAB COMPARE_TOOL GUEST1.elf GUEST2.elf

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """--costs FILE and `kmaplab costs`: the cost table, its sources, overrides.
 
 usage: costs_test.py KMAPLAB DOC_CYCLE_MODEL PKMAP_WRAP.elf

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """End-to-end: `kmaplab run` refuses malformed guest ELF files cleanly.
 
 usage: malformed_elf.py KMAPLAB VALID_GUEST.elf

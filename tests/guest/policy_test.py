@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs guest-tests/policy_kmap.c under one mapping policy and checks it.
 
 usage: policy_test.py --kmaplab K --guest G.elf --guest-2g2g G2.elf

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs one guest through `kmaplab run` and checks how it ended.
 
 usage: run_guest.py KMAPLAB [checks...] -- [run options...] GUEST.elf [guest args...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A minimal test harness for host unit tests: CHECK() records a failure with
  * its location and goes on; check_done() prints "N passed, N failed" and
  * returns the exit status. */

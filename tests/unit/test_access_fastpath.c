@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mm_access()'s inline fast path (mm/access.h: the micro TLB's hot copies,
  * stale check, permission shortcut) against mm_access_slow(), the plain
  * look-up/walk/check path, on two machines that share one RAM (so every

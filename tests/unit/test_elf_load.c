@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of guest ELF loading (emu/elf_load.{h,c}).  Every file is built
  * by hand here from <elf.h> structs and written to a temporary directory;
  * the expected values are the ones written into it.

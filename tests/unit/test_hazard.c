@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The architectural hazard checker (mm/hazard.c) on hand-built tables with
  * two simulated CPUs.  Every expected report follows from the rules in
  * ARM DDI 0406C B3.10.1 as mm/hazard.h states them:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the per-block instruction cost model (emu/insn_cost.c).
  *
  * The blocks are hand-assembled (encodings from the ARM ARM, checked once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit test of the short-descriptor walker and the access check
  * (mm/mmu.c).  Every descriptor is a hand-assembled hex literal and every
  * expected value was worked out by hand from ARM ARM DDI 0406C B3.5 and

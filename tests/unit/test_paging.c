@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the kernel layout (mm/layout.{h,c}) and the boot page
  * tables (mm/paging.c), checked through the walker (mm/mmu.c).
  *

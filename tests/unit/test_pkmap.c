@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host unit tests of the modelled kernel's highmem machinery (mm/highmem.c,
  * mm/page_alloc.c, mm/flush.c) and of the `linux` policy (plugins/linux.c)
  * driven through the hypercall dispatcher (plugins/policy.c), on a fake

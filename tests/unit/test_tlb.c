@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the TLB model (mm/tlb.c) and the core profiles (mm/core.c).
  *
  * Every expected hit/miss and count below is worked out by hand from the

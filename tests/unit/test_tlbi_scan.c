@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of guest TLB maintenance: tlbi_decode/tlbi_apply (mm/tlbi.c)
  * and the Capstone pre-scan (emu/tlbi_scan.c).
  *

@@ -1,10 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the --trace file (emu/trace.c, docs/trace.md): synthetic
  * events of every kind with random fields (fixed seed) are written, read
  * back and compared field by field; the file cut at many byte offsets reads
  * back as exactly the records that are whole in it; a corrupt or newer file
  * is refused; two writes of the same events are byte-identical.
  *
- *   test_trace                 run the checks (files in a temporary directory)
+ *   test_trace DOCS/trace.md   run the checks (files in a temporary directory;
+ *                              the name tables are checked against the doc)
  *   test_trace --write FILE    only write the synthetic trace to FILE and print
  *                              "events=N flush=N tlbi=N kmap=N warn=N"
  *                              (tests/guest/trace_roundtrip.py uses it) */
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -88,11 +92,14 @@ static void make_symtab(struct symtab *st)
 
 /* Writes NEVENTS random events through every entry point; fills *s with
  * what the reader must return.  Returns 0 or -1. */
+/* Recording options for write_synthetic() (NULL: none). */
+static const struct trace_options *synth_opts;
+
 static int write_synthetic(const char *path, const struct symtab *syms, struct synth *s)
 {
 	char err[256];
-	struct trace_writer *tw =
-		trace_open(path, syms, "guest-tests/x.elf", "cortex-a7", "3G/1G", "linux", err, sizeof(err));
+	struct trace_writer *tw = trace_open_options(path, syms, "guest-tests/x.elf", "cortex-a7",
+						     "3G/1G", "linux", synth_opts, err, sizeof(err));
 	if (!tw) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -334,6 +341,41 @@ static enum trace_read_status read_back(const uint8_t *data, size_t size, const 
 	return st;
 }
 
+static const char *docs_path; /* docs/trace.md (argv[1]) */
+
+/* The backquoted names of the row "| <table> | `a`, `b`, ... |" of
+ * docs/trace.md, in order, must be exactly names[0..n). */
+static void check_table(const char *docs, const char *table, char **names, size_t n)
+{
+	FILE *f = fopen(docs, "r");
+	if (!CHECK(f != NULL))
+		return;
+	char line[4096], want[256];
+	snprintf(want, sizeof(want), "| %s | ", table);
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		found = true;
+		size_t k = 0;
+		for (char *p = line + strlen(want); (p = strchr(p, '`')) != NULL; k++) {
+			char *e = strchr(p + 1, '`');
+			if (!e)
+				break;
+			*e = 0;
+			if (!CHECK(k < n && strcmp(names[k], p + 1) == 0))
+				fprintf(stderr, "%s %zu: docs/trace.md says %s, the trace %s\n", table, k,
+					p + 1, k < n ? names[k] : "(none)");
+			p = e + 1;
+		}
+		if (!CHECK_EQ(k, n))
+			fprintf(stderr, "%s: docs/trace.md lists %zu names, the trace has %zu\n", table,
+				k, n);
+	}
+	CHECK(found);
+	fclose(f);
+}
+
 static void test_header(const char *path, const struct symtab *syms)
 {
 	char err[256];
@@ -349,21 +391,24 @@ static void test_header(const char *path, const struct symtab *syms)
 	CHECK(strcmp(h->core, "cortex-a7") == 0);
 	CHECK(strcmp(h->split, "3G/1G") == 0);
 	CHECK(strcmp(h->policy, "linux") == 0);
-	CHECK_EQ(h->nflush_ops, FLUSH_NR_OPS);
-	for (size_t i = 0; i < h->nflush_ops && i < FLUSH_NR_OPS; i++)
-		CHECK(strcmp(h->flush_ops[i], flush_op_name((enum flush_op)i)) == 0);
-	CHECK(strcmp(h->flush_ops[FLUSH_OP_FLUSH_TLB_KERNEL_RANGE], "flush_tlb_kernel_range") == 0);
-	CHECK_EQ(h->ncauses, FLUSH_NR_CAUSES);
-	for (size_t i = 0; i < h->ncauses && i < FLUSH_NR_CAUSES; i++)
-		CHECK(strcmp(h->causes[i], flush_cause_name((enum flush_cause)i)) == 0);
-	CHECK_EQ(h->nkmap_ops, KMAP_NR_OPS);
-	for (size_t i = 0; i < h->nkmap_ops && i < KMAP_NR_OPS; i++)
-		CHECK(strcmp(h->kmap_ops[i], kmap_op_name((enum kmap_op)i)) == 0);
-	CHECK_EQ(h->ntlbi_ops, TLBI_NR_OPS);
-	for (size_t i = 0; i < h->ntlbi_ops && i < TLBI_NR_OPS; i++) {
-		CHECK(strcmp(h->tlbi_ops[i], tlbi_op_name((enum tlbi_op)i)) == 0);
-		CHECK_EQ(h->tlbi_kinds[i], tlbi_op_kind((enum tlbi_op)i));
+	/* The name tables against docs/trace.md's list (not against the
+	 * writer's own tables: the documentation is the contract). */
+	if (CHECK(docs_path != NULL)) {
+		check_table(docs_path, "flush operations", h->flush_ops, h->nflush_ops);
+		check_table(docs_path, "flush causes", h->causes, h->ncauses);
+		check_table(docs_path, "kmap operations", h->kmap_ops, h->nkmap_ops);
+		check_table(docs_path, "TLBI operations", h->tlbi_ops, h->ntlbi_ops);
 	}
+	/* A TLBI's kind follows from its ARM name (ARMv7 ARM B4.2.2 / the
+	 * c8 encodings): ...ALL invalidates everything, ...MVAA by VA for
+	 * any ASID, ...MVA by VA and ASID, ...ASID by ASID. */
+	for (size_t i = 0; i < h->ntlbi_ops; i++) {
+		const char *n = h->tlbi_ops[i];
+		unsigned want = strstr(n, "ALL") ? 0 : strstr(n, "MVAA") ? 3 : strstr(n, "MVA") ? 1 : 2;
+		if (!CHECK_EQ(h->tlbi_kinds[i], want))
+			fprintf(stderr, "TLBI %s: kind %u\n", n, h->tlbi_kinds[i]);
+	}
+	CHECK_EQ(h->kinds, TRACE_KINDS_ALL);
 	CHECK_EQ(h->syms.n, syms->n);
 	bool same = h->syms.n == syms->n;
 	for (size_t i = 0; same && i < syms->n; i++)
@@ -474,8 +519,8 @@ static void test_corrupt(const uint8_t *data, size_t size, const struct synth *s
 	CHECK_EQ(count, 7);
 	memcpy(d, data, size);
 
-	/* An end record whose count disagrees. */
-	d[size - 1] ^= 1;
+	/* An end record whose count disagrees (the last byte is its flags). */
+	d[size - 2] ^= 1;
 	CHECK(read_back(d, size, s, &count, NULL, NULL) == TRACE_READ_CORRUPT);
 	free(d);
 }
@@ -547,6 +592,7 @@ static void test_hazard_record(const char *dir)
 			CHECK(trace_read(r, &rec) == TRACE_READ_RECORD);
 			CHECK_EQ(rec.kind, TRACE_HAZARD);
 			CHECK_EQ(rec.pc, i ? 0xc0008000u : 0xc0008050u);
+			CHECK_EQ(rec.cpu, ev[i].cpu); /* the record's CPU is the event's */
 			const struct trace_hazard_event *h = &rec.u.hazard;
 			CHECK(h->cycle == ev[i].cycle && h->kind == ev[i].kind && h->cpu == ev[i].cpu &&
 			      h->va == ev[i].va && h->old_pa == ev[i].old_pa && h->new_pa == ev[i].new_pa &&
@@ -557,6 +603,133 @@ static void test_hazard_record(const char *dir)
 		trace_reader_close(r);
 	}
 	unlink(path);
+}
+
+/* Reads a whole file written with options; returns the records (at most
+ * max) and the end status. */
+static enum trace_read_status read_all(const char *path, struct trace_record *out, size_t max,
+				       size_t *n, unsigned *flags, unsigned *kinds)
+{
+	char err[256];
+	struct trace_reader *r = trace_reader_open(path, err, sizeof(err));
+	*n = 0;
+	if (!r) {
+		fprintf(stderr, "%s\n", err);
+		return TRACE_READ_CORRUPT;
+	}
+	*kinds = trace_reader_header(r)->kinds;
+	static struct trace_record rec;
+	enum trace_read_status st;
+	while ((st = trace_read(r, &rec)) == TRACE_READ_RECORD)
+		if (*n < max)
+			out[(*n)++] = rec;
+	*flags = trace_reader_end_flags(r);
+	trace_reader_close(r);
+	return st;
+}
+
+/* --trace-events and --trace-max-bytes: the same synthetic events written
+ * with options read back as the records those options keep. */
+static void test_options(const char *dir, const struct symtab *syms, const uint8_t *full,
+			 size_t full_size, const struct synth *all)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/opt.kmt", dir);
+	struct trace_record *got = calloc(NEVENTS, sizeof(*got));
+	size_t *ends = calloc(NEVENTS, sizeof(*ends));
+	size_t header_end = 0, n;
+	uint64_t count;
+	unsigned flags, kinds;
+	struct synth s;
+	read_back(full, full_size, all, &count, ends, &header_end);
+
+	/* Only kmap and WARN events: exactly those, in order. */
+	struct trace_options o = { .kinds = TRACE_KIND_BIT(TRACE_KMAP) | TRACE_KIND_BIT(TRACE_WARN) };
+	synth_opts = &o;
+	CHECK_EQ(write_synthetic(path, syms, &s), 0);
+	CHECK(read_all(path, got, NEVENTS, &n, &flags, &kinds) == TRACE_READ_END);
+	CHECK_EQ(kinds, o.kinds);
+	CHECK_EQ(flags, 0);
+	size_t k = 0;
+	bool same = true;
+	for (size_t i = 0; i < all->n; i++) {
+		if (all->rec[i].kind != TRACE_KMAP && all->rec[i].kind != TRACE_WARN)
+			continue;
+		same = same && k < n && same_record(&got[k], &all->rec[i]);
+		k++;
+	}
+	CHECK(same);
+	CHECK_EQ(n, k);
+	CHECK_EQ(s.counts.events, k);
+	CHECK_EQ(s.counts.flush + s.counts.tlbi, 0);
+	CHECK_EQ(s.counts.truncated, 0);
+	free(s.rec);
+
+	/* A limit half way: the longest prefix of events that leaves room
+	 * for the end record (TRACE_END_RESERVE bytes) under the limit. */
+	o = (struct trace_options){ .max_bytes = header_end + (full_size - header_end) / 2 };
+	size_t fit = 0;
+	while (fit < all->n && ends[fit] + TRACE_END_RESERVE <= o.max_bytes)
+		fit++;
+	CHECK(fit > 0 && fit < all->n);
+	CHECK_EQ(write_synthetic(path, syms, &s), 0);
+	CHECK(read_all(path, got, NEVENTS, &n, &flags, &kinds) == TRACE_READ_END);
+	CHECK_EQ(flags, TRACE_END_LIMITED);
+	CHECK_EQ(n, fit);
+	same = true;
+	for (size_t i = 0; i < n && i < fit; i++)
+		same = same && same_record(&got[i], &all->rec[i]);
+	CHECK(same);
+	CHECK_EQ(s.counts.truncated, 1);
+	CHECK_EQ(s.counts.events, fit);
+	CHECK_EQ(s.counts.not_recorded, all->n - fit);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && (uint64_t)st.st_size <= o.max_bytes);
+	CHECK_EQ(s.counts.bytes, (uint64_t)st.st_size);
+	free(s.rec);
+
+	/* Room for the header and the end record only: no event, still valid. */
+	o.max_bytes = header_end + TRACE_END_RESERVE;
+	CHECK_EQ(write_synthetic(path, syms, &s), 0);
+	CHECK(read_all(path, got, NEVENTS, &n, &flags, &kinds) == TRACE_READ_END);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(flags, TRACE_END_LIMITED);
+	free(s.rec);
+
+	/* Less than that: refused at open. */
+	char err[256];
+	o.max_bytes = header_end + TRACE_END_RESERVE - 1;
+	errno = 0;
+	CHECK(trace_open_options(path, syms, "guest-tests/x.elf", "cortex-a7", "3G/1G", "linux", &o,
+				 err, sizeof(err)) == NULL);
+	CHECK_EQ(errno, EINVAL);
+	CHECK(strstr(err, "--trace-max-bytes") != NULL);
+
+	synth_opts = NULL;
+	unlink(path);
+	free(got);
+	free(ends);
+}
+
+/* The reader's reasons for a corrupt record name the byte. */
+static void test_why(const uint8_t *data, size_t size)
+{
+	char err[256];
+	uint8_t *d = malloc(size);
+	memcpy(d, data, size);
+	struct trace_reader *r = trace_reader_open_memory(d, size, "x", err, sizeof(err));
+	size_t at = trace_reader_offset(r);
+	trace_reader_close(r);
+	d[at] = 0x55; /* the first record's tag */
+	r = trace_reader_open_memory(d, size, "x", err, sizeof(err));
+	static struct trace_record rec;
+	CHECK(trace_read(r, &rec) == TRACE_READ_CORRUPT);
+	char want[64];
+	snprintf(want, sizeof(want), "unknown record tag 0x55 at byte %zu", at);
+	if (!CHECK(strcmp(trace_reader_why(r), want) == 0))
+		fprintf(stderr, "why: %s\n", trace_reader_why(r));
+	trace_reader_close(r);
+	free(d);
 }
 
 int main(int argc, char **argv)
@@ -577,6 +750,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (argc == 2)
+		docs_path = argv[1];
 	char dir[] = "/tmp/kmaplab-test-trace-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
 	char dirbuf[400];
@@ -619,6 +794,8 @@ int main(int argc, char **argv)
 		test_header(p1, &syms);
 		test_truncation(data, size, &s);
 		test_corrupt(data, size, &s);
+		test_options(dirbuf, &syms, data, size, &s);
+		test_why(data, size);
 	}
 
 	/* Determinism: the same events give the same bytes. */

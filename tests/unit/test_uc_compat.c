@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the Unicorn 2.0.1 workarounds in emu/uc_compat.{h,c}
  * (DESIGN.md, "Unicorn 2.0.1 — measured facts").  One group per workaround:
  *

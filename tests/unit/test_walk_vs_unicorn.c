@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Differential test of the short-descriptor walker (mm/mmu.c: mmu_walk +
  * mmu_check) against Unicorn's own ARM MMU (QEMU's get_phys_addr_v6), as
  * DESIGN.md "Testing" asks: random page tables in guest memory, a real guest
