@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Writing a file the user named without ever losing one (outfile.h). */
 #include "outfile.h"
 

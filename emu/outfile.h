@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one way kmaplab writes a file the user named (--stats, --trace).
  *
  * A regular file (or a new one) is written to a unique temporary file in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Benchmark workload: real third-party code, LZ4 1.9.4 (third_party/lz4,
  * BSD 2-clause), compressing and decompressing generated text: hash-table
  * probes, byte copies and match searches, as a kernel's zram or a file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Access patterns whose TLB statistics can be worked out exactly from the
  * core's TLB geometry (tests/guest/tlb_counts.py does that).
  *

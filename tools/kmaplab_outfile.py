@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The one way kmaplab's Python tools write a file the user named: the same
 rules as emu/outfile.c (docs/cli.md, "Output files").
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """`kmaplab compare` never loses a file, says what went wrong in one line,
 and names every ending with one vocabulary (tools/kmaplab-compare,
 tools/kmaplab_outfile.py, docs/compare.md).

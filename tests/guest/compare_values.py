@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """`kmaplab compare`'s table checked by value on the four bundled workloads.
 
     compare_values.py KMAPLAB COMPARE GUEST_DIR GUEST_SOURCE_DIR

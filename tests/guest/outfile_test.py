@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """`kmaplab run --stats PATH` and `--trace PATH` never lose a file (emu/outfile.c).
 
 usage: outfile_test.py KMAPLAB GUEST.elf

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The compare report as a browser shows it: headless Chromium (Debian's
 `chromium`) renders compare-out/report.html, and this test fails on a
 broken render or a dead link.

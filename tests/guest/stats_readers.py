@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Tools that read stats files refuse one that lacks a key they read.
 
     stats_readers.py KMAPLAB COMPARE BENCH GUEST.elf

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The stats file against its documentation (docs/stats.md), both ways.
 
     stats_schema.py DOCS/stats.md KMAPLAB GUEST.elf FAULTING_GUEST.elf

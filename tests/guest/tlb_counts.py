@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Exact TLB counts and cycles from guest runs, worked out from each core's
 documented geometry and cost constants -- never read back from the model.
 

@@ -8,7 +8,8 @@ Checks that LICENSE holds the MIT licence that meson.build declares, and
 that every source file -- C, headers, assembly, linker scripts, Python,
 shell and other scripts with a #! line, *.in templates, meson.build --
 carries `SPDX-License-Identifier: MIT` in its first three lines.  Build
-directories, .git and fuzz corpora are skipped.  --fix adds the line where
+directories, .git, fuzz corpora and third_party/ (vendored code, kept
+unchanged under its own licence file) are skipped.  --fix adds the line where
 it is missing (after a #! line; `/* ... */` or `# ...` as the file's
 language comments) and says which files it changed.
 
@@ -21,7 +22,7 @@ import sys
 TAG = 'SPDX-License-Identifier: MIT'
 C_STYLE = ('.c', '.h', '.S', '.ld')
 HASH_STYLE = ('.py', '.in', '.sh')
-SKIP_DIRS = {'.git', 'corpus', '__pycache__'}
+SKIP_DIRS = {'.git', 'corpus', '__pycache__', 'third_party'}
 
 
 def wants_header(path):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A reference TLB model for tests, written from the rules in
  * docs/cycle-model.md ("TLB geometry and replacement", "Model rules", "How
  * the costs combine") and the TRM facts they cite -- not from mm/tlb.c or
