@@ -208,7 +208,12 @@ static int map_memory(struct machine *m)
 		return uc_fail(m, "the RAM region", err);
 	/* Placeholders for the kernel's VA windows: pkmap + lowmem, and fixmap
 	 * up to the vectors page at the top of the address space. */
-	err = uc_compat_map_va_window(m->uc, l->pkmap_base, l->high_memory - l->pkmap_base);
+	uint32_t ram_end = l->phys_offset + l->ram_size;
+	err = uc_compat_map_va_window(m->uc, ram_end, l->pkmap_base - ram_end);
+	if (!err)
+		err = uc_compat_map_va_window(m->uc, l->pkmap_base, l->high_memory - l->pkmap_base);
+	if (!err)
+		err = uc_compat_map_va_window(m->uc, l->high_memory, FIXADDR_START - l->high_memory);
 	if (!err)
 		err = uc_compat_map_va_window(m->uc, FIXADDR_START, 0u - FIXADDR_START);
 	if (err)
@@ -283,7 +288,6 @@ static void watch_pt_store(struct machine *m, uint32_t va, unsigned size, uint64
 static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *arg)
 {
 	(void)uc;
-	(void)size;
 	(void)value;
 	struct machine *m = arg;
 	bool write = type == UC_MEM_WRITE;
@@ -291,6 +295,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	if (mm_access(&m->mm, (uint32_t)addr, write ? MMU_WRITE : MMU_READ, 1) != MMU_OK) {
 		m->have_fault_va = true;
 		m->fault_va = (uint32_t)addr;
+		m->fault_size = (uint8_t)size;
 		m->fault_is_write = write;
 		return;
 	}
@@ -328,6 +333,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 			     machine_symbolize(m, (uint32_t)addr, sym, sizeof(sym)));
 		return;
 	}
+	m->have_fault_va = false; /* a fault the model saw belongs to its own block */
 	uint32_t insns = cpu_model_block(m, (uint32_t)addr, size);
 	m->insns += insns;
 	if (m->opt.model)

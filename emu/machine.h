@@ -68,6 +68,7 @@ struct machine {
 	bool want_fault_va;
 	bool have_fault_va;
 	uint32_t fault_va;
+	uint8_t fault_size;        /* bytes of that access */
 	bool fault_is_write;
 	uc_hook fault_hook;
 

@@ -1,0 +1,302 @@
+/* Every way a guest can fault, one case per run (argv[1] names it), in ARM
+ * and in Thumb code.  tests/guest/fault_test.py runs each case and checks
+ * that kmaplab names the exact faulting instruction: the function and
+ * offset, the PC and the instruction text, with the address each case
+ * prints here ("access VA 0x...") before it faults.
+ *
+ * The faulting functions are naked: their bodies are exactly the
+ * instructions below, so the faulting instruction is the only one of its
+ * kind in the function and the test finds its address in the ELF
+ * (objdump), never from kmaplab.  Instructions before it make its offset
+ * non-zero, so a report that names the start of the translated block (or
+ * the instruction before) is caught. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmaplab/guest.h"
+
+#define ARM __attribute__((naked, noinline, target("arm")))
+#define THUMB __attribute__((naked, noinline, target("thumb")))
+/* A naked function's arguments are in r0, r1 for its asm. */
+#define REG __attribute__((unused))
+
+/* ARMv7 short-descriptor small page (ARM DDI 0406C B3.5.1): bit 0 XN,
+ * bit 1 set, B (2), C (3), AP[1:0] (5:4), TEX (8:6), APX (9). */
+#define PTE_SMALL 0x2u
+#define PTE_XN 0x1u
+#define PTE_CACHED 0xcu
+#define PTE_AP_PRIV_RW 0x10u           /* APX 0, AP 01 */
+#define PTE_AP_PRIV_RO (0x200u | 0x10u) /* APX 1, AP 01 */
+/* Section (B3.5.1): bits 1:0 = 10, domain in 8:5, AP[1:0] in 11:10. */
+#define SECT 0x2u
+#define SECT_AP_PRIV_RW (0x1u << 10)
+#define SECT_DOMAIN(d) ((uint32_t)(d) << 5)
+
+/* --- the example, compiled C: x = a * 3; x += 7; p[1] = x ------ */
+volatile int a = 5;
+
+__attribute__((noinline, target("arm"))) void store_after_arith_arm(int *p)
+{
+	int x = a * 3;
+	x += 7;
+	p[1] = x;
+}
+
+__attribute__((noinline, target("thumb"))) void store_after_arith_thumb(int *p)
+{
+	int x = a * 3;
+	x += 7;
+	p[1] = x;
+}
+
+/* --- loads and stores -------------------------------------------------- */
+ARM uint32_t load_arm(REG const uint32_t *p)
+{
+	__asm__("mov r1, #0\n\tadd r1, r1, #1\n\tldr r0, [r0, #8]\n\tbx lr");
+}
+
+THUMB uint32_t load_thumb(REG const uint32_t *p)
+{
+	__asm__("movs r1, #0\n\tadds r1, #1\n\tldr r0, [r0, #8]\n\tbx lr");
+}
+
+ARM void store_arm(REG uint32_t *p)
+{
+	__asm__("mov r1, #7\n\tadd r1, r1, #1\n\tstr r1, [r0, #4]\n\tbx lr");
+}
+
+THUMB void store_thumb(REG uint32_t *p)
+{
+	__asm__("movs r1, #7\n\tadds r1, #1\n\tstr r1, [r0, #4]\n\tbx lr");
+}
+
+/* --- LDM/STM that cross from a mapped page into an unmapped one -------- */
+ARM void ldm_arm(REG const uint32_t *p)
+{
+	__asm__("mov r1, #0\n\tldm r0, {r1, r2, r3, ip}\n\tbx lr");
+}
+
+THUMB void ldm_thumb(REG const uint32_t *p)
+{
+	__asm__("movs r1, #0\n\tldm.w r0, {r1, r2, r3, ip}\n\tbx lr");
+}
+
+ARM void stm_arm(REG uint32_t *p)
+{
+	__asm__("mov r1, #0\n\tstm r0, {r1, r2, r3, ip}\n\tbx lr");
+}
+
+THUMB void stm_thumb(REG uint32_t *p)
+{
+	__asm__("movs r1, #0\n\tstm.w r0, {r1, r2, r3, ip}\n\tbx lr");
+}
+
+/* --- a Thumb IT block: the faulting store is its second instruction ---- */
+THUMB void store_it_thumb(REG uint32_t *p, REG uint32_t flag)
+{
+	__asm__("movs r2, #9\n\tcmp r1, #0\n\tite eq\n\tstreq r2, [r0]\n\tstrne r2, [r0, #4]\n\tbx lr");
+}
+
+/* --- alignment: LDREX of a misaligned word faults whatever SCTLR.A says -- */
+ARM uint32_t ldrex_arm(REG const uint32_t *p)
+{
+	__asm__("mov r1, #0\n\tldrex r0, [r0]\n\tbx lr");
+}
+
+THUMB uint32_t ldrex_thumb(REG const uint32_t *p)
+{
+	__asm__("movs r1, #0\n\tldrex r0, [r0]\n\tbx lr");
+}
+
+/* --- undefined instructions (UDF, ARM DDI 0406C A8.8.247) -------------- */
+ARM void udf_arm(void)
+{
+	__asm__("mov r1, #0\n\tudf #16\n\tbx lr");
+}
+
+THUMB void udf_thumb(void)
+{
+	__asm__("movs r1, #0\n\tudf #5\n\tbx lr");
+}
+
+/* --- helpers that build the fault -------------------------------------- */
+static struct page *highmem_page(void)
+{
+	struct page *page = alloc_page(GFP_HIGHUSER);
+	if (!page || !PageHighMem(page)) {
+		printf("no highmem page\n");
+		exit(2);
+	}
+	return page;
+}
+
+static volatile uint32_t *fixmap_pte(unsigned long va)
+{
+	volatile uint32_t *bm_pte = (volatile uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_BM_PTE);
+	return &bm_pte[(va - FIXADDR_START) >> PAGE_SHIFT];
+}
+
+static void tlbimva(unsigned long va)
+{
+	__asm__ volatile("dsb\n\tmcr p15, 0, %0, c8, c7, 1\n\tdsb\n\tisb" : : "r"(va) : "memory");
+}
+
+/* A fixmap slot no kmap_atomic uses (the highest index below FIX_BTMAP). */
+#define SPARE_FIX 700u
+
+/* Maps `pa` at the spare fixmap slot with the given PTE bits, directly in
+ * bm_pte as kernel code would with set_fixmap_pte(). */
+static uint32_t map_spare(uint32_t pa, uint32_t bits)
+{
+	unsigned long va = FIXADDR_TOP - ((unsigned long)SPARE_FIX << PAGE_SHIFT);
+	*fixmap_pte(va) = (pa & PAGE_MASK) | PTE_SMALL | PTE_CACHED | bits;
+	tlbimva(va);
+	return va;
+}
+
+static uint8_t data_page[4096] __attribute__((aligned(4096)));
+static uint8_t code_page[4096] __attribute__((aligned(4096)));
+
+/* An empty pkmap slot: nothing is kmapped in this program before it. */
+static uint32_t *empty_pkmap_slot(void)
+{
+	return (uint32_t *)(uintptr_t)(kmaplab_kernel_info(KINFO_PKMAP_BASE) + 5 * PAGE_SIZE);
+}
+
+/* The last 8 bytes of a kmapped page whose next pkmap slot is empty. */
+static uint32_t *end_of_kmap(void)
+{
+	uint8_t *v = kmap(highmem_page());
+	return (uint32_t *)(v + PAGE_SIZE - 8);
+}
+
+/* A read-only page: data_page mapped privileged read-only. */
+static uint32_t *read_only_page(void)
+{
+	return (uint32_t *)(uintptr_t)map_spare(virt_to_phys(data_page), PTE_AP_PRIV_RO);
+}
+
+static void set_dacr(uint32_t dacr)
+{
+	__asm__ volatile("mcr p15, 0, %0, c3, c0, 0\n\tisb" : : "r"(dacr) : "memory");
+}
+
+/* A 1 MiB section in domain 1 at a free vmalloc-area VA.  The DACR goes
+ * from domain 1 client (a read works) to manager (works) to no access,
+ * with domain 3 client: the fault must name the DACR the guest wrote last,
+ * which only a model that follows DACR writes knows. */
+#define DOMAIN_VA 0xf8000000u
+#define DACR_LAST 0x41u /* D0 client, D1 no access, D3 client */
+static uint32_t *no_access_domain(void)
+{
+	volatile uint32_t *pgd = (volatile uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_SWAPPER_PG_DIR);
+	uint32_t pa = virt_to_phys(data_page) & 0xfff00000u;
+	volatile uint32_t *p = (volatile uint32_t *)(uintptr_t)DOMAIN_VA;
+	pgd[DOMAIN_VA >> 20] = pa | SECT_AP_PRIV_RW | SECT_DOMAIN(1) | SECT;
+	tlbimva(DOMAIN_VA);
+	set_dacr(0x5u); /* D0, D1 client */
+	uint32_t x = p[2];
+	set_dacr(0xdu); /* D0 client, D1 manager */
+	x += p[2];
+	set_dacr(DACR_LAST);
+	printf("read 0x%08lx twice; DACR 0x%08x\n", (unsigned long)x, DACR_LAST);
+	return (uint32_t *)p;
+}
+
+/* A VA no table maps: the vmalloc area just below the pkmap window. */
+static uint32_t *unmapped_va(void)
+{
+	return (uint32_t *)(uintptr_t)(kmaplab_kernel_info(KINFO_PKMAP_BASE) - 0x100000u + 0x10);
+}
+
+/* Code at an executable-never mapping: `mov r0, #1; bx lr` (ARM) and
+ * `movs r0, #1; bx lr` (Thumb) in code_page, mapped XN. */
+static uint32_t xn_code(void)
+{
+	static const uint32_t arm[2] = { 0xe3a00001u, 0xe12fff1eu };
+	static const uint16_t thumb[2] = { 0x2001u, 0x4770u };
+	memcpy(code_page, arm, sizeof(arm));
+	memcpy(code_page + 16, thumb, sizeof(thumb));
+	return map_spare(virt_to_phys(code_page), PTE_AP_PRIV_RW | PTE_XN);
+}
+
+static void access_va(const char *how, const void *va)
+{
+	printf("%s VA 0x%08lx\n", how, (unsigned long)(uintptr_t)va);
+	fflush(stdout);
+}
+
+typedef uint32_t (*fn_t)(void);
+
+static void jump(uint32_t target)
+{
+	access_va("fetch", (const void *)(uintptr_t)(target & ~1u));
+	((fn_t)(uintptr_t)target)();
+}
+
+/* "KIND_arm" or "KIND_thumb": the instruction set of the faulting code. */
+static bool is_case(const char *c, const char *kind, bool *thumb)
+{
+	size_t n = strlen(kind);
+	if (strncmp(c, kind, n) || c[n] != '_')
+		return false;
+	if (!strcmp(c + n + 1, "arm") || !strcmp(c + n + 1, "thumb")) {
+		*thumb = c[n + 1] == 't';
+		return true;
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+	uint32_t *p;
+	bool t;
+	if (is_case(c, "unmapped", &t)) {
+		p = unmapped_va();
+		access_va("write", p + 1);
+		(t ? store_after_arith_thumb : store_after_arith_arm)((int *)p);
+	} else if (is_case(c, "translation", &t)) {
+		p = empty_pkmap_slot();
+		access_va("read", p + 2);
+		(t ? load_thumb : load_arm)(p);
+	} else if (is_case(c, "permission", &t)) {
+		p = read_only_page();
+		printf("reads 0x%08lx\n", (unsigned long)p[1]);
+		access_va("write", p + 1);
+		(t ? store_thumb : store_arm)(p);
+	} else if (is_case(c, "domain", &t)) {
+		p = no_access_domain();
+		access_va("read", p + 2);
+		(t ? load_thumb : load_arm)(p);
+	} else if (is_case(c, "ldm", &t)) {
+		p = end_of_kmap();
+		access_va("read", p + 2);
+		(t ? ldm_thumb : ldm_arm)(p);
+	} else if (is_case(c, "stm", &t)) {
+		p = end_of_kmap();
+		access_va("write", p + 2);
+		(t ? stm_thumb : stm_arm)(p);
+	} else if (!strcmp(c, "it_thumb")) {
+		p = unmapped_va();
+		access_va("write", p + 1);
+		store_it_thumb(p, 1);
+	} else if (is_case(c, "alignment", &t)) {
+		p = (uint32_t *)(data_page + 2);
+		access_va("read", p);
+		(t ? ldrex_thumb : ldrex_arm)(p);
+	} else if (is_case(c, "xn", &t)) {
+		jump(t ? (xn_code() + 16) | 1 : xn_code());
+	} else if (is_case(c, "prefetch_unmapped", &t)) {
+		jump((uint32_t)(uintptr_t)empty_pkmap_slot() | (t ? 1 : 0));
+	} else if (is_case(c, "udf", &t)) {
+		(t ? udf_thumb : udf_arm)();
+	} else {
+		printf("usage: faults CASE (see tests/guest/fault_test.py)\n");
+		return 2;
+	}
+	printf("case %s: no fault\n", c);
+	return 1;
+}
