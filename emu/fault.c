@@ -120,6 +120,14 @@ static void describe_walk(struct machine *m, uint32_t va, enum mmu_access access
 	}
 }
 
+/* The guard pages machine.c leaves unmapped below the SVC stack. */
+static bool in_stack_guard(struct machine *m, uint32_t va)
+{
+	const struct boot_mem *b = &m->mm.boot;
+	uint32_t guard = __va(&m->mm.layout, b->stack_guard);
+	return b->stack_guard && va - guard < b->stack_base - b->stack_guard;
+}
+
 static const char *access_name(enum mmu_access access)
 {
 	return access == MMU_FETCH ? "fetch" : access == MMU_WRITE ? "write" : "read";
@@ -142,6 +150,14 @@ static void report_abort(struct machine *m, const char *kind, uint32_t pc, uint3
 	}
 	if (!va_known) {
 		machine_stop(m, STOP_FAULT, "%s at %s `%s`%s: faulting address unknown", kind, where, dis, lr);
+		return;
+	}
+	if (access != MMU_FETCH && in_stack_guard(m, va)) {
+		const struct boot_mem *b = &m->mm.boot;
+		const struct kernel_layout *l = &m->mm.layout;
+		machine_stop(m, STOP_FAULT, "stack overflow at %s `%s`: %s of VA 0x%08x (sp 0x%08x) in the unmapped guard below the %u KiB SVC stack 0x%08x..0x%08x",
+			     where, dis, access_name(access), va, guest_reg(m, UC_ARM_REG_SP),
+			     (b->stack_top - b->stack_base) >> 10, __va(l, b->stack_base), __va(l, b->stack_top));
 		return;
 	}
 	describe_walk(m, va, access, size, why, sizeof(why));

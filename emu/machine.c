@@ -25,6 +25,9 @@
 /* The guest's newlib heap and its SVC stack, placed after the image. */
 #define HEAP_SIZE_MAX (32u << 20)
 #define STACK_SIZE (1u << 20)
+/* Unmapped below the stack: catches frames up to 64 KiB; aligned to its
+ * size, it never straddles a 1 MiB section (mm/paging.c). */
+#define STACK_GUARD (64u << 10)
 
 static const struct {
 	const char *core;
@@ -181,7 +184,10 @@ static int load_image(struct machine *m)
 	uint32_t heap = l->lowmem_size / 4 < HEAP_SIZE_MAX ? l->lowmem_size / 4 : HEAP_SIZE_MAX;
 	b->heap_start = (b->image_end + PAGE_SIZE - 1) & PAGE_MASK;
 	b->heap_end = b->heap_start + heap;
-	b->stack_base = b->heap_end;
+	/* newlib's _sbrk stops at heap_end (SYS_HEAPINFO); the unmapped guard
+	 * section above it catches the stack growing down past stack_base. */
+	b->stack_guard = (b->heap_end + STACK_GUARD - 1) & ~(STACK_GUARD - 1);
+	b->stack_base = b->stack_guard + STACK_GUARD;
 	b->stack_top = b->stack_base + STACK_SIZE;
 	b->memblock_start = b->memblock_next = b->stack_top;
 	b->memblock_end = lowmem_end;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kmaplab/guest.h"
+#include "kmaplab/semihost.h"
 
 #define ARM __attribute__((naked, noinline, target("arm")))
 #define THUMB __attribute__((naked, noinline, target("thumb")))
@@ -119,6 +120,81 @@ ARM void udf_arm(void)
 THUMB void udf_thumb(void)
 {
 	__asm__("movs r1, #0\n\tudf #5\n\tbx lr");
+}
+
+/* --- stack overflow ---------------------------------------------------- */
+/* 1 KiB frames: PUSH {r4, lr} at the frame's top, STR at its bottom.  Run
+ * on a 1 KiB-aligned SP, the STRs land on multiples of 1 KiB, so the first
+ * access below the 64 KiB-aligned stack base is the next frame's PUSH, of
+ * r4 at base - 8 (STMDB stores the lowest register first). */
+ARM void recurse_arm(REG uint32_t n)
+{
+	__asm__("mov r1, r0\n\tpush {r4, lr}\n\tsub sp, sp, #1016\n\tstr r0, [sp]\n\tsubs r0, r0, #1\n\t"
+		"blne recurse_arm\n\tadd sp, sp, #1016\n\tpop {r4, pc}");
+}
+
+THUMB void recurse_thumb(REG uint32_t n)
+{
+	__asm__("mov r1, r0\n\tpush {r4, lr}\n\tsub sp, sp, #1016\n\tstr r0, [sp]\n\tsubs r0, r0, #1\n\t"
+		"it ne\n\tblne recurse_thumb\n\tadd sp, sp, #1016\n\tpop {r4, pc}");
+}
+
+/* Calls fn(n) with SP rounded down to a multiple of 1 KiB. */
+ARM void call_aligned(REG void (*fn)(uint32_t), REG uint32_t n)
+{
+	__asm__("push {r4, lr}\n\tmov r4, sp\n\tbic r2, r4, #1020\n\tbic r2, r2, #3\n\tmov sp, r2\n\t"
+		"mov r2, r0\n\tmov r0, r1\n\tblx r2\n\tmov sp, r4\n\tpop {r4, pc}");
+}
+
+/* Compiled C: about 1 KiB per call, `n` calls deep (n < 0: unbounded). */
+__attribute__((noinline)) int deep_recursion(int n)
+{
+	volatile char buf[1000];
+	buf[0] = (char)n;
+	if (n == 0)
+		return 0;
+	return deep_recursion(n - 1) + buf[0];
+}
+
+/* newlib's heap, SYS_HEAPINFO: heap base, heap limit, stack top, stack limit. */
+static void heap_info(uint32_t info[4])
+{
+	uint32_t block[1] = { (uint32_t)(uintptr_t)info };
+	if (kmaplab_semihost(SEMIHOST_SYS_HEAPINFO, block) != 0) {
+		printf("SYS_HEAPINFO failed\n");
+		exit(2);
+	}
+}
+
+/* malloc until it fails: the heap must end at its limit, at least the
+ * 64 KiB guard below the stack's limit, and leave the stack alone. */
+static void exhaust_heap(void)
+{
+	uint32_t info[4], top = 0;
+	heap_info(info);
+	for (;;) {
+		uint8_t *q = malloc(256 * 1024);
+		if (!q)
+			break;
+		memset(q, 0x5a, 256 * 1024);
+		if ((uint32_t)(uintptr_t)q + 256 * 1024 > top)
+			top = (uint32_t)(uintptr_t)q + 256 * 1024;
+	}
+	printf("heap 0x%08lx..0x%08lx, used up to 0x%08lx; stack 0x%08lx..0x%08lx\n",
+	       (unsigned long)info[0], (unsigned long)info[1], (unsigned long)top,
+	       (unsigned long)info[3], (unsigned long)info[2]);
+	if (top > info[1] || info[3] - info[1] < 0x10000u) {
+		printf("the heap reaches the stack's guard\n");
+		exit(3);
+	}
+}
+
+static void stack_limit(void)
+{
+	uint32_t info[4];
+	heap_info(info);
+	printf("stack limit 0x%08lx\n", (unsigned long)info[3]);
+	fflush(stdout);
 }
 
 /* --- helpers that build the fault -------------------------------------- */
@@ -293,6 +369,20 @@ int main(int argc, char **argv)
 		jump((uint32_t)(uintptr_t)empty_pkmap_slot() | (t ? 1 : 0));
 	} else if (is_case(c, "udf", &t)) {
 		(t ? udf_thumb : udf_arm)();
+	} else if (is_case(c, "stack", &t)) {
+		stack_limit();
+		call_aligned(t ? recurse_thumb : recurse_arm, UINT32_MAX);
+	} else if (!strcmp(c, "stack_deep")) { /* 3 MiB on the 1 MiB stack */
+		exhaust_heap();
+		stack_limit();
+		printf("%d\n", deep_recursion(3 * 1024));
+	} else if (!strcmp(c, "stack_unbounded")) {
+		stack_limit();
+		printf("%d\n", deep_recursion(-1));
+	} else if (!strcmp(c, "stack_ok")) { /* 512 KiB deep after the heap is used up */
+		exhaust_heap();
+		printf("stack_ok: %d\n", deep_recursion(512));
+		return 0;
 	} else {
 		printf("usage: faults CASE (see tests/guest/fault_test.py)\n");
 		return 2;

@@ -65,6 +65,16 @@ PREFETCH = {
     'prefetch_unmapped_arm': ('\\?', L2_INVALID),
     'prefetch_unmapped_thumb': ('\\?', L2_INVALID),
 }
+# Stack overflow into the unmapped guard below the SVC stack.  faults.c's
+# recurse_*: 1 KiB frames on a 1 KiB-aligned SP, so the first access below
+# the stack's limit is a PUSH of r4 at limit - 8 with SP at the limit.
+STACK = {
+    'stack_arm': ('recurse_arm', 'push', 'push \\{r4, lr\\}'),
+    'stack_thumb': ('recurse_thumb', 'push', 'push \\{r4, lr\\}'),
+}
+# Compiled C recursion (3 MiB deep, and unbounded): the reported instruction
+# must be a store in deep_recursion, at a VA in the guard.
+STACK_C = ('stack_deep', 'stack_unbounded')
 UNDEF = {
     'udf_arm': ('udf_arm', 'udf', 'udf #0x10'),
     'udf_thumb': ('udf_thumb', 'udf', 'udf #5'),
@@ -101,6 +111,18 @@ def main():
         results.append(ok)
         print(('ok   ' if ok else 'FAIL ') + what)
 
+    if case == 'stack_ok':
+        p = subprocess.run([kmaplab, 'run', elf, case], stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=120)
+        print(p.stdout + p.stderr)
+        check(p.returncode == 0 and p.stderr == '', 'exit status %d == 0, nothing on stderr' % p.returncode)
+        # deep_recursion(512) returns the sum of (char)n for n = 512..1
+        # (char is unsigned in the ARM EABI).
+        want = sum(n % 256 for n in range(1, 513))
+        check(re.search(r'^stack_ok: %d$' % want, p.stdout, re.M) is not None,
+              'the guest used 512 KiB of stack after using up its heap (result %d)' % want)
+        print('%d passed, %d failed' % (results.count(True), results.count(False)))
+        sys.exit(0 if all(results) else 1)
     for model in ('on', 'off'):
         cmd = [kmaplab, 'run', '--model', model, elf, case]
         print('$ ' + ' '.join(cmd))
@@ -126,6 +148,27 @@ def main():
             target = va.group(2) if va else '?'
             want = (r'^kmaplab: prefetch abort at %s `%s` \(lr main\+0x[0-9a-f]+\): fetch of VA %s: %s$'
                     % (target, text, target, cause))
+        elif case in STACK or case in STACK_C:
+            m = re.search(r'^stack limit (0x[0-9a-f]{8})$', p.stdout, re.M)
+            limit = int(m.group(1), 16) if m else 0
+            check(limit != 0, 'the guest printed the stack limit (SYS_HEAPINFO)')
+            if case in STACK:
+                func, mnemonic, text = STACK[case]
+                func, off, pc = expected_site(objdump, elf, func, mnemonic)
+                va, sp = '0x%08x' % (limit - 8), '0x%08x' % limit
+            else:
+                func, text, va, sp = 'deep_recursion', '(?P<text>[^`]+)', '(?P<va>0x[0-9a-f]{8})', '(?P=va)'
+                off, pc = None, None
+            want = (r'^kmaplab: stack overflow at %s\+0x%s \(0x%s\) `%s`: write of VA %s \(sp %s\) in the unmapped guard below the 1024 KiB SVC stack 0x%08x\.\.0x%08x$'
+                    % (func, '%x' % off if off is not None else '(?P<off>[0-9a-f]+)',
+                       '%08x' % pc if pc is not None else '[0-9a-f]{8}', text, va, sp, limit, limit + 0x100000))
+            m = re.search(want, line)
+            if m and case in STACK_C:
+                addr, insns = elf_function(objdump, elf, func)
+                at = [mn for a, mn in insns if a == addr + int(m.group('off'), 16)]
+                check(len(at) == 1 and re.match(r'(str|push|stm)', at[0]) is not None,
+                      'the ELF has a store at %s+0x%s (%s)' % (func, m.group('off'), at))
+                check(limit - 0x10000 <= int(m.group('va'), 16) < limit, 'the VA is in the 64 KiB guard')
         else:
             func, mnemonic, text = UNDEF[case]
             func, off, pc = expected_site(objdump, elf, func, mnemonic)
