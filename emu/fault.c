@@ -302,3 +302,36 @@ void fault_on_uc_error(struct machine *m, uc_err err)
 	machine_stop(m, STOP_INTERNAL, "emulation failed at %s (0x%08x): %s",
 		     machine_symbolize(m, pc, sym, sizeof(sym)), pc, uc_strerror(err));
 }
+
+/* QEMU halts the CPU at WFI and Unicorn's run then ends without an error,
+ * the PC past the WFI (16-bit 0xbf30 or 32-bit 0xf3af 0x8003 in Thumb,
+ * cond 0320f003 in ARM; ARM DDI 0406C A8.8.425).  The address of the WFI
+ * that ended the run, or 0 if the instruction before the PC is none. */
+static uint32_t wfi_before(struct machine *m, uint32_t pc)
+{
+	uint16_t hw[2];
+	uint32_t w;
+	if (in_thumb(m)) {
+		if (!guest_read(m, pc - 2, hw, 2) && hw[0] == 0xbf30)
+			return pc - 2;
+		if (!guest_read(m, pc - 4, hw, 4) && hw[0] == 0xf3af && hw[1] == 0x8003)
+			return pc - 4;
+		return 0;
+	}
+	if (!guest_read(m, pc - 4, &w, 4) && (w & 0x0fffffffu) == 0x0320f003u && (w >> 28) != 0xf)
+		return pc - 4;
+	return 0;
+}
+
+void fault_on_stop(struct machine *m)
+{
+	uint32_t pc = guest_reg(m, UC_ARM_REG_PC), at = wfi_before(m, pc);
+	char sym[128], dis[96];
+	if (at) {
+		machine_stop(m, STOP_WOULD_SLEEP, "would sleep forever: %s at %s (0x%08x) waits for an interrupt, and this machine has one CPU and no interrupt source",
+			     fault_disasm(m, at, dis, sizeof(dis)), machine_symbolize(m, at, sym, sizeof(sym)), at);
+		return;
+	}
+	machine_stop(m, STOP_INTERNAL, "the emulator stopped without a cause at %s",
+		     machine_symbolize(m, pc, sym, sizeof(sym)));
+}

@@ -499,10 +499,7 @@ void machine_run(struct machine *m)
 		fault_on_uc_error(m, err);
 		return;
 	}
-	uint32_t pc = guest_reg(m, UC_ARM_REG_PC);
-	char sym[128];
-	machine_stop(m, STOP_INTERNAL, "the emulator stopped without a cause at %s",
-		     machine_symbolize(m, pc, sym, sizeof(sym)));
+	fault_on_stop(m);
 }
 
 int machine_close_trace(struct machine *m)

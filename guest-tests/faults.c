@@ -197,6 +197,37 @@ static void stack_limit(void)
 	fflush(stdout);
 }
 
+/* --- translation registers ------------------------------------------- */
+/* Clears SCTLR.M from code that is not identity mapped. */
+ARM void mmu_off_arm(void)
+{
+	__asm__("mrc p15, 0, r1, c1, c0, 0\n\tbic r1, r1, #1\n\tmcr p15, 0, r1, c1, c0, 0\n\tisb\n\tbx lr");
+}
+
+THUMB void mmu_off_thumb(void)
+{
+	__asm__("mrc p15, 0, r1, c1, c0, 0\n\tbic r1, r1, #1\n\tmcr p15, 0, r1, c1, c0, 0\n\tisb\n\tbx lr");
+}
+
+/* Run at its identity alias: reads the word at physical r0 with the MMU
+ * off, and turns it back on. */
+ARM uint32_t flat_read(REG uint32_t pa)
+{
+	__asm__("mrc p15, 0, r2, c1, c0, 0\n\tbic r3, r2, #1\n\tmcr p15, 0, r3, c1, c0, 0\n\tisb\n\t"
+		"ldr r0, [r0]\n\tmcr p15, 0, r2, c1, c0, 0\n\tisb\n\tbx lr");
+}
+
+/* WFI with one CPU and no interrupt source waits forever. */
+ARM void wfi_arm(void)
+{
+	__asm__("mov r1, #0\n\twfi\n\tbx lr");
+}
+
+THUMB void wfi_thumb(void)
+{
+	__asm__("movs r1, #0\n\twfi\n\tbx lr");
+}
+
 /* --- helpers that build the fault -------------------------------------- */
 static struct page *highmem_page(void)
 {
@@ -279,6 +310,72 @@ static uint32_t *no_access_domain(void)
 	set_dacr(DACR_LAST);
 	printf("read 0x%08lx twice; DACR 0x%08x\n", (unsigned long)x, DACR_LAST);
 	return (uint32_t *)p;
+}
+
+/* A process's own L1 table: the kernel's entries, plus a section at
+ * USER_VA, not global (tagged with the ASID).  The guest switches to it as
+ * a kernel's switch_mm does (cpu_v7_switch_mm: ASID in CONTEXTIDR, then
+ * TTBR0) and reads through it.  Then, as a second process with ASID 6, it
+ * points USER_VA at another MiB with no invalidate, which is right because
+ * the ASID changed: only a model that tags its TLB entries with the ASID
+ * the guest set sees no stale entry there. */
+#define USER_VA 0x00100000u
+#define SECT_NG (1u << 17)
+static uint32_t user_pgd[4096] __attribute__((aligned(16384)));
+
+static void set_asid_ttbr0(uint32_t asid, uint32_t ttbr0)
+{
+	__asm__ volatile("dsb\n\tmcr p15, 0, %0, c13, c0, 1\n\tisb\n\tmcr p15, 0, %1, c2, c0, 0\n\tisb"
+			 : : "r"(asid), "r"(ttbr0) : "memory");
+}
+
+static uint32_t read_user(uint32_t section_pa, uint32_t off)
+{
+	user_pgd[USER_VA >> 20] = section_pa | SECT_NG | SECT_AP_PRIV_RW | SECT_DOMAIN(0) | SECT;
+	__asm__ volatile("dsb" : : : "memory");
+	return *(volatile uint32_t *)(uintptr_t)(USER_VA + off);
+}
+
+static uint32_t *switch_to_own_table(void)
+{
+	const uint32_t *pgd = (const uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_SWAPPER_PG_DIR);
+	memcpy(user_pgd, pgd, sizeof(user_pgd));
+	/* Two sections' worth of heap: one whole MiB lies inside. */
+	uint8_t *heap = malloc(2u << 20);
+	uint32_t a = virt_to_phys(heap + (1u << 20)) & 0xfff00000u, b = virt_to_phys(data_page);
+	uint32_t off_a = 0x40, off_b = (b & 0xfffffu) + 12;
+	*(volatile uint32_t *)(heap + (1u << 20) + off_a - (virt_to_phys(heap + (1u << 20)) & 0xfffffu)) = 0xaaaa5555u;
+	((volatile uint32_t *)data_page)[3] = 0x600dcafeu;
+	b &= 0xfff00000u;
+
+	set_asid_ttbr0(5, virt_to_phys(user_pgd));
+	uint32_t x = read_user(b, off_b);
+	set_asid_ttbr0(6, virt_to_phys(user_pgd));
+	uint32_t y = read_user(a, off_a);
+	printf("own table at 0x%08lx: ASID 5 read 0x%08lx, ASID 6 read 0x%08lx\n",
+	       (unsigned long)virt_to_phys(user_pgd), (unsigned long)x, (unsigned long)y);
+	if (x != 0x600dcafeu || y != 0xaaaa5555u)
+		exit(3);
+	/* An entry the kernel's table has as invalid too, but the report must
+	 * name this table's descriptor. */
+	return (uint32_t *)(uintptr_t)0x00200000u;
+}
+
+/* Maps the first MiB of RAM at VA = PA (the image's code is there), calls
+ * flat_read through that alias, and checks the word it read with the MMU
+ * off. */
+static void mmu_off_identity(void)
+{
+	volatile uint32_t *pgd = (volatile uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_SWAPPER_PG_DIR);
+	uint32_t phys = kmaplab_kernel_info(KINFO_PHYS_OFFSET);
+	pgd[phys >> 20] = (phys & 0xfff00000u) | SECT_AP_PRIV_RW | SECT_DOMAIN(0) | SECT;
+	tlbimva(phys);
+	((volatile uint32_t *)data_page)[5] = 0xf1a7f1a7u;
+	uint32_t (*alias)(uint32_t) = (uint32_t (*)(uint32_t))(uintptr_t)virt_to_phys((void *)flat_read);
+	uint32_t x = alias(virt_to_phys(data_page) + 20);
+	printf("flat read 0x%08lx with the MMU off\n", (unsigned long)x);
+	if (x != 0xf1a7f1a7u)
+		exit(3);
 }
 
 /* A VA no table maps: the vmalloc area just below the pkmap window. */
@@ -383,6 +480,18 @@ int main(int argc, char **argv)
 		exhaust_heap();
 		printf("stack_ok: %d\n", deep_recursion(512));
 		return 0;
+	} else if (!strcmp(c, "ttbr0")) {
+		p = switch_to_own_table();
+		access_va("read", p);
+		load_arm(p - 2);
+	} else if (is_case(c, "mmu_off", &t)) {
+		(t ? mmu_off_thumb : mmu_off_arm)();
+	} else if (!strcmp(c, "mmu_off_identity")) {
+		mmu_off_identity();
+		printf("mmu_off_identity: ok\n");
+		return 0;
+	} else if (is_case(c, "wfi", &t)) {
+		(t ? wfi_thumb : wfi_arm)();
 	} else {
 		printf("usage: faults CASE (see tests/guest/fault_test.py)\n");
 		return 2;
