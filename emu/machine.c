@@ -412,7 +412,10 @@ static int kernel_init(struct machine *m)
 	if (!m->ks)
 		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
 	if (m->opt.trace_path) {
-		m->trace = trace_open(m->opt.trace_path, &m->img.symbols, m->img.path, m->opt.core,
+		/* The ELF's file name: a trace must not depend on the directory. */
+		const char *slash = strrchr(m->img.path, '/');
+		m->trace = trace_open(m->opt.trace_path, &m->img.symbols, slash && slash[1] ? slash + 1 : m->img.path,
+				      m->opt.core,
 				      vm_split_name(m->opt.split), m->opt.policy, err, sizeof(err));
 		if (!m->trace)
 			return fail(m, EXIT_IO, "--trace: %s", err);

@@ -21,7 +21,7 @@ struct machine_options {
 	uint32_t ram;              /* --ram, 0: default for the split */
 	uint64_t max_insns;        /* --max-insns, 0: no limit */
 	const char *semihost_root; /* --semihosting-root, NULL: none */
-	char **guest_argv;         /* argv[0] is the ELF path */
+	char **guest_argv;         /* argv[0] is the ELF's file name, or --argv0 */
 	int guest_argc;
 	uint64_t seed;             /* --seed */
 	bool model;                /* --model on: every access through the TLB model */

@@ -51,6 +51,9 @@ static const char usage_text[] =
 	"                          PTE cleans (docs/hazards.md); observed: only entries\n"
 	"                          the modelled TLB served; off: no checks\n"
 	"  --max-reports N         print at most N hazard lines, then a summary (default 20)\n"
+	"  --argv0 NAME            the guest's argv[0] (default: the ELF's file name\n"
+	"                          without its directory, so results do not depend on\n"
+	"                          where the guest lives)\n"
 	"\n"
 	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
 	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
@@ -126,7 +129,7 @@ static int status_of(const struct machine *m)
 }
 
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
-       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS };
+       OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_ARGV0 };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -143,13 +146,14 @@ static int cmd_run(int argc, char **argv)
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "hazards", required_argument, NULL, OPT_HAZARDS },
 		{ "max-reports", required_argument, NULL, OPT_MAX_REPORTS },
+		{ "argv0", required_argument, NULL, OPT_ARGV0 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1, .model = true,
 				     .policy = "linux", .hazard_mode = HAZARD_MODE_ARCHITECTURAL,
 				     .max_reports = HAZARD_MAX_REPORTS_DEFAULT };
-	const char *stats_path = NULL;
+	const char *stats_path = NULL, *argv0 = NULL;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -173,6 +177,11 @@ static int cmd_run(int argc, char **argv)
 		case OPT_STATS: stats_path = optarg; break;
 		case OPT_POLICY: opt.policy = optarg; break;
 		case OPT_TRACE: opt.trace_path = optarg; break;
+		case OPT_ARGV0:
+			if (!*optarg || strchr(optarg, ' '))
+				return usage_error("--argv0: '%s' must be one non-empty word (the command line is split at spaces)", optarg);
+			argv0 = optarg;
+			break;
 		case OPT_SEED:
 			if (parse_u64(optarg, &opt.seed))
 				return usage_error("--seed: '%s' is not a number", optarg);
@@ -206,6 +215,11 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("run: no guest ELF given%s", "");
+	/* The guest's argv[0] is a name, not the path: the guest's work (and so
+	 * every count) must not depend on the directory it was run from. */
+	const char *elf_path = argv[optind];
+	const char *slash = strrchr(elf_path, '/');
+	argv[optind] = (char *)(argv0 ? argv0 : slash && slash[1] ? slash + 1 : elf_path);
 	opt.guest_argv = argv + optind;
 	opt.guest_argc = argc - optind;
 
@@ -214,7 +228,7 @@ static int cmd_run(int argc, char **argv)
 		fputs("kmaplab: out of memory\n", stderr);
 		return EXIT_INTERNAL;
 	}
-	int status = machine_init(m, &opt, argv[optind]);
+	int status = machine_init(m, &opt, elf_path);
 	if (status) {
 		fprintf(stderr, "kmaplab: %s\n", m->message);
 	} else {
