@@ -10,6 +10,7 @@
 
 #include "exit_status.h"
 #include "cpu_model.h"
+#include "elf_arch.h"
 #include "fault.h"
 #include "access.h"
 #include "hypercall.h"
@@ -451,7 +452,8 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 
 	if (elf_load(elf_path, &m->img, err, sizeof(err)))
 		return fail(m, m->img.file ? EXIT_BAD_ELF : EXIT_NO_INPUT, "%s", err);
-	if (elf_check_placement(&m->img, m->mm.layout.phys_offset, m->mm.layout.ram_size, err, sizeof(err)))
+	if (elf_check_placement(&m->img, m->mm.layout.phys_offset, m->mm.layout.ram_size, err, sizeof(err)) ||
+	    elf_check_core(&m->img, opt->core, err, sizeof(err)))
 		return fail(m, EXIT_BAD_ELF, "%s", err);
 	int rc = check_linked_for_split(m);
 	if (rc)
