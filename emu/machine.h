@@ -15,6 +15,8 @@
 #include "semihost.h"
 #include "trace.h"
 
+#define MAX_WARN_SITES 64
+
 struct machine_options {
 	const char *core;          /* --core */
 	enum vm_split split;       /* --split */
@@ -74,6 +76,10 @@ struct machine {
 
 	/* Hazard reports, de-duplicated and bounded (emu/hazard_report.h). */
 	struct hazard_reporter hazrep;
+
+	/* Kernel WARN sites already printed (emu/hypercall.c). */
+	struct { uint32_t pc, fn; } warned[MAX_WARN_SITES];
+	size_t nwarned;
 };
 
 /* Sets up the machine and loads the guest.  Returns 0, or an exit status

@@ -42,6 +42,9 @@
 #define SYS_TICKFREQ 0x31
 
 #define ADP_Stopped_ApplicationExit 0x20026u
+#define ADP_Stopped_RunTimeError 0x20023u
+/* SIGABRT as newlib numbers it (sys/signal.h), the subcode _kill() passes. */
+#define SIGABRT_NUMBER 6u
 
 /* Guest handles 1..3 are the console; files get SEMIHOST_FD_BASE + slot. */
 #define FD_STDIN 1
@@ -378,6 +381,26 @@ static uint32_t sys_heapinfo(struct machine *m, uint32_t block)
 	return guest_write(m, ptr, info, sizeof(info)) ? UINT32_MAX : 0;
 }
 
+/* The reason codes of SYS_EXIT (ARM semihosting specification, "Exception
+ * type" ADP_Stopped_*), for a readable message. */
+static const char *adp_name(uint32_t reason)
+{
+	static const char *const hw[] = { "ADP_Stopped_BranchThroughZero", "ADP_Stopped_UndefinedInstr",
+					  "ADP_Stopped_SoftwareInterrupt", "ADP_Stopped_PrefetchAbort",
+					  "ADP_Stopped_DataAbort", "ADP_Stopped_AddressException",
+					  "ADP_Stopped_IRQ", "ADP_Stopped_FIQ" };
+	static const char *const sw[] = { "ADP_Stopped_BreakPoint", "ADP_Stopped_WatchPoint",
+					  "ADP_Stopped_StepComplete", "ADP_Stopped_RunTimeErrorUnknown",
+					  "ADP_Stopped_InternalError", "ADP_Stopped_UserInterruption",
+					  "ADP_Stopped_ApplicationExit", "ADP_Stopped_StackOverflow",
+					  "ADP_Stopped_DivisionByZero", "ADP_Stopped_OSSpecific" };
+	if (reason >= 0x20000u && reason < 0x20000u + 8)
+		return hw[reason - 0x20000u];
+	if (reason >= 0x20020u && reason < 0x20020u + 10)
+		return sw[reason - 0x20020u];
+	return NULL;
+}
+
 static void sys_exit(struct machine *m, uint32_t r1, bool extended)
 {
 	uint32_t reason = r1, code = 0;
@@ -390,9 +413,17 @@ static void sys_exit(struct machine *m, uint32_t r1, bool extended)
 		reason = a[0];
 		code = a[1];
 	}
-	if (reason != ADP_Stopped_ApplicationExit) {
-		machine_stop(m, STOP_BAD_CALL, "guest stopped with semihosting exception 0x%x (subcode %u)", reason,
+	if (reason == ADP_Stopped_RunTimeError && extended && code == SIGABRT_NUMBER) {
+		/* newlib's _kill(pid, SIGABRT), which abort() (and a failed
+		 * assert(), after its message) ends in. */
+		machine_stop(m, STOP_FAULT, "the guest called abort() (semihosting ADP_Stopped_RunTimeError, signal %u)",
 			     code);
+		return;
+	}
+	if (reason != ADP_Stopped_ApplicationExit) {
+		machine_stop(m, STOP_BAD_CALL, "guest stopped with semihosting exception 0x%x%s%s%s (subcode %u)",
+			     reason, adp_name(reason) ? " (" : "", adp_name(reason) ? adp_name(reason) : "",
+			     adp_name(reason) ? ")" : "", code);
 		return;
 	}
 	m->exit_code = (int)(code & 0xff);
