@@ -213,10 +213,15 @@ static int map_memory(struct machine *m)
 	uc_err err = uc_mem_map_ptr(m->uc, l->phys_offset, l->ram_size, UC_PROT_ALL, m->ram);
 	if (err)
 		return uc_fail(m, "the RAM region", err);
-	/* Placeholders for the kernel's VA windows: pkmap + lowmem, and fixmap
-	 * up to the vectors page at the top of the address space. */
+	/* Placeholders over every VA that is not RAM: the kernel's windows
+	 * (pkmap + lowmem, fixmap up to the vectors page) and the gaps between,
+	 * so that no guest access is outside every region.  A bad access is
+	 * then always an MMU fault, for which QEMU restores the exact PC (for an
+	 * access outside every region, Unicorn 2.0.1 leaves the PC at the
+	 * start of the translated block; emu/fault.c). */
 	uint32_t ram_end = l->phys_offset + l->ram_size;
-	err = uc_compat_map_va_window(m->uc, ram_end, l->pkmap_base - ram_end);
+	if (ram_end < l->pkmap_base)
+		err = uc_compat_map_va_window(m->uc, ram_end, l->pkmap_base - ram_end);
 	if (!err)
 		err = uc_compat_map_va_window(m->uc, l->pkmap_base, l->high_memory - l->pkmap_base);
 	if (!err)
@@ -446,7 +451,12 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if (!m->mm.core || uc_model < 0)
 		return fail(m, EXIT_USAGE, "unknown --core '%s' (cortex-a7, cortex-a9, cortex-a15, arm1176)",
 			    opt->core);
-	uint32_t ram = opt->ram ? opt->ram : layout_default_ram(opt->split);
+	uint64_t max = layout_max_ram(opt->split);
+	if (opt->ram > max)
+		return fail(m, EXIT_USAGE, "--ram %lluM is more than split %s allows: RAM must end below PKMAP_BASE 0x%08llx (at most %lluM)",
+			    (unsigned long long)(opt->ram >> 20), vm_split_name(opt->split),
+			    (unsigned long long)max, (unsigned long long)(max >> 20));
+	uint32_t ram = opt->ram ? (uint32_t)opt->ram : layout_default_ram(opt->split);
 	if (layout_init(&m->mm.layout, opt->split, ram, err, sizeof(err)))
 		return fail(m, EXIT_USAGE, "%s", err);
 

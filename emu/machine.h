@@ -20,7 +20,7 @@
 struct machine_options {
 	const char *core;          /* --core */
 	enum vm_split split;       /* --split */
-	uint32_t ram;              /* --ram, 0: default for the split */
+	uint64_t ram;              /* --ram, 0: default for the split */
 	uint64_t max_insns;        /* --max-insns, 0: no limit */
 	const char *semihost_root; /* --semihosting-root, NULL: none */
 	char **guest_argv;         /* argv[0] is the ELF's file name, or --argv0 */

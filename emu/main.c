@@ -30,7 +30,8 @@ static const char usage_text[] =
 	"  --split S               3G/1G (default), 2G/2G, 1G/3G: PAGE_OFFSET 0xc0000000,\n"
 	"                          0x80000000, 0x40000000; the guest must be built for it\n"
 	"  --ram SIZE              guest RAM, e.g. 1G, 896M (default 1G, less if the split\n"
-	"                          needs it); RAM above the lowmem limit is ZONE_HIGHMEM\n"
+	"                          needs it; at most 3070M, 2046M, 1022M for 3G/1G, 2G/2G,\n"
+	"                          1G/3G); RAM above the lowmem limit is ZONE_HIGHMEM\n"
 	"  --max-insns N           stop a runaway guest after N instructions\n"
 	"  --semihosting-root DIR  let the guest open files inside DIR (default: console only)\n"
 	"  --policy NAME[,k=v...]  the mapping policy for the kmap family (docs/policies.md):\n"
@@ -58,7 +59,7 @@ static const char usage_text[] =
 	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
 	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
 	"  72 --max-insns reached  73 kernel BUG  74 would sleep forever  75 I/O error\n"
-	"  76 unknown SVC/hypercall  130 interrupted\n";
+	"  76 unknown SVC/hypercall  130 interrupted (SIGINT, SIGTERM, SIGHUP)\n";
 
 static struct machine *volatile running;
 
@@ -81,23 +82,25 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* "1G", "896M", "65536K", "1073741824". */
-static int parse_size(const char *s, uint32_t *out)
+/* "1G", "896M", "65536K", "1073741824".  Whether the machine can have that
+ * much is machine_init's to say (with the limit of the split). */
+static int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 0);
 	if (errno || end == s || *s == '-')
 		return -1;
+	unsigned shift = 0;
 	switch (*end) {
-	case 'G': case 'g': v <<= 30; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'K': case 'k': v <<= 10; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
 	default: break;
 	}
-	if (*end || v > UINT32_MAX)
+	if (*end || v > (UINT64_MAX >> shift))
 		return -1;
-	*out = (uint32_t)v;
+	*out = (uint64_t)v << shift;
 	return 0;
 }
 
@@ -167,7 +170,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_RAM:
 			if (parse_size(optarg, &opt.ram) || !opt.ram)
-				return usage_error("--ram: '%s' is not a size like 1G or 896M", optarg);
+				return usage_error("--ram: '%s' is not a size like 1G or 896M (more than zero)", optarg);
 			break;
 		case OPT_MAX_INSNS:
 			if (parse_u64(optarg, &opt.max_insns) || !opt.max_insns)
@@ -235,6 +238,7 @@ static int cmd_run(int argc, char **argv)
 		running = m;
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal); /* a closed terminal: stop the same way */
 		machine_run(m);
 		running = NULL;
 		fflush(stdout);
