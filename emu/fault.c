@@ -155,8 +155,8 @@ static void report_abort(struct machine *m, const char *kind, uint32_t pc, uint3
 	if (access != MMU_FETCH && in_stack_guard(m, va)) {
 		const struct boot_mem *b = &m->mm.boot;
 		const struct kernel_layout *l = &m->mm.layout;
-		machine_stop(m, STOP_FAULT, "stack overflow at %s `%s`: %s of VA 0x%08x (sp 0x%08x) in the unmapped guard below the %u KiB SVC stack 0x%08x..0x%08x",
-			     where, dis, access_name(access), va, guest_reg(m, UC_ARM_REG_SP),
+		machine_stop(m, STOP_FAULT, "stack overflow %s %s `%s`: %s of VA 0x%08x (sp 0x%08x) in the unmapped guard below the %u KiB SVC stack 0x%08x..0x%08x",
+			     strstr(kind, "block") ? "in the translated block starting at" : "at", where, dis, access_name(access), va, guest_reg(m, UC_ARM_REG_SP),
 			     (b->stack_top - b->stack_base) >> 10, __va(l, b->stack_base), __va(l, b->stack_top));
 		return;
 	}

@@ -116,6 +116,17 @@ def expected_site(objdump, elf, func, mnemonic):
 
 def main():
     kmaplab, objdump, elf, case = sys.argv[1:5]
+    unicorn = sys.argv[5] if len(sys.argv) > 5 else '2.0.1'
+    if (case in DATA or case in STACK or case in STACK_C or case == 'ttbr0') and \
+            tuple(int(x) for x in unicorn.split('.')[:2]) >= (2, 1):
+        # Unicorn 2.1 runs with the host deciding translations (UC_TLB_VIRTUAL,
+        # emu/uc_compat.c): a refused translation ends the run as an access
+        # outside every region, with the PC at the start of the translated
+        # block (measured on 2.1.1, also in a memory hook), so kmaplab says
+        # "in the translated block starting at" instead of naming an
+        # instruction.  The exact-instruction check is 2.0.1's.
+        print('SKIP: Unicorn %s: data aborts are reported by their translated block only' % unicorn)
+        sys.exit(77)
     results = []
 
     def check(ok, what):
