@@ -5,13 +5,15 @@
  * charged every time it runs.  TLB maintenance MCRs are found before the
  * run by a scan of the executable segments (Unicorn 2.0.1 never fires
  * UC_HOOK_INSN on ARM), and each gets a single-address code hook that
- * applies the operation to the modelled TLB. */
+ * applies the operation to the modelled TLB.  Writes to the translation
+ * registers are found and hooked the same way (emu/cp15_regs.c). */
 #include "cpu_model.h"
 
 #include <capstone/capstone.h>
 #include <elf.h>
 #include <stdlib.h>
 
+#include "cp15_regs.h"
 #include "insn_cost.h"
 #include "machine.h"
 #include "tlbi_scan.h"
@@ -89,15 +91,17 @@ static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	struct machine *m = arg;
 	uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
 	const struct tlbi_site *s = tlbi_sites_find(&m->cpu->sites, (uint32_t)addr, cpsr & CPSR_T);
+	if (!s) { /* the identity alias of a translation-register write */
+		s = tlbi_sites_find(&m->cpu->sites, __va(&m->mm.layout, (uint32_t)addr), cpsr & CPSR_T);
+		if (s && s->kind != TLBI_SITE_CP15_REG)
+			s = NULL;
+	}
 	/* A site found in the other instruction set, or a literal pool word
 	 * that looked like an MCR, is not this instruction. */
 	if (!s || !tlbi_site_should_apply(s, cpsr))
 		return;
-	if (s->kind == TLBI_SITE_CONTEXTIDR) {
-		/* The guest changes its ASID: look-ups from now on use it, and
-		 * cores that flush their micro TLBs on this write do so. */
-		m->mm.regs.contextidr = guest_reg(m, reg_of[s->rt]);
-		tlb_reg_write(m->mm.tlb, CORE_REG_CONTEXTIDR);
+	if (s->kind == TLBI_SITE_CP15_REG) {
+		cp15_guest_write(m, (uint32_t)addr, s->reg, guest_reg(m, reg_of[s->rt]));
 		return;
 	}
 	if (s->kind != TLBI_SITE_TLBI) {
@@ -125,7 +129,7 @@ static int scan_tlbi_sites(struct machine *m)
 		if (!(s->flags & PF_X) || !s->filesz)
 			continue;
 		/* The barriers and cleans only matter to the hazard checker. */
-		unsigned flags = TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_CONTEXTIDR |
+		unsigned flags = TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_CP15_REGS |
 				 (m->mm.hazards ? TLBI_SCAN_ORDERING : 0);
 		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, flags, &c->sites) < 0)
 			return -1;
@@ -136,6 +140,13 @@ static int scan_tlbi_sites(struct machine *m)
 		if (i && c->sites.v[i - 1].va == va)
 			continue; /* one hook serves both instruction sets */
 		if (uc_hook_add(m->uc, &h, UC_HOOK_CODE, hook_tlbi, m, va, va))
+			return -1;
+		/* Code that turns the MMU off or switches tables runs at its
+		 * physical address, through an identity mapping (as a kernel's
+		 * head.S and cpu_reset do): hook that alias too. */
+		uint32_t pa = __pa(&m->mm.layout, va);
+		if (c->sites.v[i].kind == TLBI_SITE_CP15_REG && pa != va &&
+		    uc_hook_add(m->uc, &h, UC_HOOK_CODE, hook_tlbi, m, pa, pa))
 			return -1;
 	}
 	return 0;

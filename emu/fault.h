@@ -22,6 +22,9 @@ enum {
 void fault_on_exception(struct machine *m, uint32_t intno);
 void fault_on_unmapped(struct machine *m, uc_mem_type type, uint32_t va);
 void fault_on_uc_error(struct machine *m, uc_err err);
+/* The run ended with no error and no cause recorded: a WFI (one CPU, no
+ * interrupt source: it would wait forever), or an internal error. */
+void fault_on_stop(struct machine *m);
 
 /* Disassembles the instruction at guest VA `pc` into buf ("?" if it cannot
  * be read or decoded). */

@@ -12,6 +12,7 @@
 
 #include "exit_status.h"
 #include "cpu_model.h"
+#include "elf_arch.h"
 #include "fault.h"
 #include "pmu.h"
 #include "access.h"
@@ -29,6 +30,9 @@
 /* The guest's newlib heap and its SVC stack, placed after the image. */
 #define HEAP_SIZE_MAX (32u << 20)
 #define STACK_SIZE (1u << 20)
+/* Unmapped below the stack: catches frames up to 64 KiB; aligned to its
+ * size, it never straddles a 1 MiB section (mm/paging.c). */
+#define STACK_GUARD (64u << 10)
 
 static const struct {
 	const char *core;
@@ -185,7 +189,10 @@ static int load_image(struct machine *m)
 	uint32_t heap = l->lowmem_size / 4 < HEAP_SIZE_MAX ? l->lowmem_size / 4 : HEAP_SIZE_MAX;
 	b->heap_start = (b->image_end + PAGE_SIZE - 1) & PAGE_MASK;
 	b->heap_end = b->heap_start + heap;
-	b->stack_base = b->heap_end;
+	/* newlib's _sbrk stops at heap_end (SYS_HEAPINFO); the unmapped guard
+	 * section above it catches the stack growing down past stack_base. */
+	b->stack_guard = (b->heap_end + STACK_GUARD - 1) & ~(STACK_GUARD - 1);
+	b->stack_base = b->stack_guard + STACK_GUARD;
 	b->stack_top = b->stack_base + STACK_SIZE;
 	b->memblock_start = b->memblock_next = b->stack_top;
 	b->memblock_end = lowmem_end;
@@ -210,9 +217,19 @@ static int map_memory(struct machine *m)
 	uc_err err = uc_mem_map_ptr(m->uc, l->phys_offset, l->ram_size, UC_PROT_ALL, m->ram);
 	if (err)
 		return uc_fail(m, "the RAM region", err);
-	/* Placeholders for the kernel's VA windows: pkmap + lowmem, and fixmap
-	 * up to the vectors page at the top of the address space. */
-	err = uc_compat_map_va_window(m->uc, l->pkmap_base, l->high_memory - l->pkmap_base);
+	/* Placeholders over every VA that is not RAM: the kernel's windows
+	 * (pkmap + lowmem, fixmap up to the vectors page) and the gaps between,
+	 * so that no guest access is outside every region.  A bad access is
+	 * then always an MMU fault, for which QEMU restores the exact PC (for an
+	 * access outside every region, Unicorn 2.0.1 leaves the PC at the
+	 * start of the translated block; emu/fault.c). */
+	uint32_t ram_end = l->phys_offset + l->ram_size;
+	if (ram_end < l->pkmap_base)
+		err = uc_compat_map_va_window(m->uc, ram_end, l->pkmap_base - ram_end);
+	if (!err)
+		err = uc_compat_map_va_window(m->uc, l->pkmap_base, l->high_memory - l->pkmap_base);
+	if (!err)
+		err = uc_compat_map_va_window(m->uc, l->high_memory, FIXADDR_START - l->high_memory);
 	if (!err)
 		err = uc_compat_map_va_window(m->uc, FIXADDR_START, 0u - FIXADDR_START);
 	if (err)
@@ -287,7 +304,6 @@ static void watch_pt_store(struct machine *m, uint32_t va, unsigned size, uint64
 static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *arg)
 {
 	(void)uc;
-	(void)size;
 	(void)value;
 	struct machine *m = arg;
 	bool write = type == UC_MEM_WRITE;
@@ -295,6 +311,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	if (mm_access(&m->mm, (uint32_t)addr, write ? MMU_WRITE : MMU_READ, 1) != MMU_OK) {
 		m->have_fault_va = true;
 		m->fault_va = (uint32_t)addr;
+		m->fault_size = (uint8_t)size;
 		m->fault_is_write = write;
 		return;
 	}
@@ -332,6 +349,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 			     machine_symbolize(m, (uint32_t)addr, sym, sizeof(sym)));
 		return;
 	}
+	m->have_fault_va = false; /* a fault the model saw belongs to its own block */
 	uint32_t insns = cpu_model_block(m, m->cpu, &m->mm.stats.cycles, (uint32_t)addr, size);
 	m->insns += insns;
 	if (!m->opt.model)
@@ -412,7 +430,10 @@ static int kernel_init(struct machine *m)
 	if (!m->ks)
 		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
 	if (m->opt.trace_path) {
-		m->trace = trace_open_options(m->opt.trace_path, &m->img.symbols, m->img.path,
+		/* The ELF's file name: a trace must not depend on the directory. */
+		const char *slash = strrchr(m->img.path, '/');
+		m->trace = trace_open_options(m->opt.trace_path, &m->img.symbols,
+					      slash && slash[1] ? slash + 1 : m->img.path,
 					      m->opt.core, vm_split_name(m->opt.split), m->opt.policy,
 					      &m->opt.trace_opt, err, sizeof(err));
 		if (!m->trace)
@@ -452,13 +473,19 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		if (rc)
 			return fail(m, rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE, "--costs %s", err);
 	}
-	uint32_t ram = opt->ram ? opt->ram : layout_default_ram(opt->split);
+	uint64_t max = layout_max_ram(opt->split);
+	if (opt->ram > max)
+		return fail(m, EXIT_USAGE, "--ram %lluM is more than split %s allows: RAM must end below PKMAP_BASE 0x%08llx (at most %lluM)",
+			    (unsigned long long)(opt->ram >> 20), vm_split_name(opt->split),
+			    (unsigned long long)max, (unsigned long long)(max >> 20));
+	uint32_t ram = opt->ram ? (uint32_t)opt->ram : layout_default_ram(opt->split);
 	if (layout_init(&m->mm.layout, opt->split, ram, err, sizeof(err)))
 		return fail(m, EXIT_USAGE, "%s", err);
 
 	if (elf_load(elf_path, &m->img, err, sizeof(err)))
 		return fail(m, m->img.file ? EXIT_BAD_ELF : EXIT_NO_INPUT, "%s", err);
-	if (elf_check_placement(&m->img, m->mm.layout.phys_offset, m->mm.layout.ram_size, err, sizeof(err)))
+	if (elf_check_placement(&m->img, m->mm.layout.phys_offset, m->mm.layout.ram_size, err, sizeof(err)) ||
+	    elf_check_core(&m->img, opt->core, err, sizeof(err)))
 		return fail(m, EXIT_BAD_ELF, "%s", err);
 	int rc = check_linked_for_split(m);
 	if (rc)
@@ -510,10 +537,7 @@ void machine_run(struct machine *m)
 		fault_on_uc_error(m, err);
 		return;
 	}
-	uint32_t pc = guest_reg(m, UC_ARM_REG_PC);
-	char sym[128];
-	machine_stop(m, STOP_INTERNAL, "the emulator stopped without a cause at %s",
-		     machine_symbolize(m, pc, sym, sizeof(sym)));
+	fault_on_stop(m);
 }
 
 int machine_close_trace(struct machine *m)

@@ -17,13 +17,15 @@
 #include "semihost.h"
 #include "trace.h"
 
+#define MAX_WARN_SITES 64
+
 struct machine_options {
 	const char *core;          /* --core */
 	enum vm_split split;       /* --split */
-	uint32_t ram;              /* --ram, 0: default for the split */
+	uint64_t ram;              /* --ram, 0: default for the split */
 	uint64_t max_insns;        /* --max-insns, 0: no limit */
 	const char *semihost_root; /* --semihosting-root, NULL: none */
-	char **guest_argv;         /* argv[0] is the ELF path */
+	char **guest_argv;         /* argv[0] is the ELF's file name, or --argv0 */
 	int guest_argc;
 	uint64_t seed;             /* --seed */
 	bool model;                /* --model on: every access through the TLB model */
@@ -77,11 +79,16 @@ struct machine {
 	bool want_fault_va;
 	bool have_fault_va;
 	uint32_t fault_va;
+	uint8_t fault_size;        /* bytes of that access */
 	bool fault_is_write;
 	uc_hook fault_hook;
 
 	/* Hazard reports, de-duplicated and bounded (emu/hazard_report.h). */
 	struct hazard_reporter hazrep;
+
+	/* Kernel WARN sites already printed (emu/hypercall.c). */
+	struct { uint32_t pc, fn; } warned[MAX_WARN_SITES];
+	size_t nwarned;
 };
 
 /* Sets up the machine and loads the guest.  Returns 0, or an exit status

@@ -36,7 +36,8 @@ static const char usage_text[] =
 	"  --split S               3G/1G (default), 2G/2G, 1G/3G: PAGE_OFFSET 0xc0000000,\n"
 	"                          0x80000000, 0x40000000; the guest must be built for it\n"
 	"  --ram SIZE              guest RAM, e.g. 1G, 896M (default 1G, less if the split\n"
-	"                          needs it); RAM above the lowmem limit is ZONE_HIGHMEM\n"
+	"                          needs it; at most 3070M, 2046M, 1022M for 3G/1G, 2G/2G,\n"
+	"                          1G/3G); RAM above the lowmem limit is ZONE_HIGHMEM\n"
 	"  --max-insns N           stop a runaway guest after N instructions\n"
 	"  --semihosting-root DIR  let the guest open files inside DIR (default: console only)\n"
 	"  --policy NAME[,k=v...]  the mapping policy for the kmap family (docs/policies.md):\n"
@@ -73,11 +74,14 @@ static const char usage_text[] =
 	"                          PTE cleans (docs/hazards.md); observed: only entries\n"
 	"                          the modelled TLB served; off: no checks\n"
 	"  --max-reports N         print at most N hazard lines, then a summary (default 20)\n"
+	"  --argv0 NAME            the guest's argv[0] (default: the ELF's file name\n"
+	"                          without its directory, so results do not depend on\n"
+	"                          where the guest lives)\n"
 	"\n"
 	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
 	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
 	"  72 --max-insns reached  73 kernel BUG  74 would sleep forever  75 I/O error\n"
-	"  76 unknown SVC/hypercall  130 interrupted\n";
+	"  76 unknown SVC/hypercall  130 interrupted (SIGINT, SIGTERM, SIGHUP)\n";
 
 static struct machine *volatile running;
 
@@ -100,23 +104,25 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* "1G", "896M", "65536K", "1073741824". */
-static int parse_size(const char *s, uint32_t *out)
+/* "1G", "896M", "65536K", "1073741824".  Whether the machine can have that
+ * much is machine_init's to say (with the limit of the split). */
+static int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 0);
 	if (errno || end == s || *s == '-')
 		return -1;
+	unsigned shift = 0;
 	switch (*end) {
-	case 'G': case 'g': v <<= 30; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'K': case 'k': v <<= 10; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
 	default: break;
 	}
-	if (*end || v > UINT32_MAX)
+	if (*end || v > (UINT64_MAX >> shift))
 		return -1;
-	*out = (uint32_t)v;
+	*out = (uint64_t)v << shift;
 	return 0;
 }
 
@@ -170,7 +176,7 @@ static int status_of(const struct machine *m)
 
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
        OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS,
-       OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES };
+       OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES, OPT_ARGV0 };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -191,13 +197,14 @@ static int cmd_run(int argc, char **argv)
 		{ "costs", required_argument, NULL, OPT_COSTS },
 		{ "trace-events", required_argument, NULL, OPT_TRACE_EVENTS },
 		{ "trace-max-bytes", required_argument, NULL, OPT_TRACE_MAX_BYTES },
+		{ "argv0", required_argument, NULL, OPT_ARGV0 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct machine_options opt = { .core = "cortex-a7", .split = SPLIT_3G_1G, .seed = 1, .model = true,
 				     .policy = "linux", .hazard_mode = HAZARD_MODE_ARCHITECTURAL,
 				     .max_reports = HAZARD_MAX_REPORTS_DEFAULT };
-	const char *stats_path = NULL;
+	const char *stats_path = NULL, *argv0 = NULL;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -211,7 +218,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_RAM:
 			if (parse_size(optarg, &opt.ram) || !opt.ram)
-				return usage_error("--ram: '%s' is not a size like 1G or 896M", optarg);
+				return usage_error("--ram: '%s' is not a size like 1G or 896M (more than zero)", optarg);
 			break;
 		case OPT_MAX_INSNS:
 			if (parse_u64(optarg, &opt.max_insns) || !opt.max_insns)
@@ -232,6 +239,11 @@ static int cmd_run(int argc, char **argv)
 		case OPT_TRACE_MAX_BYTES:
 			if (parse_size64(optarg, &opt.trace_opt.max_bytes) || !opt.trace_opt.max_bytes)
 				return usage_error("--trace-max-bytes: '%s' is not a size like 100M or 4096", optarg);
+			break;
+		case OPT_ARGV0:
+			if (!*optarg || strchr(optarg, ' '))
+				return usage_error("--argv0: '%s' must be one non-empty word (the command line is split at spaces)", optarg);
+			argv0 = optarg;
 			break;
 		case OPT_SEED:
 			if (parse_u64(optarg, &opt.seed))
@@ -269,6 +281,11 @@ static int cmd_run(int argc, char **argv)
 		return usage_error("run: no guest ELF given%s", "");
 	if ((opt.trace_opt.kinds || opt.trace_opt.max_bytes) && !opt.trace_path)
 		return usage_error("run: --trace-events and --trace-max-bytes need --trace FILE%s", "");
+	/* The guest's argv[0] is a name, not the path: the guest's work (and so
+	 * every count) must not depend on the directory it was run from. */
+	const char *elf_path = argv[optind];
+	const char *slash = strrchr(elf_path, '/');
+	argv[optind] = (char *)(argv0 ? argv0 : slash && slash[1] ? slash + 1 : elf_path);
 	opt.guest_argv = argv + optind;
 	opt.guest_argc = argc - optind;
 	/* An output that cannot be written is found now, not after the run. */
@@ -286,7 +303,7 @@ static int cmd_run(int argc, char **argv)
 		fputs("kmaplab: out of memory\n", stderr);
 		return EXIT_INTERNAL;
 	}
-	int status = machine_init(m, &opt, argv[optind]);
+	int status = machine_init(m, &opt, elf_path);
 	if (status) {
 		fprintf(stderr, "kmaplab: %s\n", m->message);
 	} else {
@@ -296,6 +313,7 @@ static int cmd_run(int argc, char **argv)
 		if (!opt.no_block_hook) {
 			signal(SIGINT, on_signal);
 			signal(SIGTERM, on_signal);
+			signal(SIGHUP, on_signal); /* a closed terminal: stop the same way */
 		}
 		machine_run(m);
 		running = NULL;

@@ -19,6 +19,9 @@
 #include "semihost_decode.h"
 
 #define ADP_Stopped_ApplicationExit 0x20026u
+#define ADP_Stopped_RunTimeError 0x20023u
+/* SIGABRT as newlib numbers it (sys/signal.h), the subcode _kill() passes. */
+#define SIGABRT_NUMBER 6u
 
 /* Guest handles 1..3 are the console; files get SEMIHOST_FD_BASE + slot. */
 #define FD_STDIN 1
@@ -71,10 +74,44 @@ static int mem_read(void *ctx, uint32_t va, void *buf, uint32_t len)
 	return guest_read(ctx, va, buf, len);
 }
 
-/* A name inside the root: relative, no "..", and no symlink out of it once
- * resolved.  Returns 0 if the name may be used. */
-static int check_sandbox(struct semihost *sh, const char *name, bool creating)
+/* Why a file operation was refused.  Each kind is explained on stderr once
+ * per run (a guest that probes many names gets one line, not one each);
+ * the guest sees the errno. */
+enum refusal {
+	REFUSE_NO_ROOT,      /* no --semihosting-root */
+	REFUSE_NAME,         /* absolute, empty, or with a ".." component */
+	REFUSE_OUTSIDE,      /* resolves (through a symlink) outside the root */
+	REFUSE_NOT_REGULAR,  /* a directory, FIFO, device or symlink */
+	REFUSE_MODE,         /* not an fopen mode (0..11) */
+	REFUSE_TOO_MANY,     /* SEMIHOST_MAX_FILES already open */
+	REFUSE_CALL,         /* SYS_RENAME, SYS_TMPNAM, SYS_SYSTEM */
+};
+
+static void refuse(struct machine *m, enum refusal why, const char *op, const char *name, int err)
 {
+	static const char *const reason[] = {
+		[REFUSE_NO_ROOT] = "no --semihosting-root was given, so the guest has the console only",
+		[REFUSE_NAME] = "only names relative to --semihosting-root without '..' are allowed",
+		[REFUSE_OUTSIDE] = "it resolves to a place outside --semihosting-root",
+		[REFUSE_NOT_REGULAR] = "only regular files are opened or removed (not directories, FIFOs, devices or symlinks)",
+		[REFUSE_MODE] = "the mode is not one of fopen's (0..11)",
+		[REFUSE_TOO_MANY] = "too many files are open (at most 32)",
+		[REFUSE_CALL] = "the guest may not rename files, make temporary names or run commands",
+	};
+	m->sh.last_errno = err;
+	if (m->sh.said & (1u << why))
+		return;
+	m->sh.said |= 1u << why;
+	fflush(stdout);
+	fprintf(stderr, "kmaplab: semihosting: refused %s%s%s%s: %s (%s; said once per kind of refusal)\n", op,
+		name ? " '" : "", name ? name : "", name ? "'" : "", reason[why], strerror(err));
+}
+
+/* A name inside the root: relative, no "..", and no symlink out of it once
+ * resolved.  Returns 0 if the name may be used, or the refusal. */
+static int check_sandbox(struct semihost *sh, const char *name, bool creating, enum refusal *why)
+{
+	*why = REFUSE_NAME;
 	if (!*name || name[0] == '/')
 		return -1;
 	for (const char *p = name; *p;) {
@@ -87,6 +124,7 @@ static int check_sandbox(struct semihost *sh, const char *name, bool creating)
 	char path[PATH_MAX];
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", sh->root, name) >= sizeof(path))
 		return -1;
+	*why = REFUSE_OUTSIDE;
 	char *real = realpath(path, NULL);
 	if (!real && creating && errno == ENOENT) {
 		/* A new file: its directory must resolve inside the root. */
@@ -95,11 +133,33 @@ static int check_sandbox(struct semihost *sh, const char *name, bool creating)
 		real = realpath(path, NULL);
 	}
 	if (!real)
-		return -1;
+		return errno == ENOENT ? 1 : -1; /* 1: not there, the host's own answer */
 	size_t rl = strlen(sh->root);
 	int ok = strncmp(real, sh->root, rl) == 0 && (real[rl] == '/' || real[rl] == '\0');
 	free(real);
 	return ok ? 0 : -1;
+}
+
+/* Opens a regular file only: O_NONBLOCK so that a FIFO cannot block the
+ * run, O_NOFOLLOW so that a symlink named last is refused. */
+static int open_regular(struct machine *m, const char *name, int flags, enum refusal *why)
+{
+	struct semihost *sh = &m->sh;
+	int fd = openat(sh->rootfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644);
+	*why = REFUSE_NOT_REGULAR;
+	if (fd < 0) {
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
+			return -2;
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+		return -2;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
 }
 
 static int alloc_slot(struct semihost *sh)
@@ -135,9 +195,9 @@ static uint32_t sys_open(struct machine *m, const struct semihost_req *rq)
 			sh->last_errno = EMFILE;
 		}
 	} else if (sh->rootfd < 0) {
-		sh->last_errno = EACCES;
+		refuse(m, REFUSE_NO_ROOT, "to open", name, EACCES);
 	} else if (mode > 11) {
-		sh->last_errno = EINVAL;
+		refuse(m, REFUSE_MODE, "to open", name, EINVAL);
 	} else {
 		/* fopen modes r, rb, r+, r+b, w, wb, w+, w+b, a, ab, a+, a+b */
 		static const int flags[] = { O_RDONLY, O_RDONLY, O_RDWR, O_RDWR,
@@ -146,13 +206,19 @@ static uint32_t sys_open(struct machine *m, const struct semihost_req *rq)
 					     O_WRONLY | O_CREAT | O_APPEND, O_WRONLY | O_CREAT | O_APPEND,
 					     O_RDWR | O_CREAT | O_APPEND, O_RDWR | O_CREAT | O_APPEND };
 		int slot = alloc_slot(sh);
+		enum refusal why;
+		int in;
 		if (slot < 0) {
-			sh->last_errno = EMFILE;
-		} else if (check_sandbox(sh, name, flags[mode] & O_CREAT)) {
-			sh->last_errno = EACCES;
+			refuse(m, REFUSE_TOO_MANY, "to open", name, EMFILE);
+		} else if ((in = check_sandbox(sh, name, flags[mode] & O_CREAT, &why)) < 0) {
+			refuse(m, why, "to open", name, EACCES);
+		} else if (in > 0) {
+			sh->last_errno = ENOENT;
 		} else {
-			int fd = openat(sh->rootfd, name, flags[mode] | O_NOFOLLOW | O_CLOEXEC, 0644);
-			if (fd < 0) {
+			int fd = open_regular(m, name, flags[mode], &why);
+			if (fd == -2) {
+				refuse(m, why, "to open", name, errno);
+			} else if (fd < 0) {
 				sh->last_errno = errno;
 			} else {
 				sh->files[slot] = (struct semihost_file){ .used = true, .fd = fd };
@@ -271,8 +337,19 @@ static uint32_t sys_remove(struct machine *m, const struct semihost_req *rq)
 {
 	const char *name = rq->name;
 	uint32_t ret = UINT32_MAX;
-	if (!name || m->sh.rootfd < 0 || check_sandbox(&m->sh, name, false))
-		m->sh.last_errno = EACCES;
+	enum refusal why;
+	struct stat st;
+	int in;
+	if (!name)
+		m->sh.last_errno = EFAULT;
+	else if (m->sh.rootfd < 0)
+		refuse(m, REFUSE_NO_ROOT, "to remove", name, EACCES);
+	else if ((in = check_sandbox(&m->sh, name, false, &why)) < 0)
+		refuse(m, why, "to remove", name, EACCES);
+	else if (in > 0)
+		m->sh.last_errno = ENOENT;
+	else if (fstatat(m->sh.rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+		refuse(m, REFUSE_NOT_REGULAR, "to remove", name, S_ISDIR(st.st_mode) ? EISDIR : EACCES);
 	else if (unlinkat(m->sh.rootfd, name, 0))
 		m->sh.last_errno = errno;
 	else
@@ -312,6 +389,26 @@ static uint32_t sys_heapinfo(struct machine *m, const struct semihost_req *rq)
 	return guest_write(m, ptr, info, sizeof(info)) ? UINT32_MAX : 0;
 }
 
+/* The reason codes of SYS_EXIT (ARM semihosting specification, "Exception
+ * type" ADP_Stopped_*), for a readable message. */
+static const char *adp_name(uint32_t reason)
+{
+	static const char *const hw[] = { "ADP_Stopped_BranchThroughZero", "ADP_Stopped_UndefinedInstr",
+					  "ADP_Stopped_SoftwareInterrupt", "ADP_Stopped_PrefetchAbort",
+					  "ADP_Stopped_DataAbort", "ADP_Stopped_AddressException",
+					  "ADP_Stopped_IRQ", "ADP_Stopped_FIQ" };
+	static const char *const sw[] = { "ADP_Stopped_BreakPoint", "ADP_Stopped_WatchPoint",
+					  "ADP_Stopped_StepComplete", "ADP_Stopped_RunTimeErrorUnknown",
+					  "ADP_Stopped_InternalError", "ADP_Stopped_UserInterruption",
+					  "ADP_Stopped_ApplicationExit", "ADP_Stopped_StackOverflow",
+					  "ADP_Stopped_DivisionByZero", "ADP_Stopped_OSSpecific" };
+	if (reason >= 0x20000u && reason < 0x20000u + 8)
+		return hw[reason - 0x20000u];
+	if (reason >= 0x20020u && reason < 0x20020u + 10)
+		return sw[reason - 0x20020u];
+	return NULL;
+}
+
 static void sys_exit(struct machine *m, const struct semihost_req *rq, bool extended)
 {
 	uint32_t reason = rq->r1, code = 0;
@@ -319,9 +416,17 @@ static void sys_exit(struct machine *m, const struct semihost_req *rq, bool exte
 		reason = rq->w[0];
 		code = rq->w[1];
 	}
-	if (reason != ADP_Stopped_ApplicationExit) {
-		machine_stop(m, STOP_BAD_CALL, "guest stopped with semihosting exception 0x%x (subcode %u)", reason,
+	if (reason == ADP_Stopped_RunTimeError && extended && code == SIGABRT_NUMBER) {
+		/* newlib's _kill(pid, SIGABRT), which abort() (and a failed
+		 * assert(), after its message) ends in. */
+		machine_stop(m, STOP_FAULT, "the guest called abort() (semihosting ADP_Stopped_RunTimeError, signal %u)",
 			     code);
+		return;
+	}
+	if (reason != ADP_Stopped_ApplicationExit) {
+		machine_stop(m, STOP_BAD_CALL, "guest stopped with semihosting exception 0x%x%s%s%s (subcode %u)",
+			     reason, adp_name(reason) ? " (" : "", adp_name(reason) ? adp_name(reason) : "",
+			     adp_name(reason) ? ")" : "", code);
 		return;
 	}
 	m->exit_code = (int)(code & 0xff);
@@ -401,7 +506,9 @@ void semihost_call(struct machine *m)
 	case SYS_TMPNAM:
 	case SYS_RENAME:
 	case SYS_SYSTEM:
-		m->sh.last_errno = EACCES; /* nothing outside the sandbox, no shell */
+		/* nothing outside the sandbox, no shell */
+		refuse(m, REFUSE_CALL, op == SYS_RENAME ? "SYS_RENAME" : op == SYS_TMPNAM ? "SYS_TMPNAM" : "SYS_SYSTEM",
+		       NULL, EACCES);
 		ret = UINT32_MAX;
 		break;
 	default: {

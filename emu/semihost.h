@@ -21,6 +21,7 @@ struct semihost {
 	int rootfd;          /* -1: no file access */
 	char *root;          /* realpath of the root */
 	int last_errno;      /* for SYS_ERRNO */
+	unsigned said;       /* kinds of refusal already explained on stderr */
 	struct semihost_file files[SEMIHOST_MAX_FILES];
 };
 

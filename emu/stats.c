@@ -74,7 +74,9 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	}
 
 	json_object(&j, "guest");
-	json_string(&j, "path", m->img.path ? m->img.path : "");
+	/* The file name only: stats must not depend on the directory. */
+	const char *path = m->img.path ? m->img.path : "", *slash = strrchr(path, '/');
+	json_string(&j, "path", slash && slash[1] ? slash + 1 : path);
 	if (m->stop == STOP_EXIT)
 		json_i64(&j, "exit_code", m->exit_code);
 	else

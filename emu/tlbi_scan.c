@@ -185,9 +185,9 @@ static bool make_site(const struct mcr_fields *f, uint32_t va, bool thumb, struc
 		site->kind = TLBI_SITE_TLBI;
 		return tlbi_decode(f->crm, f->opc2, &site->op) == 0;
 	}
-	if (f->crn == 13) {
-		site->kind = TLBI_SITE_CONTEXTIDR;
-		return f->crm == 0 && f->opc2 == 1;
+	if (f->crn != 7) {
+		site->kind = TLBI_SITE_CP15_REG;
+		return cp15_reg_decode(0, f->crn, f->crm, f->opc2, &site->reg) == 0;
 	}
 	site->kind = TLBI_SITE_CP15_BARRIER;
 	if (cp15_barrier_decode(f->crm, f->opc2, &site->barrier) == 0)
@@ -289,7 +289,8 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 	int ret = -1;
 	bool barriers_too = (flags & TLBI_SCAN_BARRIERS) != 0;
 	bool ordering = (flags & TLBI_SCAN_ORDERING) != 0;
-	bool context_too = (flags & TLBI_SCAN_CONTEXTIDR) != 0;
+	bool regs_too = (flags & TLBI_SCAN_CP15_REGS) != 0;
+	enum cp15_reg reg;
 
 	if (flags & TLBI_SCAN_ARM) {
 		cs_option(arm, CS_OPT_DETAIL, CS_OPT_ON);
@@ -323,7 +324,8 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			if ((w & 0x0ff00f10) != 0x0e000f10 || (w >> 28) == 0xf)
 				continue;
 			unsigned crn = (w >> 16) & 0xf;
-			if (crn != 8 && !((barriers_too || ordering) && crn == 7) && !(context_too && crn == 13))
+			if (crn != 8 && !((barriers_too || ordering) && crn == 7) &&
+			    !(regs_too && cp15_reg_decode(0, crn, w & 0xf, (w >> 5) & 7, &reg) == 0))
 				continue;
 			struct mcr_fields f = {
 				.cond = w >> 28, .rt = (w >> 12) & 0xf, .crn = crn,
@@ -338,8 +340,6 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			    !(ordering && (cp15_barrier_decode(f.crm, f.opc2, &b) == 0 ||
 					   cp15_cache_op_decode(f.crm, f.opc2, &co) == 0)))
 				continue;
-			if (crn == 13 && !(f.crm == 0 && f.opc2 == 1))
-				continue; /* not CONTEXTIDR */
 			out->candidates++;
 			struct tlbi_site site;
 			if (crn == 8 && tlbi_decode(f.crm, f.opc2, &op) != 0) {
@@ -380,11 +380,12 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			if ((hw1 & 0xfff0) != 0xee00)
 				continue;
 			unsigned crn = hw1 & 0xf;
-			if (crn != 8 && !((barriers_too || ordering) && crn == 7) && !(context_too && crn == 13))
-				continue;
 			uint16_t hw2 = rd16(code + off + 2);
 			/* Rt 1111 opc2 1 CRm */
 			if ((hw2 & 0x0f10) != 0x0f10)
+				continue;
+			if (crn != 8 && !((barriers_too || ordering) && crn == 7) &&
+			    !(regs_too && cp15_reg_decode(0, crn, hw2 & 0xf, (hw2 >> 5) & 7, &reg) == 0))
 				continue;
 			struct mcr_fields f = {
 				.cond = 14, .rt = hw2 >> 12, .crn = crn,
@@ -397,8 +398,6 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			    !(ordering && (cp15_barrier_decode(f.crm, f.opc2, &b) == 0 ||
 					   cp15_cache_op_decode(f.crm, f.opc2, &co) == 0)))
 				continue;
-			if (crn == 13 && !(f.crm == 0 && f.opc2 == 1))
-				continue; /* not CONTEXTIDR */
 			out->candidates++;
 			struct tlbi_site site;
 			if (crn == 8 && tlbi_decode(f.crm, f.opc2, &op) != 0) {

@@ -18,7 +18,8 @@
  * decode as MCR p15, #0, Rt, c8, CRm, #opc2 with the same fields) and then
  * by tlbi_decode().  With TLBI_SCAN_BARRIERS the same is done for CRn = c7
  * and the CP15 barrier / branch-predictor operations listed in enum
- * cp15_barrier.
+ * cp15_barrier, and with TLBI_SCAN_CP15_REGS for the translation registers of
+ * mm/cp15.h (SCTLR c1, TTBR0/TTBR1/TTBCR c2, DACR c3, CONTEXTIDR c13).
  *
  * False positives are harmless but real: a literal-pool word, data in a
  * code segment, or the middle of another instruction (an ARM word whose
@@ -38,6 +39,7 @@
 
 #include <capstone/capstone.h>
 
+#include "cp15.h"
 #include "tlbi.h"
 
 enum tlbi_site_kind {
@@ -45,7 +47,8 @@ enum tlbi_site_kind {
 	TLBI_SITE_CP15_BARRIER, /* MCR p15, 0, Rt, c7, ... : site->barrier */
 	TLBI_SITE_BARRIER,      /* DMB, DSB, ISB (ARMv7 instructions): site->insn */
 	TLBI_SITE_CACHE,        /* MCR p15, 0, Rt, c7, ... D-cache clean: site->cache */
-	TLBI_SITE_CONTEXTIDR,   /* MCR p15, 0, Rt, c13, c0, 1: a new ASID */
+	TLBI_SITE_CP15_REG,     /* a write to SCTLR, TTBR0/1, TTBCR, DACR or
+				 * CONTEXTIDR (mm/cp15.h): site->reg */
 };
 
 /* The ARMv7 barrier instructions (ARM DDI 0406C A8.8.43 DMB, A8.8.44 DSB,
@@ -101,6 +104,7 @@ struct tlbi_site {
 	enum cp15_barrier barrier; /* kind == TLBI_SITE_CP15_BARRIER */
 	enum arm_barrier insn;     /* kind == TLBI_SITE_BARRIER */
 	enum cp15_cache_op cache;  /* kind == TLBI_SITE_CACHE */
+	enum cp15_reg reg;         /* kind == TLBI_SITE_CP15_REG */
 };
 
 struct tlbi_sites {
@@ -114,8 +118,9 @@ struct tlbi_sites {
 #define TLBI_SCAN_THUMB    2u /* scan 2-byte aligned halfwords as Thumb-2 */
 #define TLBI_SCAN_BARRIERS 4u /* also find the CP15 c7 barrier operations */
 #define TLBI_SCAN_ORDERING 8u /* also DMB/DSB/ISB and the c7 D-cache cleans */
-#define TLBI_SCAN_CONTEXTIDR 16u /* also find writes of CONTEXTIDR (ASID changes) */
 #define TLBI_SCAN_ALL      (TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_BARRIERS)
+/* also find writes to the registers of mm/cp15.h (CRn = c1, c2, c3, c13) */
+#define TLBI_SCAN_CP15_REGS 16u
 
 /* Scans `size` bytes at host pointer `code`, which the guest sees at `va`
  * (alignment is taken from va), and appends what it finds to `out` (zero it

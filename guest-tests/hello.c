@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 	memset(heap, 0x5a, 1 << 20);
 	printf("Hello from kmaplab: %d argument%s, running at %p\n", argc, argc == 1 ? "" : "s",
 	       (void *)main);
-	for (int i = 1; i < argc; i++)
+	for (int i = 0; i < argc; i++)
 		printf("argv[%d] = %s\n", i, argv[i]);
 	free(heap);
 	return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The semihosting file sandbox: run with --semihosting-root DIR holding
- * inside.txt.  A file inside the root reads back; an absolute path, a ".."
- * escape and a symlink out of the root (DIR/escape -> /etc/hostname... any
- * target outside) are refused. */
+ * inside.txt and a directory sub/.  A file inside the root reads back; an
+ * absolute path, a ".." escape and a symlink out of the root (DIR/escape ->
+ * any target outside) are refused; so are opening or removing a directory
+ * and renaming.  A file the guest wrote can be removed. */
 #include <stdio.h>
 #include <string.h>
 
@@ -39,5 +40,12 @@ int main(void)
 		printf("%s: %s\n", escapes[i], opened ? "OPENED (escape!)" : "refused");
 		failures += opened;
 	}
-	return failures ? 3 : 0;
+	printf("sub: %s\n", try_open("sub") ? "OPENED (a directory!)" : "refused");
+	failures += try_open("sub");
+	printf("remove sub: %s\n", remove("sub") ? "refused" : "REMOVED");
+	printf("rename: %s\n", rename("inside.txt", "renamed.txt") ? "refused" : "RENAMED");
+	FILE *g = fopen("gone.txt", "w");
+	int removed = g && !fclose(g) && !remove("gone.txt") && !try_open("gone.txt");
+	printf("remove gone.txt: %s\n", removed ? "removed" : "FAILED");
+	return failures || !removed ? 3 : 0;
 }

@@ -35,6 +35,8 @@ static bool check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
 
 enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count)
 {
+	if (!(mm->regs.sctlr & 1u))
+		return MMU_OK; /* SCTLR.M clear: VA is PA, no TLB is used (B3.2.1) */
 	enum tlb_side side = access == MMU_FETCH ? TLB_SIDE_I : TLB_SIDE_D;
 	const struct core_costs *cost = &mm->core->cost;
 	uint8_t asid = current_asid(mm);

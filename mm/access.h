@@ -37,6 +37,8 @@ static inline bool mm_check_ok_fast(const struct mmu_translation *t, uint32_t da
 static inline enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_access access,
 				       uint32_t count)
 {
+	if (__builtin_expect(!(mm->regs.sctlr & 1u), 0))
+		return MMU_OK; /* SCTLR.M clear: VA is PA, no TLB is used (B3.2.1) */
 	enum tlb_side side = access == MMU_FETCH ? TLB_SIDE_I : TLB_SIDE_D;
 	const struct mmu_translation *t = tlb_peek_mru(mm->tlb, side, va, (uint8_t)(mm->regs.contextidr & 0xff));
 	if (t && count) {

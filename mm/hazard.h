@@ -60,7 +60,7 @@
  *
  * Limits (documented in docs/hazards.md): one translation table, the one
  * TTBR0 points at when hazard_create() runs (swapper_pg_dir) or at the
- * last hazard_tables_changed() (emu/ does not call it yet); an L2 table reached through more than one L1 entry is
+ * last hazard_tables_changed() (emu/cp15_regs.c calls it on a guest TTBR write); an L2 table reached through more than one L1 entry is
  * followed through the last one seen; non-global entries are matched to
  * the ASID current at the store.  Bounded tables: what does not fit is
  * counted in hazard_stats.untracked, never silently dropped. */

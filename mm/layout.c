@@ -34,6 +34,11 @@ static uint32_t pkmap_base_of(enum vm_split split)
 	return splits[split].page_offset - (2u << 20);
 }
 
+uint32_t layout_max_ram(enum vm_split split)
+{
+	return pkmap_base_of(split) - 0; /* PHYS_OFFSET is 0 */
+}
+
 uint32_t layout_default_ram(enum vm_split split)
 {
 	uint32_t ram = 1u << 30;
@@ -56,11 +61,10 @@ int layout_init(struct kernel_layout *l, enum vm_split split, uint32_t ram_size,
 			 ram_size);
 		return -1;
 	}
-	if (ram_size > l->pkmap_base - l->phys_offset) {
+	if (ram_size > layout_max_ram(split)) {
 		snprintf(err, errlen,
 			 "--ram %uM does not fit below PKMAP_BASE 0x%08x with split %s (at most %uM)",
-			 ram_size >> 20, l->pkmap_base, vm_split_name(split),
-			 (l->pkmap_base - l->phys_offset) >> 20);
+			 ram_size >> 20, l->pkmap_base, vm_split_name(split), layout_max_ram(split) >> 20);
 		return -1;
 	}
 	l->ram_size = ram_size;

@@ -50,6 +50,11 @@ struct kernel_layout {
 int vm_split_parse(const char *s, enum vm_split *out);
 const char *vm_split_name(enum vm_split split);
 
+/* The most RAM a split allows: Unicorn checks VAs against its regions, so
+ * physical RAM (from PHYS_OFFSET 0) must end at PKMAP_BASE, where the
+ * kernel's windows begin: 3G/1G 3070 MiB, 2G/2G 2046 MiB, 1G/3G 1022 MiB. */
+uint32_t layout_max_ram(enum vm_split split);
+
 /* RAM a machine gets when --ram is not given: 1 GiB (the Raspberry Pi 2),
  * capped so that RAM stays below PKMAP_BASE. */
 uint32_t layout_default_ram(enum vm_split split);

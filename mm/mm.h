@@ -51,6 +51,9 @@ struct boot_mem {
 	uint32_t image_start, image_end; /* the guest's PT_LOAD segments */
 	uint32_t heap_start, heap_end;   /* newlib's heap (SYS_HEAPINFO) */
 	uint32_t stack_base, stack_top;  /* the SVC stack, full descending */
+	/* The stack's guard: [stack_guard, stack_base), 64 KiB-aligned pages
+	 * left out of the linear map so that an overflow faults (0: none). */
+	uint32_t stack_guard;
 	uint32_t memblock_start;         /* kernel data allocated at boot */
 	uint32_t memblock_next;
 	uint32_t memblock_end;

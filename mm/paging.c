@@ -26,12 +26,35 @@ static void set_pmd(struct mm *mm, uint32_t va, uint32_t desc)
 	phys_write32(&mm->mem, mm->swapper_pg_dir + (va >> SECTION_SHIFT) * 4, desc);
 }
 
-static void map_lowmem(struct mm *mm)
+/* Lowmem as sections.  The section holding the stack's guard is mapped
+ * with small pages instead, all but the guard's: a real ARM kernel has no
+ * guard under its stacks (no VMAP_STACK on ARM32 in v5.x); kmaplab leaves
+ * one unmapped so that a guest's stack overflow faults instead of running
+ * through the heap, .text and the page tables, while every other lowmem
+ * address stays mapped as the kernel maps it. */
+static int map_lowmem(struct mm *mm)
 {
 	const struct kernel_layout *l = &mm->layout;
-	for (uint32_t off = 0; off < l->lowmem_size; off += SECTION_SIZE)
-		set_pmd(mm, l->page_offset + off,
-			mmu_l1_section(l->phys_offset + off, MMU_AP_PRIV_RW, DOMAIN_KERNEL, false, false));
+	const struct boot_mem *b = &mm->boot;
+	for (uint32_t off = 0; off < l->lowmem_size; off += SECTION_SIZE) {
+		uint32_t pa = l->phys_offset + off;
+		if (!b->stack_guard || (b->stack_guard & ~(SECTION_SIZE - 1)) != pa) {
+			set_pmd(mm, l->page_offset + off,
+				mmu_l1_section(pa, MMU_AP_PRIV_RW, DOMAIN_KERNEL, false, false));
+			continue;
+		}
+		uint32_t table = memblock_alloc(mm, L2_ENTRIES * 4, 1024);
+		if (!table)
+			return -1;
+		for (uint32_t i = 0; i < L2_ENTRIES; i++) {
+			uint32_t page = pa + i * PAGE_SIZE;
+			bool guard = page >= b->stack_guard && page < b->stack_base;
+			phys_write32(&mm->mem, table + i * 4,
+				     guard ? 0 : mmu_l2_small(page, MMU_AP_PRIV_RW, false, false));
+		}
+		set_pmd(mm, l->page_offset + off, mmu_l1_table(table, DOMAIN_KERNEL));
+	}
+	return 0;
 }
 
 /* Allocates `mib` contiguous hardware L2 tables for the window at `va` and
@@ -52,7 +75,8 @@ int paging_init(struct mm *mm)
 
 	mm->swapper_pg_dir = l->phys_offset + SWAPPER_PG_DIR_OFFSET;
 	memset(phys_ptr(&mm->mem, mm->swapper_pg_dir), 0, L1_ENTRIES * 4);
-	map_lowmem(mm);
+	if (map_lowmem(mm))
+		return -1;
 
 	/* kmap_init(): LAST_PKMAP pages below PAGE_OFFSET, one table. */
 	mm->pkmap_page_table = alloc_l2_window(mm, l->pkmap_base, (LAST_PKMAP * PAGE_SIZE) >> SECTION_SHIFT);

@@ -457,7 +457,8 @@ static void test_scan_thumb(void)
 /* CONTEXTIDR writes (ASID changes): MCR p15, 0, Rt, c13, c0, 1, encoded
  * from ARM DDI 0406C A8.8.99 (A1: cond 1110 opc1 0 CRn Rt 1111 opc2 1 CRm;
  * T1: 1110 1110 opc1 0 CRn, Rt 1111 opc2 1 CRm).  Only with
- * TLBI_SCAN_CONTEXTIDR; c13, c0, 0 (FCSEIDR) and c13, c0, 2 are not it. */
+ * TLBI_SCAN_CP15_REGS (as a TLBI_SITE_CP15_REG of CP15_CONTEXTIDR);
+ * c13, c0, 0 (FCSEIDR) and c13, c0, 2 are not it. */
 static void test_scan_contextidr(void)
 {
 	static const uint32_t arm[] = {
@@ -473,14 +474,16 @@ static void test_scan_contextidr(void)
 	struct tlbi_sites s;
 	memset(&s, 0, sizeof(s));
 	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM, &s), 0);
-	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM | TLBI_SCAN_CONTEXTIDR, &s), 2);
+	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM | TLBI_SCAN_CP15_REGS, &s), 2);
 	if (s.n == 2) {
 		CHECK_EQ(s.v[0].va, va);
-		CHECK_EQ(s.v[0].kind, TLBI_SITE_CONTEXTIDR);
+		CHECK_EQ(s.v[0].kind, TLBI_SITE_CP15_REG);
+		CHECK_EQ(s.v[0].reg, CP15_CONTEXTIDR);
 		CHECK_EQ(s.v[0].rt, 7);
 		CHECK_EQ(s.v[0].cond, 14);
 		CHECK_EQ(s.v[1].va, va + 8);
-		CHECK_EQ(s.v[1].kind, TLBI_SITE_CONTEXTIDR);
+		CHECK_EQ(s.v[1].kind, TLBI_SITE_CP15_REG);
+		CHECK_EQ(s.v[1].reg, CP15_CONTEXTIDR);
 		CHECK_EQ(s.v[1].rt, 3);
 		CHECK_EQ(s.v[1].cond, 1);
 	}
@@ -491,9 +494,10 @@ static void test_scan_contextidr(void)
 	put16(t, 0xee0du);
 	put16(t + 2, 0x5f30u);
 	memset(&s, 0, sizeof(s));
-	CHECK_EQ(tlbi_scan(0, h_thumb, t, va, sizeof(t), TLBI_SCAN_THUMB | TLBI_SCAN_CONTEXTIDR, &s), 1);
+	CHECK_EQ(tlbi_scan(0, h_thumb, t, va, sizeof(t), TLBI_SCAN_THUMB | TLBI_SCAN_CP15_REGS, &s), 1);
 	if (s.n == 1) {
-		CHECK_EQ(s.v[0].kind, TLBI_SITE_CONTEXTIDR);
+		CHECK_EQ(s.v[0].kind, TLBI_SITE_CP15_REG);
+		CHECK_EQ(s.v[0].reg, CP15_CONTEXTIDR);
 		CHECK_EQ(s.v[0].rt, 5);
 		CHECK(s.v[0].thumb);
 	}
@@ -588,6 +592,72 @@ static void test_scan_ordering(void)
 	tlbi_sites_free(&s);
 }
 
+/* ---- translation-register writes (TLBI_SCAN_CP15_REGS) ---------------- */
+/* MCR p15, 0, Rt, CRn, CRm, opc2, ARM A1: 0x0e000f10 | cond << 28 | CRn << 16
+ * | Rt << 12 | opc2 << 5 | CRm; Thumb T1: hw1 0xee00 | CRn, hw2 Rt << 12 |
+ * 0x0f10 | opc2 << 5 | CRm.  MRC sets bit 20 (a read, not a write). */
+#define A1(cond, crn, rt, opc2, crm) \
+	(0x0e000f10u | (uint32_t)(cond) << 28 | (crn) << 16 | (rt) << 12 | (opc2) << 5 | (crm))
+
+static void test_scan_cp15_regs(void)
+{
+	const uint32_t arm[] = {
+		A1(14u, 2u, 0u, 0u, 0u),  /* +0x00 mcr TTBR0, r0 */
+		A1(14u, 13u, 1u, 1u, 0u), /* +0x04 mcr CONTEXTIDR, r1 */
+		A1(0u, 3u, 2u, 0u, 0u),   /* +0x08 mcreq DACR, r2 */
+		A1(14u, 1u, 3u, 0u, 0u),  /* +0x0c mcr SCTLR, r3 */
+		A1(14u, 1u, 3u, 1u, 0u),  /* +0x10 mcr ACTLR: not followed */
+		A1(14u, 2u, 4u, 0u, 0u) | (1u << 20), /* +0x14 mrc TTBR0: a read */
+		A1(14u, 2u, 5u, 2u, 0u),  /* +0x18 mcr TTBCR, r5 */
+		A1(14u, 2u, 6u, 1u, 0u),  /* +0x1c mcr TTBR1, r6 */
+	};
+	uint8_t buf[sizeof(arm)];
+	for (unsigned i = 0; i < sizeof(arm) / 4; i++)
+		put32(buf + 4 * i, arm[i]);
+	const uint32_t va = 0xc0010000u;
+	struct tlbi_sites s;
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM, &s), 0);
+	tlbi_sites_free(&s);
+	CHECK_EQ(tlbi_scan(h_arm, 0, buf, va, sizeof(buf), TLBI_SCAN_ARM | TLBI_SCAN_CP15_REGS, &s), 6);
+	static const struct { uint32_t off; enum cp15_reg r; unsigned rt, cond; } want[] = {
+		{ 0x00, CP15_TTBR0, 0, 14 }, { 0x04, CP15_CONTEXTIDR, 1, 14 }, { 0x08, CP15_DACR, 2, 0 },
+		{ 0x0c, CP15_SCTLR, 3, 14 }, { 0x18, CP15_TTBCR, 5, 14 },       { 0x1c, CP15_TTBR1, 6, 14 },
+	};
+	for (unsigned i = 0; i < s.n && i < 6; i++) {
+		CHECK_EQ(s.v[i].va, va + want[i].off);
+		CHECK_EQ(s.v[i].kind, TLBI_SITE_CP15_REG);
+		CHECK_EQ(s.v[i].reg, want[i].r);
+		CHECK_EQ(s.v[i].rt, want[i].rt);
+		CHECK_EQ(s.v[i].cond, want[i].cond);
+		CHECK_EQ(s.v[i].thumb, false);
+	}
+	tlbi_sites_free(&s);
+
+	/* Thumb: mcr TTBR0, r7 at +0; mrc DACR at +4 (a read); a nop; mcr
+	 * CONTEXTIDR, r2 at +0xa (only halfword aligned). */
+	const uint16_t thumb[] = {
+		0xee02, 0x7f10,         /* +0x0 mcr p15,0,r7,c2,c0,0 */
+		0xee13, 0x0f10,         /* +0x4 mrc p15,0,r0,c3,c0,0 */
+		0xbf00,                 /* +0x8 nop */
+		0xee0d, 0x2f30,         /* +0xa mcr p15,0,r2,c13,c0,1 */
+	};
+	uint8_t tb[sizeof(thumb)];
+	for (unsigned i = 0; i < sizeof(thumb) / 2; i++)
+		put16(tb + 2 * i, thumb[i]);
+	CHECK_EQ(tlbi_scan(0, h_thumb, tb, va, sizeof(tb), TLBI_SCAN_THUMB | TLBI_SCAN_CP15_REGS, &s), 2);
+	if (s.n == 2) {
+		CHECK_EQ(s.v[0].va, va);
+		CHECK_EQ(s.v[0].reg, CP15_TTBR0);
+		CHECK_EQ(s.v[0].rt, 7);
+		CHECK_EQ(s.v[0].thumb, true);
+		CHECK_EQ(s.v[1].va, va + 0xa);
+		CHECK_EQ(s.v[1].reg, CP15_CONTEXTIDR);
+		CHECK_EQ(s.v[1].rt, 2);
+	}
+	tlbi_sites_free(&s);
+}
+
 int main(void)
 {
 	if (cs_open(CS_ARCH_ARM, CS_MODE_ARM, &h_arm) != CS_ERR_OK ||
@@ -602,6 +672,7 @@ int main(void)
 	test_scan_ordering();
 	test_cond();
 	test_scan_contextidr();
+	test_scan_cp15_regs();
 	cs_close(&h_arm);
 	cs_close(&h_thumb);
 	return check_done();
