@@ -30,6 +30,7 @@ TYPE_CHECKS = {
     'int': lambda v: isinstance(v, int) and not isinstance(v, bool),
     'string': lambda v: isinstance(v, str),
     'int|null': lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
+    'bool': lambda v: isinstance(v, bool),
 }
 
 failures = []
