@@ -225,7 +225,7 @@ def main():
             check(False, 'unexpected row %s %s' % (g, pol))
             continue
         if w is None:
-            check(r['result'].startswith('exit 73: kernel BUG'), '%s %s: stopped by a kernel BUG (%s)'
+            check(r['result'].startswith('stopped by the policy: exit 73: kernel BUG'), '%s %s: stopped by a kernel BUG (%s)'
                   % (g, pol, r['result']))
             check(int(r['kmaps']) == int(r['flush_page']) + 1 and r['pkmap_wraps'] == '0'
                   and r['flush_range'] == '0', '%s %s: one page flush per kmap before the failing one'
