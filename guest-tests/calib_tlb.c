@@ -11,8 +11,9 @@
  *           back to the first), so each load's address is the previous
  *           load's value and nothing else touches memory in the loop.
  *   lines   a pointer chase at cache-line stride over working sets of
- *           1 KiB .. MAXKIB KiB (powers of two; default 65536 = 64 MiB) in
- *           one lowmem buffer from the heap: line i holds the address of
+ *           1 KiB .. MAXKIB KiB (powers of two; default 16384 = 16 MiB, the
+ *           most newlib's heap holds: kmaplab gives it at most 32 MiB) in
+ *           one lowmem buffer: line i holds the address of
  *           line i + 1 (the last points back to the first).  Run with
  *           --model cache, the latency per load steps up where the set
  *           passes the L1 data cache and again where it passes the L2.
@@ -129,7 +130,7 @@ int main(int argc, char **argv)
 	}
 	pmu_start();
 	if (!strcmp(what, "lines")) {
-		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 65536u;
+		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 16384u;
 		uint32_t stride = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 64u;
 		CHECK(max_kib >= 1 && max_kib <= 262144u && stride >= 8 && !(stride & (stride - 1)),
 		      "lines: bad MAXKIB %lu or STRIDE %lu", (unsigned long)max_kib, (unsigned long)stride);
