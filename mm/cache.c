@@ -171,15 +171,24 @@ static uint32_t victim(struct cache *c, uint32_t set, uint32_t base)
 bool cache_access(struct cache *c, uint32_t pa)
 {
 	uint32_t line = pa >> c->line_shift;
-	uint32_t set = line & c->set_mask;
-	uint32_t base = set * c->g.ways, want = line | CACHE_VALID;
-	uint32_t free_way = c->g.ways;
+	uint32_t want = line | CACHE_VALID;
 	c->clock++;
+	if (want == c->mru_tag) { /* still resident: only a miss in its set evicts */
+		c->stats.hits++;
+		if (c->used)
+			c->used[c->mru_slot] = c->clock;
+		return true;
+	}
+	uint32_t set = line & c->set_mask;
+	uint32_t base = set * c->g.ways;
+	uint32_t free_way = c->g.ways;
 	for (uint32_t w = 0; w < c->g.ways; w++) {
 		if (c->tag[base + w] == want) {
 			c->stats.hits++;
 			if (c->used)
 				c->used[base + w] = c->clock;
+			c->mru_tag = want;
+			c->mru_slot = base + w;
 			return true;
 		}
 		if (!c->tag[base + w] && free_way == c->g.ways)
@@ -192,6 +201,8 @@ bool cache_access(struct cache *c, uint32_t pa)
 	c->tag[base + w] = want;
 	if (c->used)
 		c->used[base + w] = c->clock;
+	c->mru_tag = want;
+	c->mru_slot = base + w;
 	return false;
 }
 

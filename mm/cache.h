@@ -37,6 +37,9 @@ struct cache {
 	uint32_t *next;    /* round robin: victim pointer per set (NULL otherwise) */
 	uint64_t clock;
 	uint64_t rng;
+	/* The line accessed last and its slot: a run of accesses to one line
+	 * (a word loop) hits it without a set search. */
+	uint32_t mru_tag, mru_slot;
 	struct cache_stats stats;
 };
 
