@@ -503,6 +503,14 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	m->mm.tlb = tlb_create(m->mm.core, opt->seed);
 	if (!m->mm.tlb)
 		return fail(m, EXIT_INTERNAL, "out of memory for the TLB model");
+	if (opt->caches && opt->model) {
+		const struct cache_profile *cp = cache_profile_find(m->mm.core->name);
+		if (!cp)
+			return fail(m, EXIT_USAGE, "--model cache: no memory hierarchy for --core %s", m->mm.core->name);
+		m->mm.caches = cpu_caches_create(cp, opt->seed);
+		if (!m->mm.caches)
+			return fail(m, EXIT_INTERNAL, "out of memory for the cache model");
+	}
 	m->mm.host = &host_ops;
 	m->mm.host_arg = m;
 	m->mm.hazard_mode = opt->hazard_mode;
@@ -563,6 +571,8 @@ void machine_free(struct machine *m)
 	pmu_free(m);
 	if (m->mm.tlb)
 		tlb_destroy(m->mm.tlb);
+	cpu_caches_free(m->mm.caches);
+	m->mm.caches = NULL;
 	hazard_destroy(m->mm.hazards);
 	m->mm.hazards = NULL;
 	hazard_reporter_free(&m->hazrep);

@@ -30,6 +30,7 @@ struct machine_options {
 	uint64_t seed;             /* --seed */
 	bool model;                /* --model on: every access through the TLB model */
 	bool no_block_hook;        /* --model none: Unicorn alone (benchmark ceiling) */
+	bool caches;               /* --model cache: and data through the caches (mm/cache.h) */
 	const char *policy;        /* --policy NAME|PATH.so[,key=value...] */
 	const char *trace_path;    /* --trace FILE, NULL: none */
 	enum hazard_mode hazard_mode; /* --hazards (0: architectural) */

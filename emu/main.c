@@ -64,11 +64,14 @@ static const char usage_text[] =
 	"  --trace-max-bytes N     stop recording before the trace passes N bytes (1M, 2G...);\n"
 	"                          the file stays valid, stats say trace.truncated\n"
 	"  --seed N                seed for random TLB replacement (default 1)\n"
-	"  --model on|off|none     off: no TLB model on guest accesses (tlb.* stay 0;\n"
+	"  --model on|off|none|tlb|cache\n"
+	"                          off: no TLB model on guest accesses (tlb.* stay 0;\n"
 	"                          for measuring the model's own cost; default on);\n"
 	"                          none: no per-block hook either (no instruction,\n"
 	"                          cycle or TLB counts, no --max-insns): Unicorn's\n"
-	"                          own speed, the ceiling benchmarks compare with\n"
+	"                          own speed, the ceiling benchmarks compare with;\n"
+	"                          tlb: the same as on; cache: and the L1D/L2\n"
+	"                          hierarchy of the core's SoC (docs/cycle-model.md)\n"
 	"  --hazards MODE          architectural (default): stale translations the ARM\n"
 	"                          architecture lets a TLB hold, and missing DSB/ISB or\n"
 	"                          PTE cleans (docs/hazards.md); observed: only entries\n"
@@ -250,10 +253,12 @@ static int cmd_run(int argc, char **argv)
 				return usage_error("--seed: '%s' is not a number", optarg);
 			break;
 		case OPT_MODEL:
-			if (strcmp(optarg, "on") && strcmp(optarg, "off") && strcmp(optarg, "none"))
-				return usage_error("--model: '%s' is not on, off or none", optarg);
-			opt.model = strcmp(optarg, "on") == 0;
+			if (strcmp(optarg, "on") && strcmp(optarg, "off") && strcmp(optarg, "none") &&
+			    strcmp(optarg, "tlb") && strcmp(optarg, "cache"))
+				return usage_error("--model: '%s' is not on, off, none, tlb or cache", optarg);
+			opt.model = !strcmp(optarg, "on") || !strcmp(optarg, "tlb") || !strcmp(optarg, "cache");
 			opt.no_block_hook = strcmp(optarg, "none") == 0;
+			opt.caches = strcmp(optarg, "cache") == 0;
 			break;
 		case OPT_HAZARDS:
 			if (strcmp(optarg, "architectural") == 0)

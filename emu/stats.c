@@ -104,6 +104,19 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "micro_misses_d", t->micro_misses[TLB_SIDE_D]);
 	json_end_object(&j);
 
+	/* --model cache (mm/cache.h): always present, 0 with the level off. */
+	const struct cpu_caches *cc = m->mm.caches;
+	json_object(&j, "cache");
+	json_object(&j, "l1d");
+	json_u64(&j, "hits", cc ? cc->l1d.stats.hits : 0);
+	json_u64(&j, "misses", cc ? cc->l1d.stats.misses : 0);
+	json_end_object(&j);
+	json_object(&j, "l2");
+	json_u64(&j, "hits", cc && cc->l2 ? cc->l2->stats.hits : 0);
+	json_u64(&j, "misses", cc && cc->l2 ? cc->l2->stats.misses : 0);
+	json_end_object(&j);
+	json_end_object(&j);
+
 	json_object(&j, "flush");
 	write_flush(&j, "local_flush_tlb_kernel_page", &s->local_flush_tlb_kernel_page, false);
 	write_flush(&j, "flush_tlb_kernel_range", &s->flush_tlb_kernel_range, true);

@@ -11,20 +11,31 @@
  *           offset 0 the address of page i + 1 (the last of the N points
  *           back to the first), so each load's address is the previous
  *           load's value and nothing else touches memory in the loop.
+ *   lines   a pointer chase at cache-line stride over working sets of
+ *           1 KiB .. MAXKIB KiB (powers of two; default 16384 = 16 MiB, the
+ *           most newlib's heap holds: kmaplab gives it at most 32 MiB) in
+ *           one lowmem buffer: line i holds the address of
+ *           line i + 1 (the last points back to the first).  Run with
+ *           --model cache, the latency per load steps up where the set
+ *           passes the L1 data cache and again where it passes the L2.
+ *           STRIDE is the core's line size (default 64).
  *   flush   flush_tlb_kernel_range() over n = 1 .. 512 pages and
  *           local_flush_tlb_kernel_page(), called REPS times each: cycles
  *           per call, the kernel's sequence plus the call.
  *
  * Output, one line per point (the tool kmaplab-calibrate reads these):
  *   chase PAGES LOADS CYCLES       (CYCLES / LOADS per load)
+ *   lines BYTES LOADS CYCLES       (CYCLES / LOADS per load)
  *   flush range PAGES CALLS CYCLES (CYCLES / CALLS per call)
  *   flush page 1 CALLS CYCLES
  * The guest divides nothing: the Cortex-A9 has no UDIV, and one ELF (built
  * for the A7) serves the A7, A9 and A15.
  *
- * usage: calib_tlb [chase|flush|all] */
+ * usage: calib_tlb [chase|flush|all]
+ *        calib_tlb lines [MAXKIB [STRIDE]]  (not part of all) */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "guest_check.h"
@@ -66,6 +77,31 @@ static void measure_chase(uint32_t n)
 	printf("chase %lu %lu %lu\n", (unsigned long)n, (unsigned long)steps, (unsigned long)(t1 - t0));
 }
 
+/* The cache-line-stride sweep: one buffer, each working set linked anew. */
+static void measure_lines(uint32_t max_kib, uint32_t stride)
+{
+	uint32_t max = max_kib * 1024u;
+	uint8_t *raw = malloc(max + 4096);
+	CHECK(raw != NULL, "malloc %lu KiB for the line chase", (unsigned long)max_kib);
+	uint32_t buf = ((uint32_t)(uintptr_t)raw + 4095u) & ~4095u;
+	unsigned shift = 0; /* no UDIV on the Cortex-A9: bytes / stride as a shift */
+	while ((1u << shift) < stride)
+		shift++;
+	for (uint32_t bytes = 1024; bytes && bytes <= max; bytes *= 2) {
+		uint32_t n = bytes >> shift;
+		for (uint32_t i = 0; i < n; i++)
+			*(volatile uint32_t *)(uintptr_t)(buf + i * stride) = buf + (i + 1 == n ? 0 : i + 1) * stride;
+		uint32_t steps = n * 2 > 4096 ? n * 2 : 4096;
+		uint32_t p = chase(buf, 2 * n); /* warm: every line touched twice */
+		uint32_t t0 = read_ccnt();
+		p = chase(p, steps);
+		uint32_t t1 = read_ccnt();
+		CHECK(p >= buf && p < buf + bytes, "chase left the buffer: 0x%08lx", (unsigned long)p);
+		printf("lines %lu %lu %lu\n", (unsigned long)bytes, (unsigned long)steps, (unsigned long)(t1 - t0));
+	}
+	free(raw);
+}
+
 static void measure_flush(void)
 {
 	for (uint32_t n = 1; n <= 512; n *= 2) {
@@ -94,6 +130,13 @@ int main(int argc, char **argv)
 		CHECK((uint32_t)(uintptr_t)va == page_va(i), "kmap %lu at %p", (unsigned long)i, va);
 	}
 	pmu_start();
+	if (!strcmp(what, "lines")) {
+		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 16384u;
+		uint32_t stride = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 64u;
+		CHECK(max_kib >= 1 && max_kib <= 262144u && stride >= 8 && !(stride & (stride - 1)),
+		      "lines: bad MAXKIB %lu or STRIDE %lu", (unsigned long)max_kib, (unsigned long)stride);
+		measure_lines(max_kib, stride);
+	}
 	if (!strcmp(what, "chase") || !strcmp(what, "all")) {
 		static const uint16_t sizes[] = {
 			1, 2, 4, 6, 8, 9, 10, 11, 12, 14, 16, 20, 24, 28, 30, 31, 32, 33, 34, 40, 48,

@@ -33,6 +33,29 @@ static bool check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
 	return true;
 }
 
+void mm_cache_data(struct mm *mm, uint32_t pa)
+{
+	struct cpu_caches *cc = mm->caches;
+	mm->stats.cycles += cpu_cache_read(cc, pa, true) - cc->p->l1d.latency;
+}
+
+/* A walk's cycles: its descriptor reads go through the hierarchy, starting
+ * at L1D where the core's walker reads it (mm/cache.c walk_l1), each at the
+ * latency of the level that had it, instead of desc_read each. */
+static uint64_t walk_cycles(struct mm *mm, const struct mmu_translation *t)
+{
+	const struct core_costs *cost = &mm->core->cost;
+	struct cpu_caches *cc = mm->caches;
+	if (!cc)
+		return tlb_hit_cycles(cost, TLB_MISS, t->desc_reads);
+	uint64_t c = cost->micro_miss + cost->walk_start;
+	if (t->desc_reads >= 1)
+		c += cpu_cache_read(cc, t->l1_pa, cc->p->walk_l1);
+	if (t->desc_reads >= 2)
+		c += cpu_cache_read(cc, t->l2_pa, cc->p->walk_l1);
+	return c;
+}
+
 enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count)
 {
 	if (!(mm->regs.sctlr & 1u))
@@ -49,7 +72,7 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 	} else {
 		struct mmu_translation t;
 		enum mmu_fault f = mmu_walk(&mm->mem, &mm->regs, va, &t);
-		mm->stats.cycles += tlb_hit_cycles(cost, TLB_MISS, t.desc_reads);
+		mm->stats.cycles += walk_cycles(mm, &t);
 		if (f != MMU_OK) {
 			/* An entry the architecture lets the TLB keep may
 			 * still serve a VA that is unmapped now. */
@@ -68,5 +91,7 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 	/* The rest of a run of accesses to one page hit the micro TLB just
 	 * filled: look them up so the statistics count every access. */
 	tlb_repeat(mm->tlb, side, va, asid, count);
+	if (mm->caches && f == MMU_OK && access != MMU_FETCH)
+		mm_cache_data(mm, mmu_pa(&e->t, va));
 	return f;
 }

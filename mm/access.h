@@ -17,6 +17,11 @@
  * walk or the permission check found (the emulator raises the abort). */
 enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count);
 
+/* --model cache: one data load or store of `pa` through CPU 0's L1D and
+ * the L2; charges the latency beyond an L1 hit (the instruction's own cost
+ * holds that).  Only called when mm->caches is set. */
+void mm_cache_data(struct mm *mm, uint32_t pa);
+
 /* True if mmu_check() would return MMU_OK (false: ask it). */
 static inline bool mm_check_ok_fast(const struct mmu_translation *t, uint32_t dacr,
 				    enum mmu_access access)
@@ -46,6 +51,8 @@ static inline enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_acce
 				       (t->level != 2 || phys_read32(&mm->mem, t->l2_pa) == t->l2_desc))) &&
 		    mm_check_ok_fast(t, mm->regs.dacr, access) && hazard_cpu_quiet(mm->hazards, 0)) {
 			tlb_count_mru_hits(mm->tlb, count); /* micro hits cost 0 cycles */
+			if (mm->caches && access != MMU_FETCH)
+				mm_cache_data(mm, mmu_pa(t, va));
 			return MMU_OK;
 		}
 	}

@@ -2,6 +2,7 @@
 /* Kernel data in guest RAM: charged loads and stores (see kdata.h). */
 #include "kdata.h"
 
+#include "access.h"
 #include "bug.h"
 #include "highmem.h"
 
@@ -35,6 +36,8 @@ uint32_t kread32(struct kmap_state *ks, uint32_t va)
 	}
 	ks->stats.mem_accesses++;
 	kcharge(ks, ks->mm->core->cost.mem_access);
+	if (ks->mm->caches) /* --model cache: beyond the L1 hit mem_access is */
+		mm_cache_data(ks->mm, __pa(&ks->mm->layout, va));
 	return kpeek32(ks, va);
 }
 
@@ -46,5 +49,7 @@ void kwrite32(struct kmap_state *ks, uint32_t va, uint32_t val)
 	}
 	ks->stats.mem_accesses++;
 	kcharge(ks, ks->mm->core->cost.mem_access);
+	if (ks->mm->caches)
+		mm_cache_data(ks->mm, __pa(&ks->mm->layout, va));
 	kpoke32(ks, va, val);
 }

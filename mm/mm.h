@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cache.h"
 #include "core.h"
 #include "hazard.h"
 #include "layout.h"
@@ -81,6 +82,10 @@ struct mm {
 	 * the mode (HAZARD_MODE_OFF skips the observed check too). */
 	struct hazard_checker *hazards;
 	enum hazard_mode hazard_mode;
+
+	/* --model cache: CPU 0's L1D and the L2 (mm/cache.h); NULL: the
+	 * hierarchy is off and no access looks at it. */
+	struct cpu_caches *caches;
 };
 
 /* Allocates `size` bytes of zeroed, `align`-aligned kernel data from the

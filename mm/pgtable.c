@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* PTEs of the pkmap and fixmap windows (see pgtable.h). */
 #include "pgtable.h"
+#include "access.h"
 
 #include "bug.h"
 #include "fixmap.h"
@@ -60,6 +61,8 @@ uint32_t pte_read(struct kmap_state *ks, enum pte_window win, uint32_t nr)
 		return 0;
 	ks->stats.mem_accesses++;
 	kcharge(ks, ks->mm->core->cost.mem_access);
+	if (ks->mm->caches) /* --model cache: beyond the L1 hit mem_access is */
+		mm_cache_data(ks->mm, pa);
 	return phys_read32(&ks->mm->mem, pa);
 }
 
@@ -70,6 +73,8 @@ void set_pte_at(struct kmap_state *ks, enum pte_window win, uint32_t nr, uint32_
 		return;
 	ks->stats.pte_writes++;
 	kcharge(ks, ks->mm->core->cost.pte_write);
+	if (ks->mm->caches)
+		mm_cache_data(ks->mm, pa);
 	hazard_pt_store(ks->mm->hazards, 0, pa, 4, pte, 0, true);
 	phys_write32(&ks->mm->mem, pa, pte);
 }
@@ -81,6 +86,8 @@ void pte_clear(struct kmap_state *ks, enum pte_window win, uint32_t nr)
 		return;
 	ks->stats.pte_writes++;
 	kcharge(ks, ks->mm->core->cost.pte_write);
+	if (ks->mm->caches)
+		mm_cache_data(ks->mm, pa);
 	hazard_pt_store(ks->mm->hazards, 0, pa, 4, 0, 0, true);
 	phys_write32(&ks->mm->mem, pa, 0);
 }

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* Set-associative caches and the per-SoC hierarchies of `--model cache`
+ * (see cache.h).  Every geometry and latency carries its source, or the
+ * word ASSUMPTION; docs/cycle-model.md ("Memory hierarchy") lists them.
+ *
+ * Sources (beside those of core.c):
+ *   DDI 0464F 6.6.1  Cortex-A7 L1 data cache: 4-way, set index PA[S+5:6]
+ *                    (64-byte lines)
+ *   CCSIDR-A7        CCSIDR of a Cortex-A7 (Allwinner A20) as decoded by
+ *                    cpuinfo's cache-info: L1D 32 KiB 4-way 64 B, L2 8-way
+ *                    64 B (sergev/vak-opensource, sysinfo/Olimex-A20-OLinuXino-LIME2)
+ *   RPi-BCM2836      Raspberry Pi 2 (BCM2836): 512 KiB shared L2 (Raspberry
+ *                    Pi documentation, processors page)
+ *   DDI 0301H 7.1    ARM1176JZF-S L1: 4-way, 8-word (32-byte) lines, pseudo-
+ *                    random or round robin by SCTLR.RR, invalid ways first,
+ *                    read allocation only
+ *   7cpu-A9/A15      https://7-cpu.com (Exynos 4210 at 1.2 GHz, Exynos 5250
+ *                    at 1.7 GHz): geometry and load-to-use latencies */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+
+#define CACHE_VALID 0x80000000u
+
+static const struct cache_profile cache_profiles[] = {
+	{
+		.core = "cortex-a7",
+		.soc = "BCM2836 (Raspberry Pi 2)",
+		/* 4-way, 64 B: DDI 0464F 6.6.1 and CCSIDR-A7; 32 KiB: CCSIDR-A7,
+		 * ASSUMPTION that the BCM2836 has the same size.  Replacement:
+		 * ASSUMPTION pseudo-random (not verified in the TRM).  Latency:
+		 * ASSUMPTION 3 (core.c mem_access). */
+		.l1d = { 32 * 1024, 64, 4, CACHE_REPL_RANDOM, 3 },
+		/* 512 KiB: RPi-BCM2836; 8-way 64 B: CCSIDR-A7.  Replacement and
+		 * latency: ASSUMPTION. */
+		.l2 = { 512 * 1024, 64, 8, CACHE_REPL_RANDOM, 15 },
+		/* ASSUMPTION: ~100 ns of LPDDR2 at 900 MHz plus the L2 look-up. */
+		.mem_latency = 105,
+		/* DDI 0464F 5.2: walks can read descriptors from L1D. */
+		.walk_l1 = true,
+	},
+	{
+		.core = "arm1176",
+		.soc = "BCM2835 (Raspberry Pi 1)",
+		/* 4-way, 32 B, random by default: DDI 0301H 7.1 (SCTLR.RR = 0 as
+		 * Linux's proc-v6.S leaves it: ASSUMPTION).  16 KiB: ASSUMPTION
+		 * (the BCM2835 configuration).  Latency: ASSUMPTION 3. */
+		.l1d = { 16 * 1024, 32, 4, CACHE_REPL_RANDOM, 3 },
+		/* ASSUMPTION: none; the BCM2835's 128 KiB L2 belongs to the
+		 * VideoCore and is not modelled. */
+		.l2 = { 0, 32, 1, CACHE_REPL_RANDOM, 0 },
+		/* ASSUMPTION: as core.c desc_read (one external read). */
+		.mem_latency = 40,
+		/* DDI 0211 6.11 (ARM11 walks do not read L1), as core.c. */
+		.walk_l1 = false,
+	},
+	{
+		.core = "cortex-a9",
+		.soc = "Exynos 4210",
+		/* 32 KiB 4-way 32 B, 4 cycles: 7cpu-A9.  Replacement: ASSUMPTION
+		 * pseudo-random (DDI 0388I: pseudo-random or round robin by
+		 * SCTLR.RR; RR = 0 assumed). */
+		.l1d = { 32 * 1024, 32, 4, CACHE_REPL_RANDOM, 4 },
+		/* 1 MiB 32 B, 4 + 19 = 23 cycles: 7cpu-A9.  Ways: ASSUMPTION 8
+		 * (7cpu-A9 gives "?-WAY").  Replacement: ASSUMPTION pseudo-random
+		 * (the L2C-310's reset default). */
+		.l2 = { 1024 * 1024, 32, 8, CACHE_REPL_RANDOM, 23 },
+		/* 7cpu-A9: 37 + 110 ns; the TLB misses in 37 are charged by the
+		 * TLB model, so 23 + 110 ns at 1.2 GHz = 23 + 132. */
+		.mem_latency = 155,
+		/* ASSUMPTION: walks read through L1D (DDI 0388I 6.4, TTBR IRGN). */
+		.walk_l1 = true,
+	},
+	{
+		.core = "cortex-a15",
+		.soc = "Exynos 5250",
+		/* 32 KiB 2-way 64 B LRU, 4 cycles: 7cpu-A15. */
+		.l1d = { 32 * 1024, 64, 2, CACHE_REPL_LRU, 4 },
+		/* 1 MiB 16-way 64 B, 21 cycles: 7cpu-A15.  Replacement:
+		 * ASSUMPTION random. */
+		.l2 = { 1024 * 1024, 64, 16, CACHE_REPL_RANDOM, 21 },
+		/* 7cpu-A15: 21 cycles + 110 ns at 1.7 GHz = 21 + 187. */
+		.mem_latency = 208,
+		/* ASSUMPTION: walks read through L1D (7cpu-A15: "10 / 30 cycles
+		 * for page walk to L1 / L2 caches"). */
+		.walk_l1 = true,
+	},
+};
+
+const struct cache_profile *cache_profile_find(const char *core)
+{
+	if (!core)
+		return NULL;
+	for (size_t i = 0; i < sizeof(cache_profiles) / sizeof(cache_profiles[0]); i++)
+		if (strcmp(cache_profiles[i].core, core) == 0)
+			return &cache_profiles[i];
+	return NULL;
+}
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static bool pow2(uint32_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+int cache_init(struct cache *c, const struct cache_geometry *g, uint64_t seed)
+{
+	memset(c, 0, sizeof(*c));
+	if (!pow2(g->line) || !g->ways || g->size % (g->line * g->ways))
+		return -1;
+	c->g = *g;
+	c->sets = g->size / (g->line * g->ways);
+	if (!pow2(c->sets))
+		return -1;
+	c->set_mask = c->sets - 1;
+	while ((1u << c->line_shift) < g->line)
+		c->line_shift++;
+	size_t n = (size_t)c->sets * g->ways;
+	c->tag = calloc(n, sizeof(*c->tag));
+	if (g->replacement == CACHE_REPL_LRU)
+		c->used = calloc(n, sizeof(*c->used));
+	if (g->replacement == CACHE_REPL_ROUND_ROBIN)
+		c->next = calloc(c->sets, sizeof(*c->next));
+	c->rng = splitmix64(seed ^ 0xcac4e5ull);
+	if (!c->tag || (g->replacement == CACHE_REPL_LRU && !c->used) ||
+	    (g->replacement == CACHE_REPL_ROUND_ROBIN && !c->next)) {
+		cache_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void cache_free(struct cache *c)
+{
+	free(c->tag);
+	free(c->used);
+	free(c->next);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The way a fill replaces in a full set. */
+static uint32_t victim(struct cache *c, uint32_t set, uint32_t base)
+{
+	switch (c->g.replacement) {
+	case CACHE_REPL_LRU: {
+		uint32_t v = 0;
+		for (uint32_t w = 1; w < c->g.ways; w++)
+			if (c->used[base + w] < c->used[base + v])
+				v = w;
+		return v;
+	}
+	case CACHE_REPL_ROUND_ROBIN: {
+		uint32_t v = c->next[set];
+		c->next[set] = (v + 1) % c->g.ways;
+		return v;
+	}
+	case CACHE_REPL_RANDOM:
+	default:
+		c->rng = splitmix64(c->rng);
+		return (uint32_t)(c->rng % c->g.ways);
+	}
+}
+
+bool cache_access(struct cache *c, uint32_t pa)
+{
+	uint32_t line = pa >> c->line_shift;
+	uint32_t want = line | CACHE_VALID;
+	c->clock++;
+	if (want == c->mru_tag) { /* still resident: only a miss in its set evicts */
+		c->stats.hits++;
+		if (c->used)
+			c->used[c->mru_slot] = c->clock;
+		return true;
+	}
+	uint32_t set = line & c->set_mask;
+	uint32_t base = set * c->g.ways;
+	uint32_t free_way = c->g.ways;
+	for (uint32_t w = 0; w < c->g.ways; w++) {
+		if (c->tag[base + w] == want) {
+			c->stats.hits++;
+			if (c->used)
+				c->used[base + w] = c->clock;
+			c->mru_tag = want;
+			c->mru_slot = base + w;
+			return true;
+		}
+		if (!c->tag[base + w] && free_way == c->g.ways)
+			free_way = w;
+	}
+	c->stats.misses++;
+	/* The lowest invalid way first (DDI 0301H 7.1 says so for the
+	 * ARM1176; ASSUMPTION for the others), else the policy's victim. */
+	uint32_t w = free_way < c->g.ways ? free_way : victim(c, set, base);
+	c->tag[base + w] = want;
+	if (c->used)
+		c->used[base + w] = c->clock;
+	c->mru_tag = want;
+	c->mru_slot = base + w;
+	return false;
+}
+
+struct cpu_caches *cpu_caches_create(const struct cache_profile *p, uint64_t seed)
+{
+	struct cpu_caches *cc = calloc(1, sizeof(*cc));
+	if (!cc)
+		return NULL;
+	cc->p = p;
+	if (cache_init(&cc->l1d, &p->l1d, seed ^ 1) != 0) {
+		free(cc);
+		return NULL;
+	}
+	if (p->l2.size) {
+		cc->l2 = calloc(1, sizeof(*cc->l2));
+		cc->owns_l2 = true;
+		if (!cc->l2 || cache_init(cc->l2, &p->l2, seed ^ 2) != 0) {
+			cpu_caches_free(cc);
+			return NULL;
+		}
+	}
+	return cc;
+}
+
+void cpu_caches_free(struct cpu_caches *cc)
+{
+	if (!cc)
+		return;
+	cache_free(&cc->l1d);
+	if (cc->owns_l2 && cc->l2) {
+		cache_free(cc->l2);
+		free(cc->l2);
+	}
+	free(cc);
+}
+
+unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1)
+{
+	if (through_l1 && cache_access(&cc->l1d, pa))
+		return cc->p->l1d.latency;
+	if (cc->l2 && cache_access(cc->l2, pa))
+		return cc->p->l2.latency;
+	return cc->p->mem_latency;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* The memory hierarchy of `--model cache`: a set-associative L1 data cache
+ * per CPU and an L2 shared by the CPUs of a cluster, with the hit latencies
+ * and the memory latency of a named SoC (docs/cycle-model.md, "Memory
+ * hierarchy").  Physically indexed and tagged, allocate on read and write,
+ * no write-back cost, no prefetcher.  Knows nothing of the TLB: callers
+ * pass physical addresses. */
+#ifndef KMAPLAB_MM_CACHE_H
+#define KMAPLAB_MM_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum cache_replacement {
+	CACHE_REPL_RANDOM,      /* seeded pseudo-random: deterministic per seed */
+	CACHE_REPL_ROUND_ROBIN, /* next victim pointer per set */
+	CACHE_REPL_LRU,
+};
+
+struct cache_geometry {
+	uint32_t size;     /* bytes; 0: the level does not exist */
+	uint32_t line;     /* bytes, a power of two */
+	uint32_t ways;
+	enum cache_replacement replacement;
+	unsigned latency;  /* load-to-use cycles of a hit in this level */
+};
+
+struct cache_stats {
+	uint64_t hits;
+	uint64_t misses;
+};
+
+struct cache {
+	struct cache_geometry g;
+	uint32_t sets, set_mask, line_shift;
+	uint32_t *tag;     /* sets * ways: line address | CACHE_VALID, 0: invalid */
+	uint64_t *used;    /* LRU: the access clock at the last use (NULL otherwise) */
+	uint32_t *next;    /* round robin: victim pointer per set (NULL otherwise) */
+	uint64_t clock;
+	uint64_t rng;
+	/* The line accessed last and its slot: a run of accesses to one line
+	 * (a word loop) hits it without a set search. */
+	uint32_t mru_tag, mru_slot;
+	struct cache_stats stats;
+};
+
+/* One SoC's hierarchy for one core profile. */
+struct cache_profile {
+	const char *core;           /* the core_profile name it belongs to */
+	const char *soc;
+	struct cache_geometry l1d;
+	struct cache_geometry l2;   /* size 0: none (misses go to memory) */
+	unsigned mem_latency;       /* load-to-use cycles of a read from DRAM */
+	/* The table walker reads descriptors through L1D (else it starts at
+	 * the L2, or memory). */
+	bool walk_l1;
+};
+
+/* What one CPU sees: its own L1D and the cluster's L2. */
+struct cpu_caches {
+	const struct cache_profile *p;
+	struct cache l1d;
+	struct cache *l2;  /* NULL if the SoC has none */
+	bool owns_l2;
+};
+
+/* NULL if no hierarchy is known for that core. */
+const struct cache_profile *cache_profile_find(const char *core);
+
+/* 0, or -1 out of memory / bad geometry.  The seed drives random replacement. */
+int cache_init(struct cache *c, const struct cache_geometry *g, uint64_t seed);
+void cache_free(struct cache *c);
+/* Looks `pa` up, fills its line on a miss.  Returns true on a hit. */
+bool cache_access(struct cache *c, uint32_t pa);
+
+/* CPU 0's caches with a new L2 (the SMP model shares one L2 among the
+ * cluster's cpu_caches).  NULL out of memory. */
+struct cpu_caches *cpu_caches_create(const struct cache_profile *p, uint64_t seed);
+void cpu_caches_free(struct cpu_caches *cc);
+
+/* One data access (or walk read with through_l1 false on a core whose
+ * walker bypasses L1) of `pa`: fills what missed, returns its total
+ * load-to-use latency in cycles. */
+unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1);
+
+#endif
