@@ -50,14 +50,14 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 		if (f != MMU_OK) {
 			/* An entry the architecture lets the TLB keep may
 			 * still serve a VA that is unmapped now. */
-			if (!hazard_cpu_quiet(mm->hazards, 0))
-				hazard_access(mm->hazards, 0, va, access == MMU_FETCH, false);
+			if (!hazard_cpu_quiet(mm->hazards, mm->smp.cpu))
+				hazard_access(mm->hazards, mm->smp.cpu, va, access == MMU_FETCH, false);
 			return f; /* faults are not cached */
 		}
 		e = tlb_fill_va(mm->tlb, side, &t, asid, va);
 	}
-	if (!hazard_cpu_quiet(mm->hazards, 0))
-		hazard_access(mm->hazards, 0, va, access == MMU_FETCH, observed);
+	if (!hazard_cpu_quiet(mm->hazards, mm->smp.cpu))
+		hazard_access(mm->hazards, mm->smp.cpu, va, access == MMU_FETCH, observed);
 	enum mmu_fault f = mmu_check(&e->t, mm->regs.dacr, access, true);
 	/* The rest of a run of accesses to one page hit the micro TLB just
 	 * filled: look them up so the statistics count every access. */

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "mmu.h"
 #include "phys.h"
+#include "smp.h"
 #include "tlb.h"
 #include "tlbi.h"
 
@@ -26,6 +27,9 @@ struct mm_host_ops {
 	 * fill, with no invalidate in between (already counted in stale_tlb).
 	 * cur_pa is meaningless when !cur_valid (the descriptor is now invalid). */
 	void (*stale_hazard)(void *arg, uint32_t va, uint32_t stale_pa, bool cur_valid, uint32_t cur_pa);
+	/* Another CPU's emulator TLB (SMP, mm/smp.h): the page of `va`, or
+	 * everything if `all`.  May be NULL with one CPU. */
+	void (*flush_cpu)(void *arg, unsigned cpu, uint32_t va, bool all);
 };
 
 struct flush_stats {
@@ -77,6 +81,8 @@ struct mm {
 	 * the mode (HAZARD_MODE_OFF skips the observed check too). */
 	struct hazard_checker *hazards;
 	enum hazard_mode hazard_mode;
+	/* The other CPUs (mm/smp.h); ncpus 1 when the emulator says nothing. */
+	struct mm_smp smp;
 };
 
 /* Allocates `size` bytes of zeroed, `align`-aligned kernel data from the
