@@ -49,7 +49,8 @@ the guest's output and the stats against numbers worked out here:
   textpatch     CPU 0 rewrites code CPU 1 has run; CPU 1 must run the new code
                 (its engine drops its translations: smp.code_flushes >= 1).
   cpus-limit    --cpus 9 and --cpus 0 are usage errors (64); --tlb-broadcast
-                is on arm1176 (ARMv6, no IS operations) too.
+                is on arm1176 (ARMv6, no IS operations) too, and --model none
+                with --cpus 2 (the scheduler runs in the block hook).
   one-cpu       the SMP guest on one CPU: num_online_cpus() 1, no cpus[] key.
 """
 import argparse
@@ -273,7 +274,8 @@ def case_textpatch(tmp):
 
 def case_cpus_limit(tmp):
     for args, msg in ((['--cpus', '9'], '--cpus'), (['--cpus', '0'], '--cpus'),
-                      (['--core', 'arm1176', '--tlb-broadcast', 'is'], 'Inner Shareable')):
+                      (['--core', 'arm1176', '--tlb-broadcast', 'is'], 'Inner Shareable'),
+                      (['--model', 'none', '--cpus', '2'], '--model none')):
         p = subprocess.run([ARGS.kmaplab, 'run'] + args + [guest('smp_spinlock')], capture_output=True, text=True)
         check(p.returncode == 64 and msg in p.stderr and len(p.stderr.splitlines()) == 1,
               '%s: %d %s' % (args, p.returncode, p.stderr))
