@@ -50,8 +50,9 @@ static void hazard_tlbi(struct machine *m, enum tlbi_op op, uint32_t rt)
 	enum tlb_scope scope = tlbi_op_scope(op);
 	unsigned sides = scope == TLB_SCOPE_I ? HAZARD_SIDE_I :
 			 scope == TLB_SCOPE_D ? HAZARD_SIDE_D : HAZARD_SIDES;
-	uint64_t cpus = tlbi_op_is_shareable(op) ? HAZARD_ALL_CPUS : 1u;
-	hazard_invalidate(m->mm.hazards, 0, cpus, sides, inv[tlbi_op_kind(op)], rt & 0xfffff000u,
+	unsigned cpu = m->mm.smp.cpu;
+	uint64_t cpus = tlbi_op_is_shareable(op) ? HAZARD_ALL_CPUS : 1ull << cpu;
+	hazard_invalidate(m->mm.hazards, cpu, cpus, sides, inv[tlbi_op_kind(op)], rt & 0xfffff000u,
 			  (uint8_t)(rt & 0xffu));
 }
 
@@ -63,21 +64,21 @@ static void hazard_ordering(struct machine *m, const struct tlbi_site *s, uint32
 	switch (s->kind) {
 	case TLBI_SITE_BARRIER:
 		if (s->insn == ARM_DSB)
-			hazard_dsb(hz, 0);
+			hazard_dsb(hz, m->mm.smp.cpu);
 		else if (s->insn == ARM_ISB)
-			hazard_isb(hz, 0);
+			hazard_isb(hz, m->mm.smp.cpu);
 		break;
 	case TLBI_SITE_CP15_BARRIER:
 		if (s->barrier == CP15_DSB)
-			hazard_dsb(hz, 0);
+			hazard_dsb(hz, m->mm.smp.cpu);
 		else if (s->barrier == CP15_ISB)
-			hazard_isb(hz, 0);
+			hazard_isb(hz, m->mm.smp.cpu);
 		break;
 	case TLBI_SITE_CACHE:
 		if (s->cache == CP15_DCCALL || s->cache == CP15_DCCIALL)
-			hazard_dcache_clean(hz, 0, 0, true);
+			hazard_dcache_clean(hz, m->mm.smp.cpu, 0, true);
 		else if (mm_virt_to_phys(&m->mm, rt, &pa))
-			hazard_dcache_clean(hz, 0, pa, false);
+			hazard_dcache_clean(hz, m->mm.smp.cpu, pa, false);
 		break;
 	default:
 		break;
@@ -113,6 +114,10 @@ static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	uint64_t before = m->mm.stats.cycles;
 	unsigned dropped = tlbi_apply(m->mm.tlb, &m->mm.core->cost, s->op, rt, &m->mm.stats.tlbi,
 				      &m->mm.stats.cycles);
+	/* An IS form reaches every CPU's TLB (mm/smp.h). */
+	uint64_t is = smp_tlbi_broadcast(&m->mm, s->op, rt);
+	m->mm.stats.cycles += is;
+	m->mm.stats.tlbi.cycles += is;
 	if (m->trace)
 		trace_guest_tlbi(m->trace, before, (uint32_t)addr, s->op, rt, dropped,
 				 m->mm.stats.cycles - before);
@@ -134,6 +139,12 @@ static int scan_tlbi_sites(struct machine *m)
 		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, flags, &c->sites) < 0)
 			return -1;
 	}
+	return cpu_model_add_hooks(m);
+}
+
+int cpu_model_add_hooks(struct machine *m)
+{
+	struct cpu_model *c = m->cpu;
 	for (size_t i = 0; i < c->sites.n; i++) {
 		uc_hook h;
 		uint32_t va = c->sites.v[i].va;
@@ -163,6 +174,7 @@ int cpu_model_init(struct machine *m)
 		return 70;
 	}
 	m->cpu = c;
+	m->front = &c->hot;
 	if (cs_open(CS_ARCH_ARM, CS_MODE_ARM, &c->arm) != CS_ERR_OK ||
 	    cs_open(CS_ARCH_ARM, CS_MODE_THUMB, &c->thumb) != CS_ERR_OK) {
 		snprintf(m->message, sizeof(m->message), "Capstone cannot open an ARM decoder");
@@ -204,4 +216,5 @@ void cpu_model_free(struct machine *m)
 		cs_close(&c->thumb);
 	free(c);
 	m->cpu = NULL;
+	m->front = NULL;
 }

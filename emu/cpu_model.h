@@ -32,22 +32,24 @@ struct cpu_model_hot {
 
 int cpu_model_init(struct machine *m);
 
+/* The TLB-maintenance hooks on engine m->uc (each CPU's engine needs them). */
+int cpu_model_add_hooks(struct machine *m);
+
 /* cpu_model_block() on a front-cache miss: costs the block, caches it. */
 uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t va, uint32_t size);
 
-static inline struct block_front *cpu_model_front(struct cpu_model *c, uint32_t va, uint32_t size)
+static inline struct block_front *cpu_model_front(struct cpu_model_hot *h, uint32_t va, uint32_t size)
 {
-	struct cpu_model_hot *h = (struct cpu_model_hot *)(void *)c;
 	uint32_t i = (va >> 1) ^ (va >> (BLOCK_FRONT_BITS + 1)) ^ (size << 3);
 	return &h->front[i & ((1u << BLOCK_FRONT_BITS) - 1)];
 }
 
 /* Accounts one execution of the block at `va` of `size` bytes: adds its
  * cycles to *cycles and returns its instruction count. */
-static inline uint32_t cpu_model_block(struct machine *m, struct cpu_model *c, uint64_t *cycles,
+static inline uint32_t cpu_model_block(struct machine *m, struct cpu_model_hot *h, uint64_t *cycles,
 				       uint32_t va, uint32_t size)
 {
-	struct block_front *f = cpu_model_front(c, va, size);
+	struct block_front *f = cpu_model_front(h, va, size);
 	if (f->va != va || f->size != size)
 		return cpu_model_block_miss(m, f, va, size);
 	*cycles += f->cycles;

@@ -330,8 +330,12 @@ void fault_on_stop(struct machine *m)
 	uint32_t pc = guest_reg(m, UC_ARM_REG_PC), at = wfi_before(m, pc);
 	char sym[128], dis[96];
 	if (at) {
-		machine_stop(m, STOP_WOULD_SLEEP, "would sleep forever: %s at %s (0x%08x) waits for an interrupt, and this machine has one CPU and no interrupt source",
-			     fault_disasm(m, at, dis, sizeof(dis)), machine_symbolize(m, at, sym, sizeof(sym)), at);
+		/* With --cpus, IPIs are delivered at hypercalls (emu/smp.c), never
+		 * to a WFI: it waits forever there too. */
+		machine_stop(m, STOP_WOULD_SLEEP, "would sleep forever: %s at %s (0x%08x) waits for an interrupt, and %s",
+			     fault_disasm(m, at, dis, sizeof(dis)), machine_symbolize(m, at, sym, sizeof(sym)), at,
+			     m->ncpus > 1 ? "no interrupt source wakes a WFI on this machine"
+					  : "this machine has one CPU and no interrupt source");
 		return;
 	}
 	machine_stop(m, STOP_INTERNAL, "the emulator stopped without a cause at %s",

@@ -162,6 +162,8 @@ static void report(void *arg, const struct hazard_report *r)
 	struct machine *m = arg;
 	uint32_t pc = guest_reg(m, UC_ARM_REG_PC);
 	bool print;
+	if (r->cpu < sizeof(m->cpu_hazards) / sizeof(m->cpu_hazards[0]) && (unsigned)r->kind < HAZARD_NR_KINDS)
+		m->cpu_hazards[r->cpu][r->kind]++; /* cpus[i].hazards (SMP stats) */
 	if (!new_site(m, r->kind, r->cpu, pc, r->va, &print))
 		return;
 	if (m->trace) {
@@ -203,12 +205,13 @@ void hazard_report_observed(struct machine *m, uint32_t va, uint32_t stale_pa, b
 			    uint32_t cur_pa)
 {
 	uint32_t pc = guest_reg(m, UC_ARM_REG_PC);
+	unsigned cpu = m->mm.smp.cpu; /* each CPU's TLB is its own bug (SMP) */
 	bool print;
-	if (!new_site(m, KIND_OBSERVED, 0, pc, va, &print))
+	if (!new_site(m, KIND_OBSERVED, cpu, pc, va, &print))
 		return;
 	if (m->trace) {
 		struct trace_hazard_event ev = {
-			.cycle = m->mm.stats.cycles, .kind = TRACE_HAZARD_OBSERVED, .va = va,
+			.cycle = m->mm.stats.cycles, .kind = TRACE_HAZARD_OBSERVED, .cpu = cpu, .va = va,
 			.old_pa = stale_pa, .new_pa = cur_valid ? cur_pa : KMAP_EVENT_NONE,
 			.flags = TRACE_HAZARD_FLAG_OBSERVED,
 		};
@@ -221,8 +224,11 @@ void hazard_report_observed(struct machine *m, uint32_t va, uint32_t stale_pa, b
 		snprintf(cur, sizeof(cur), "0x%08x", cur_pa);
 	else
 		snprintf(cur, sizeof(cur), "no page (unmapped)");
-	fprintf(stderr, "kmaplab: hazard: stale TLB entry used at %s: VA 0x%08x -> physical 0x%08x in the TLB, %s in the page tables\n",
-		where(m, pc, w, sizeof(w)), va, stale_pa, cur);
+	char on[24] = "";
+	if (m->ncpus > 1)
+		snprintf(on, sizeof(on), " on cpu%u", cpu);
+	fprintf(stderr, "kmaplab: hazard: stale TLB entry used%s at %s: VA 0x%08x -> physical 0x%08x in the TLB, %s in the page tables\n",
+		on, where(m, pc, w, sizeof(w)), va, stale_pa, cur);
 }
 
 void hazard_report_summary(const struct machine *m)

@@ -10,6 +10,7 @@
 #include "hypercall_decode.h"
 #include "machine.h"
 #include "policy.h"
+#include "smp.h"
 #include "trace.h"
 
 /* FNV-1a of the WARN's kernel function (its text up to the first '('). */
@@ -51,6 +52,12 @@ void hypercall_dispatch(struct machine *m, uint32_t pc)
 	regs[12] = guest_reg(m, UC_ARM_REG_R12);
 	struct hc_call c;
 	hypercall_decode(regs, pc, &c);
+	/* ABI v2's SMP calls (0x50-0x57) are the scheduler's (emu/smp.c). */
+	if (smp_hypercall(m, c.nr, c.args, c.pc, &ret)) {
+		if (!m->hc_no_ret)
+			guest_set_reg(m, UC_ARM_REG_R0, ret);
+		return;
+	}
 	if (m->trace)
 		trace_set_pc(m->trace, pc);
 	hazard_set_kernel_pc(m->mm.hazards, pc);
@@ -60,11 +67,15 @@ void hypercall_dispatch(struct machine *m, uint32_t pc)
 	switch (r) {
 	case HC_DONE:
 		guest_set_reg(m, UC_ARM_REG_R0, ret);
+		smp_after_kmap_call(m, c.nr, ret);
 		return;
 	case HC_STOP_BUG:
 		machine_stop(m, STOP_KERNEL_BUG, "%s", policy_message(m->policy));
 		return;
 	case HC_STOP_WOULD_SLEEP:
+		/* pkmap_map_wait: another CPU's kunmap() may wake it. */
+		if (c.nr == HC_KMAP && smp_pkmap_sleep(m, pc, c.args[0]))
+			return;
 		machine_stop(m, STOP_WOULD_SLEEP, "%s", policy_message(m->policy));
 		return;
 	case HC_BAD_CALL:

@@ -91,3 +91,32 @@ void json_finish(struct json *j)
 	j->depth = 0;
 	fputs("\n}\n", j->f);
 }
+
+void json_array(struct json *j, const char *k)
+{
+	key(j, k);
+	fputc('[', j->f);
+	j->depth++;
+	j->first = 1;
+}
+
+void json_element_object(struct json *j)
+{
+	fputs(j->first ? "\n" : ",\n", j->f);
+	j->first = 0;
+	indent(j);
+	fputc('{', j->f);
+	j->depth++;
+	j->first = 1;
+}
+
+void json_end_array(struct json *j)
+{
+	j->depth--;
+	if (!j->first) {
+		fputc('\n', j->f);
+		indent(j);
+	}
+	fputc(']', j->f);
+	j->first = 0;
+}

@@ -21,6 +21,11 @@ void json_i64(struct json *j, const char *key, int64_t v);
 void json_string(struct json *j, const char *key, const char *v);
 void json_null(struct json *j, const char *key);
 void json_bool(struct json *j, const char *key, int v);
+/* Arrays of objects: json_array opens "key": [, json_element_object
+ * opens the next { (closed with json_end_object), json_end_array the ]. */
+void json_array(struct json *j, const char *key);
+void json_element_object(struct json *j);
+void json_end_array(struct json *j);
 void json_finish(struct json *j);
 
 #endif

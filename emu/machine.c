@@ -19,6 +19,7 @@
 #include "costs.h"
 #include "hypercall.h"
 #include "policy.h"
+#include "smp.h"
 #include "trace.h"
 #include "uc_compat.h"
 
@@ -51,7 +52,10 @@ void machine_stop(struct machine *m, enum stop_reason reason, const char *fmt, .
 	m->stop = reason;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(m->message, sizeof(m->message), fmt, ap);
+	int n = 0;
+	if (m->ncpus > 1 && m->cur && reason != STOP_WOULD_SLEEP)
+		n = snprintf(m->message, sizeof(m->message), "CPU%u: ", m->cur->id);
+	vsnprintf(m->message + n, sizeof(m->message) - (size_t)n, fmt, ap);
 	va_end(ap);
 	if (m->uc)
 		uc_emu_stop(m->uc);
@@ -125,9 +129,21 @@ static void host_stale_hazard(void *arg, uint32_t va, uint32_t stale_pa, bool cu
 	hazard_report_observed(arg, va, stale_pa, cur_valid, cur_pa);
 }
 
+/* Another CPU's engine: flushed whole before it runs next (QEMU's TLB is
+ * refilled by the host only; the model has done the exact invalidate). */
+static void host_flush_cpu(void *arg, unsigned cpu, uint32_t va, bool all)
+{
+	struct machine *m = arg;
+	(void)va;
+	(void)all;
+	if (m->cpus && cpu < m->ncpus)
+		m->cpus[cpu].host_flush_pending = true;
+}
+
 static const struct mm_host_ops host_ops = {
 	.flush_page = host_flush_page,
 	.flush_all = host_flush_all,
+	.flush_cpu = host_flush_cpu,
 	.stale_hazard = host_stale_hazard,
 };
 
@@ -202,6 +218,8 @@ static int load_image(struct machine *m)
 	return 0;
 }
 
+static int map_engine_memory(struct machine *m);
+
 static int map_memory(struct machine *m)
 {
 	const struct kernel_layout *l = &m->mm.layout;
@@ -214,6 +232,14 @@ static int map_memory(struct machine *m)
 	m->mm.mem.host = m->ram;
 	m->mm.mem.base = l->phys_offset;
 	m->mm.mem.size = l->ram_size;
+	return map_engine_memory(m);
+}
+
+/* One engine's view of RAM (the host buffer all CPUs share) and of the
+ * kernel's VA windows. */
+static int map_engine_memory(struct machine *m)
+{
+	const struct kernel_layout *l = &m->mm.layout;
 	uc_err err = uc_mem_map_ptr(m->uc, l->phys_offset, l->ram_size, UC_PROT_ALL, m->ram);
 	if (err)
 		return uc_fail(m, "the RAM region", err);
@@ -295,7 +321,7 @@ static void watch_pt_store(struct machine *m, uint32_t va, unsigned size, uint64
 	else if (!mm_virt_to_phys(&m->mm, va, &pa))
 		return;
 	if (hazard_pt_watched(m->mm.hazards, pa))
-		hazard_pt_store(m->mm.hazards, 0, pa, size, value, guest_reg(m, UC_ARM_REG_PC), false);
+		hazard_pt_store(m->mm.hazards, m->mm.smp.cpu, pa, size, value, guest_reg(m, UC_ARM_REG_PC), false);
 }
 
 /* Every data access goes through the modelled TLB.  A fault the model
@@ -308,6 +334,8 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	struct machine *m = arg;
 	bool write = type == UC_MEM_WRITE;
 	addr = uc_compat_hook_va(m->vtlb, addr);
+	if (write && m->code_pages)
+		smp_code_write(m, (uint32_t)addr);
 	if (mm_access(&m->mm, (uint32_t)addr, write ? MMU_WRITE : MMU_READ, 1) != MMU_OK) {
 		m->have_fault_va = true;
 		m->fault_va = (uint32_t)addr;
@@ -350,7 +378,22 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		return;
 	}
 	m->have_fault_va = false; /* a fault the model saw belongs to its own block */
-	uint32_t insns = cpu_model_block(m, m->cpu, &m->mm.stats.cycles, (uint32_t)addr, size);
+	/* Not while a data abort's re-execution is being watched (emu/fault.c:
+	 * its hook is on this CPU's engine). */
+	if (m->mm.stats.cycles >= m->slice_end && !m->fault_hook) {
+		/* The scheduler's quantum (emu/smp.h): the block has not run,
+		 * and resumes here.  Unicorn 2.0.1's PC register is stale in a
+		 * block hook (the PC of the last block that left the chain of
+		 * translated blocks), so the CPU's PC is `addr`. */
+		m->yield = true;
+		m->cur->pc = (uint32_t)addr | ((guest_reg(m, UC_ARM_REG_CPSR) & (1u << 5)) ? 1u : 0u);
+		m->cur->pc_override = true;
+		uc_emu_stop(uc);
+		return;
+	}
+	if (m->code_pages)
+		smp_code_fetch(m, (uint32_t)addr, size);
+	uint32_t insns = cpu_model_block(m, m->front, &m->mm.stats.cycles, (uint32_t)addr, size);
 	m->insns += insns;
 	if (!m->opt.model)
 		return;
@@ -425,7 +468,8 @@ static const char *symbolize_cb(void *arg, uint32_t va, char *buf, size_t len)
 static int kernel_init(struct machine *m)
 {
 	char err[400];
-	struct kmap_config cfg = { .kernel = &m->kernel };
+	/* NR_CPUS: the fixmap has KM_TYPE_NR kmap_atomic slots per CPU. */
+	struct kmap_config cfg = { .kernel = &m->kernel, .nr_cpus = m->ncpus > 1 ? m->ncpus : 0 };
 	m->ks = kmap_init(&m->mm, &cfg, err, sizeof(err));
 	if (!m->ks)
 		return fail(m, EXIT_INTERNAL, "kmap_init: %s", err);
@@ -438,7 +482,8 @@ static int kernel_init(struct machine *m)
 					      &m->opt.trace_opt, err, sizeof(err));
 		if (!m->trace)
 			return fail(m, errno == EINVAL ? EXIT_USAGE : EXIT_IO, "--trace: %s", err);
-		trace_set_clock(m->trace, &m->mm.stats.cycles);
+		trace_set_clock(m->trace, &m->mm.stats.cycles); /* the running CPU's clock */
+		trace_set_cpus(m->trace, m->ncpus);
 		m->ks->trace = &trace_mm_ops;
 		m->ks->trace_arg = m->trace;
 	}
@@ -455,6 +500,8 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	memset(m, 0, sizeof(*m));
 	m->opt = *opt;
 	m->sh.rootfd = -1;
+	m->ncpus = opt->ncpus ? opt->ncpus : 1;
+	m->slice_end = UINT64_MAX;
 
 	m->mm.core = core_profile_find(opt->core);
 	int uc_model = -1;
@@ -493,6 +540,7 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if (semihost_init(&m->sh, opt->semihost_root, err, sizeof(err)))
 		return fail(m, EXIT_USAGE, "%s", err);
 
+	m->uc_model = uc_model;
 	uc_err uerr = uc_compat_open(uc_model, &m->uc);
 	if (uerr)
 		return uc_fail(m, "to open an ARM engine", uerr);
@@ -500,6 +548,8 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		return rc;
 	if (paging_init(&m->mm))
 		return fail(m, EXIT_INTERNAL, "paging_init: lowmem too small for the kernel page tables");
+	if (smp_alloc_boot(m))
+		return fail(m, EXIT_INTERNAL, "lowmem too small for %u CPUs' stacks", m->ncpus);
 	m->mm.tlb = tlb_create(m->mm.core, opt->seed);
 	if (!m->mm.tlb)
 		return fail(m, EXIT_INTERNAL, "out of memory for the TLB model");
@@ -518,7 +568,7 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		return fail(m, EXIT_INTERNAL, "out of memory for hazard reports");
 	/* The architectural checker needs every access through the model. */
 	if (opt->hazard_mode == HAZARD_MODE_ARCHITECTURAL && opt->model) {
-		m->mm.hazards = hazard_create(&m->mm.mem, &m->mm.regs, 1,
+		m->mm.hazards = hazard_create(&m->mm.mem, &m->mm.regs, m->ncpus,
 					      hazard_core_needs_pte_clean(m->mm.core->name));
 		if (!m->mm.hazards)
 			return fail(m, EXIT_INTERNAL, "out of memory for the hazard checker");
@@ -529,23 +579,22 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if ((rc = cpu_model_init(m)) || (rc = pmu_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) ||
 	    (rc = boot_cpu(m)))
 		return rc;
+	return smp_init(m, uc_model);
+}
+
+int machine_setup_engine(struct machine *m)
+{
+	int rc;
+	if ((rc = map_engine_memory(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) || (rc = boot_cpu(m)))
+		return rc;
+	if (cpu_model_add_hooks(m))
+		return fail(m, EXIT_INTERNAL, "cannot hook the guest's TLB maintenance instructions");
 	return 0;
 }
 
 void machine_run(struct machine *m)
 {
-	/* `until` is an address no guest executes (not even Thumb-aligned). */
-	uc_err err = uc_emu_start(m->uc, m->img.entry, 0xffffffffu, 0, 0);
-	if (m->interrupt_signal)
-		machine_stop(m, STOP_INTERRUPTED, "interrupted by signal %d after %llu instructions",
-			     (int)m->interrupt_signal, (unsigned long long)m->insns);
-	if (m->stop != STOP_NONE)
-		return;
-	if (err != UC_ERR_OK) {
-		fault_on_uc_error(m, err);
-		return;
-	}
-	fault_on_stop(m);
+	smp_run(m);
 }
 
 int machine_close_trace(struct machine *m)
@@ -569,6 +618,7 @@ void machine_free(struct machine *m)
 		kmap_free(m->ks);
 	cpu_model_free(m);
 	pmu_free(m);
+	smp_free(m);
 	if (m->mm.tlb)
 		tlb_destroy(m->mm.tlb);
 	cpu_caches_free(m->mm.caches);

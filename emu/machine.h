@@ -38,6 +38,10 @@ struct machine_options {
 	const char *kernel;        /* --kernel VERSION[,key=value...], NULL: 5.10 (mm/kernel.h) */
 	const char *costs_path;    /* --costs FILE, NULL: the core's defaults */
 	struct trace_options trace_opt; /* --trace-events, --trace-max-bytes */
+	unsigned ncpus;            /* --cpus, 0: 1 */
+	uint64_t quantum;          /* --quantum cycles (emu/smp.h) */
+	enum tlb_broadcast tlb_broadcast; /* --tlb-broadcast is|ipi */
+	bool erratum_798181;       /* --erratum-798181 */
 };
 
 enum stop_reason {
@@ -63,6 +67,7 @@ struct machine {
 	struct elf_image img;
 	struct semihost sh;
 	struct cpu_model *cpu;     /* emu/cpu_model.c */
+	struct cpu_model_hot *front; /* the current CPU's block-hook cost cache (emu/cpu_model.h) */
 	struct pmu *pmu;           /* emu/pmu.c: the guest's PMU counts the model */
 	struct kmap_state *ks;     /* the kernel's highmem state (mm/highmem.h) */
 	struct kmaplab_plugin *policy; /* the mapping policy (plugins/policy.h) */
@@ -90,6 +95,23 @@ struct machine {
 	/* Kernel WARN sites already printed (emu/hypercall.c). */
 	struct { uint32_t pc, fn; } warned[MAX_WARN_SITES];
 	size_t nwarned;
+	/* SMP (emu/smp.h): m->uc, mm.tlb, mm.regs and mm.stats.cycles are the
+	 * current CPU's. */
+	unsigned ncpus;
+	int uc_model;
+	struct cpu *cpus;
+	struct cpu *cur;
+	uint64_t slice_end;        /* the current CPU yields at this clock */
+	bool yield;                /* uc_emu_stop was the scheduler's */
+	bool hc_no_ret;            /* the SMP hypercall leaves r0 alone */
+	uint8_t pkmap_holder[512]; /* the CPU whose kmap() mapped each pkmap slot */
+	uint64_t smp_sleeps, smp_wakeups; /* pkmap_map_wait */
+	uint8_t *code_pages;       /* per VA page: bit i set once CPU i ran code there */
+	uint64_t smp_code_flushes; /* engines that dropped their code for it */
+	unsigned libc_lock_owner, libc_lock_depth; /* newlib's malloc lock (emu/smp.c) */
+	uint64_t libc_lock_sleeps;
+	uint64_t cpu_hazards[8][4];  /* per CPU and enum hazard_kind: what the checker reported */
+
 };
 
 /* Sets up the machine and loads the guest.  Returns 0, or an exit status
@@ -103,6 +125,10 @@ void machine_run(struct machine *m);
 int machine_close_trace(struct machine *m);
 
 void machine_free(struct machine *m);
+
+/* Maps RAM and the VA windows into engine m->uc, loads its CP15 state and
+ * adds every hook (a secondary CPU's engine, emu/smp.c).  0 or an exit status. */
+int machine_setup_engine(struct machine *m);
 
 /* Stops the run with `reason` and a formatted one-line message. */
 void machine_stop(struct machine *m, enum stop_reason reason, const char *fmt, ...)

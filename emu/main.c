@@ -46,6 +46,8 @@ static const char usage_text[] =
 	"                          local (every kmap as kmap_local_page), nohighmem (all\n"
 	"                          RAM lowmem, no flushes; needs no highmem, e.g. 2G/2G),\n"
 	"                          flushall:N (a range flush over N pages is flush_tlb_all),\n"
+	"                          eager-local (eager with a local-only flush: on SMP\n"
+	"                          the other CPUs keep stale entries),\n"
 	"                          or PATH.so, a policy plugin (plugins/kmaplab-plugin.h);\n"
 	"                          options: km_type_nr=N, debug_highmem=0|1, strict=0|1\n"
 	"                          (km_type_nr and debug_highmem default to --kernel's)\n"
@@ -71,7 +73,8 @@ static const char usage_text[] =
 	"                          cycle or TLB counts, no --max-insns): Unicorn's\n"
 	"                          own speed, the ceiling benchmarks compare with;\n"
 	"                          tlb: the same as on; cache: and the L1D/L2\n"
-	"                          hierarchy of the core's SoC (docs/cycle-model.md)\n"
+	"                          hierarchy of the core's SoC (docs/cycle-model.md);\n"
+	"                          none runs --cpus 1 only\n"
 	"  --hazards MODE          architectural (default): stale translations the ARM\n"
 	"                          architecture lets a TLB hold, and missing DSB/ISB or\n"
 	"                          PTE cleans (docs/hazards.md); observed: only entries\n"
@@ -80,6 +83,14 @@ static const char usage_text[] =
 	"  --argv0 NAME            the guest's argv[0] (default: the ELF's file name\n"
 	"                          without its directory, so results do not depend on\n"
 	"                          where the guest lives)\n"
+	"  --cpus N                CPUs, 1 to 8 (default 1); docs/smp.md\n"
+	"  --quantum N             cycles a CPU runs before the scheduler looks again\n"
+	"                          (default 1000; CPUs interleave at block boundaries)\n"
+	"  --tlb-broadcast is|ipi  how kernel TLB flushes reach the other CPUs: Inner\n"
+	"                          Shareable operations (default on ARMv7) or IPIs to\n"
+	"                          each CPU (tlb_ops_need_broadcast(); arm1176's only way)\n"
+	"  --erratum-798181        Cortex-A15 erratum 798181 workaround on every kernel\n"
+	"                          TLB flush (a dummy TLBIMVAIS and a DMB IPI to each CPU)\n"
 	"\n"
 	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
 	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
@@ -179,7 +190,8 @@ static int status_of(const struct machine *m)
 
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
        OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS,
-       OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES, OPT_ARGV0 };
+       OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES, OPT_ARGV0, OPT_CPUS, OPT_QUANTUM,
+       OPT_TLB_BROADCAST, OPT_ERRATUM_798181 };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -201,6 +213,10 @@ static int cmd_run(int argc, char **argv)
 		{ "trace-events", required_argument, NULL, OPT_TRACE_EVENTS },
 		{ "trace-max-bytes", required_argument, NULL, OPT_TRACE_MAX_BYTES },
 		{ "argv0", required_argument, NULL, OPT_ARGV0 },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "quantum", required_argument, NULL, OPT_QUANTUM },
+		{ "tlb-broadcast", required_argument, NULL, OPT_TLB_BROADCAST },
+		{ "erratum-798181", no_argument, NULL, OPT_ERRATUM_798181 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -208,7 +224,11 @@ static int cmd_run(int argc, char **argv)
 				     .policy = "linux", .hazard_mode = HAZARD_MODE_ARCHITECTURAL,
 				     .max_reports = HAZARD_MAX_REPORTS_DEFAULT };
 	const char *stats_path = NULL, *argv0 = NULL;
+	const char *broadcast = NULL;
+	uint64_t u;
 	int c;
+	opt.ncpus = 1;
+	opt.quantum = 1000; /* SMP_QUANTUM_DEFAULT */
 	optind = 1;
 	opterr = 0;
 	/* '+': options end at the ELF; what follows is the guest's argv. */
@@ -277,6 +297,21 @@ static int cmd_run(int argc, char **argv)
 			opt.max_reports = (unsigned)n;
 			break;
 		}
+		case OPT_CPUS:
+			if (parse_u64(optarg, &u) || u < 1 || u > 8)
+				return usage_error("--cpus: '%s' is not a number of CPUs from 1 to 8", optarg);
+			opt.ncpus = (unsigned)u;
+			break;
+		case OPT_QUANTUM:
+			if (parse_u64(optarg, &opt.quantum) || !opt.quantum)
+				return usage_error("--quantum: '%s' is not a positive number of cycles", optarg);
+			break;
+		case OPT_TLB_BROADCAST:
+			if (strcmp(optarg, "is") && strcmp(optarg, "ipi"))
+				return usage_error("--tlb-broadcast: '%s' is not is or ipi", optarg);
+			broadcast = optarg;
+			break;
+		case OPT_ERRATUM_798181: opt.erratum_798181 = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:
 			return usage_error("run: unknown or incomplete option '%s'", argv[optind - 1]);
@@ -291,6 +326,18 @@ static int cmd_run(int argc, char **argv)
 	const char *elf_path = argv[optind];
 	const char *slash = strrchr(elf_path, '/');
 	argv[optind] = (char *)(argv0 ? argv0 : slash && slash[1] ? slash + 1 : elf_path);
+	/* ARMv6 has no Inner Shareable operations: tlb_ops_need_broadcast(). */
+	bool v6 = strcmp(opt.core, "arm1176") == 0;
+	if (v6 && broadcast && strcmp(broadcast, "is") == 0)
+		return usage_error("--tlb-broadcast is: %s (ARMv6) has no Inner Shareable TLB operations", opt.core);
+	opt.tlb_broadcast = (v6 || (broadcast && strcmp(broadcast, "ipi") == 0)) ? TLB_BROADCAST_IPI
+										   : TLB_BROADCAST_IS;
+	/* The scheduler's quantum is kept in the block hook (emu/smp.h). */
+	if (opt.no_block_hook && opt.ncpus > 1)
+		return usage_error("--model none: runs one CPU only (%s needs the block hook's scheduler)",
+				   "--cpus above 1");
+	if (opt.erratum_798181 && strcmp(opt.core, "cortex-a15"))
+		return usage_error("--erratum-798181: the erratum is Cortex-A15's, not %s's", opt.core);
 	opt.guest_argv = argv + optind;
 	opt.guest_argc = argc - optind;
 	/* An output that cannot be written is found now, not after the run. */

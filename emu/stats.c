@@ -10,6 +10,7 @@
 #include "highmem.h"
 #include "machine.h"
 #include "outfile.h"
+#include "smp.h"
 
 static const char *const reason_names[] = {
 	[STOP_NONE] = "none",
@@ -40,6 +41,123 @@ static void write_flush(struct json *j, const char *name, const struct flush_sta
 	json_end_object(j);
 }
 
+static void write_tlb(struct json *j, const struct tlb_stats *t)
+{
+	json_object(j, "tlb");
+	json_u64(j, "accesses", t->accesses);
+	json_u64(j, "micro_hits", t->micro_hits);
+	json_u64(j, "main_hits", t->main_hits);
+	json_u64(j, "misses", t->misses);
+	json_u64(j, "walks", t->walks);
+	json_u64(j, "walk_reads", t->walk_reads);
+	json_u64(j, "invalidated", t->invalidated);
+	json_u64(j, "micro_misses_i", t->micro_misses[TLB_SIDE_I]);
+	json_u64(j, "micro_misses_d", t->micro_misses[TLB_SIDE_D]);
+	json_end_object(j);
+}
+
+static void write_flushes(struct json *j, const struct mm_stats *s, const struct kmap_stats *ks)
+{
+	json_object(j, "flush");
+	write_flush(j, "local_flush_tlb_kernel_page", &s->local_flush_tlb_kernel_page, false);
+	write_flush(j, "flush_tlb_kernel_range", &s->flush_tlb_kernel_range, true);
+	write_flush(j, "flush_tlb_all", &s->flush_tlb_all, false);
+	/* The guest's own TLB maintenance instructions, per operation. */
+	json_object(j, "tlbi");
+	for (int op = 0; op < TLBI_NR_OPS; op++)
+		json_u64(j, tlbi_op_name((enum tlbi_op)op), s->tlbi.count[op]);
+	json_u64(j, "invalidated", s->tlbi.invalidated);
+	json_u64(j, "cycles", s->tlbi.cycles);
+	json_end_object(j);
+	/* What the kernel's flush primitives issued, per operation. */
+	json_object(j, "ops");
+	for (int op = 0; op < KOP_NR; op++)
+		json_u64(j, kop_name((enum kop)op), ks ? ks->ops[op] : 0);
+	json_end_object(j);
+	json_end_object(j);
+}
+
+static void write_kmap(struct json *j, const struct kmap_stats *k)
+{
+	static const struct kmap_stats none;
+	if (!k)
+		k = &none;
+	json_object(j, "kmap");
+	for (int op = 0; op < KMAP_NR_OPS; op++)
+		json_u64(j, kmap_op_name((enum kmap_op)op), k->calls[op]);
+	json_u64(j, "mem_accesses", k->mem_accesses);
+	json_u64(j, "pte_writes", k->pte_writes);
+	json_u64(j, "warnings", k->warnings);
+	json_end_object(j);
+}
+
+/* The TLB counters of every CPU added up (one CPU: its own). */
+static struct tlb_stats tlb_total(const struct machine *m)
+{
+	struct tlb_stats t = { 0 };
+	for (unsigned i = 0; i < m->mm.smp.ncpus && i < NR_CPUS_MAX; i++) {
+		const struct tlb_stats *c = m->mm.smp.tlb[i] ? tlb_stats(m->mm.smp.tlb[i]) : NULL;
+		if (!c)
+			continue;
+		t.accesses += c->accesses;
+		t.micro_hits += c->micro_hits;
+		t.main_hits += c->main_hits;
+		t.misses += c->misses;
+		t.walks += c->walks;
+		t.walk_reads += c->walk_reads;
+		t.invalidated += c->invalidated;
+		t.micro_flushed += c->micro_flushed;
+		t.micro_misses[TLB_SIDE_I] += c->micro_misses[TLB_SIDE_I];
+		t.micro_misses[TLB_SIDE_D] += c->micro_misses[TLB_SIDE_D];
+	}
+	if (!m->mm.smp.ncpus && m->mm.tlb)
+		t = *tlb_stats(m->mm.tlb);
+	return t;
+}
+
+/* cpus[i]: what each CPU did (docs/stats.md); only with --cpus above 1. */
+static void write_cpus(struct json *j, const struct machine *m)
+{
+	const struct mm_smp *s = &m->mm.smp;
+	json_array(j, "cpus");
+	for (unsigned i = 0; i < m->ncpus; i++) {
+		const struct cpu *c = &m->cpus[i];
+		const struct smp_cpu_stats *x = &s->stats[i];
+		json_element_object(j);
+		json_u64(j, "cpu", i);
+		json_u64(j, "instructions", c->acct.insns);
+		json_u64(j, "cycles", c->acct.mm.cycles + s->remote_cycles[i]);
+		json_u64(j, "clock", s->clock[i]);
+		static const struct tlb_stats none;
+		write_tlb(j, c->tlb ? tlb_stats(c->tlb) : &none); /* NULL: set-up failed before it */
+		write_flushes(j, &c->acct.mm, &c->acct.ks);
+		write_kmap(j, &c->acct.ks);
+		json_object(j, "smp");
+		json_u64(j, "is_ops", x->is_ops);
+		json_u64(j, "remote_invalidated", x->remote_invalidated);
+		json_u64(j, "ipi_sent", x->ipi_sent);
+		json_u64(j, "ipi_received", x->ipi_received);
+		json_u64(j, "ipi_send_cycles", x->ipi_send_cycles);
+		json_u64(j, "ipi_handler_cycles", x->ipi_handler_cycles);
+		json_u64(j, "spin_cycles", x->spin_cycles);
+		json_u64(j, "lock_contended", x->lock_contended);
+		json_u64(j, "wfe_cycles", x->wfe_cycles);
+		json_u64(j, "idle_cycles", x->idle_cycles);
+		json_end_object(j);
+		/* As the totals' hazards (format 2), for this CPU's accesses. */
+		json_object(j, "hazards");
+		json_object(j, "stale_tlb");
+		json_u64(j, "architectural", m->cpu_hazards[i][HAZARD_STALE]);
+		json_u64(j, "observed", c->acct.mm.stale_tlb);
+		json_end_object(j);
+		json_u64(j, "barrier", m->cpu_hazards[i][HAZARD_BARRIER]);
+		json_u64(j, "pte_not_cleaned", m->cpu_hazards[i][HAZARD_PTE_NOT_CLEANED]);
+		json_end_object(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
 static void write_all(const struct machine *m, FILE *f, int status)
 {
 	struct json j;
@@ -54,6 +172,12 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "seed", m->opt.seed);
 	json_string(&j, "policy", m->opt.policy ? m->opt.policy : "");
 	json_string(&j, "costs", m->opt.costs_path ? m->opt.costs_path : "");
+	if (m->ncpus > 1) {
+		json_u64(&j, "cpus", m->ncpus);
+		json_u64(&j, "quantum", m->opt.quantum);
+		json_string(&j, "tlb_broadcast", m->opt.tlb_broadcast == TLB_BROADCAST_IPI ? "ipi" : "is");
+		json_u64(&j, "erratum_798181", m->opt.erratum_798181);
+	}
 	json_end_object(&j);
 
 	/* The modelled kernel (--kernel, docs/kernel-profiles.md). */
@@ -87,62 +211,35 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_i64(&j, "status", status);
 	json_end_object(&j);
 
-	json_u64(&j, "cycles", s->cycles);
-	const struct tlb_stats *t = m->mm.tlb ? tlb_stats(m->mm.tlb) : NULL;
-	struct tlb_stats none = { 0 };
-	if (!t)
-		t = &none;
-	json_object(&j, "tlb");
-	json_u64(&j, "accesses", t->accesses);
-	json_u64(&j, "micro_hits", t->micro_hits);
-	json_u64(&j, "main_hits", t->main_hits);
-	json_u64(&j, "misses", t->misses);
-	json_u64(&j, "walks", t->walks);
-	json_u64(&j, "walk_reads", t->walk_reads);
-	json_u64(&j, "invalidated", t->invalidated);
-	json_u64(&j, "micro_misses_i", t->micro_misses[TLB_SIDE_I]);
-	json_u64(&j, "micro_misses_d", t->micro_misses[TLB_SIDE_D]);
-	json_end_object(&j);
+	json_u64(&j, "cycles", smp_total_cycles(m));
+	struct tlb_stats t = tlb_total(m);
+	write_tlb(&j, &t);
 
 	/* --model cache (mm/cache.h): always present, 0 with the level off. */
 	const struct cpu_caches *cc = m->mm.caches;
+	uint64_t l1d_hits = 0, l1d_misses = 0; /* every CPU's L1D (--cpus) */
+	for (unsigned i = 0; m->cpus && i < m->ncpus; i++)
+		if (m->cpus[i].caches) {
+			l1d_hits += m->cpus[i].caches->l1d.stats.hits;
+			l1d_misses += m->cpus[i].caches->l1d.stats.misses;
+		}
+	if (cc && !(m->cpus && m->cpus[0].caches)) {
+		l1d_hits = cc->l1d.stats.hits; /* set-up stopped before smp_init */
+		l1d_misses = cc->l1d.stats.misses;
+	}
 	json_object(&j, "cache");
 	json_object(&j, "l1d");
-	json_u64(&j, "hits", cc ? cc->l1d.stats.hits : 0);
-	json_u64(&j, "misses", cc ? cc->l1d.stats.misses : 0);
+	json_u64(&j, "hits", l1d_hits);
+	json_u64(&j, "misses", l1d_misses);
 	json_end_object(&j);
 	json_object(&j, "l2");
 	json_u64(&j, "hits", cc && cc->l2 ? cc->l2->stats.hits : 0);
 	json_u64(&j, "misses", cc && cc->l2 ? cc->l2->stats.misses : 0);
 	json_end_object(&j);
 	json_end_object(&j);
-
-	json_object(&j, "flush");
-	write_flush(&j, "local_flush_tlb_kernel_page", &s->local_flush_tlb_kernel_page, false);
-	write_flush(&j, "flush_tlb_kernel_range", &s->flush_tlb_kernel_range, true);
-	write_flush(&j, "flush_tlb_all", &s->flush_tlb_all, false);
-	/* The guest's own TLB maintenance instructions, per operation. */
-	json_object(&j, "tlbi");
-	for (int op = 0; op < TLBI_NR_OPS; op++)
-		json_u64(&j, tlbi_op_name((enum tlbi_op)op), s->tlbi.count[op]);
-	json_u64(&j, "invalidated", s->tlbi.invalidated);
-	json_u64(&j, "cycles", s->tlbi.cycles);
-	json_end_object(&j);
-	/* What the kernel's flush primitives issued, per operation. */
-	json_object(&j, "ops");
-	for (int op = 0; op < KOP_NR; op++)
-		json_u64(&j, kop_name((enum kop)op), m->ks ? m->ks->stats.ops[op] : 0);
-	json_end_object(&j);
-	json_end_object(&j);
-
+	write_flushes(&j, s, m->ks ? &m->ks->stats : NULL);
 	/* Kernel calls the guest made, and the policy's own work. */
-	json_object(&j, "kmap");
-	for (int op = 0; op < KMAP_NR_OPS; op++)
-		json_u64(&j, kmap_op_name((enum kmap_op)op), m->ks ? m->ks->stats.calls[op] : 0);
-	json_u64(&j, "mem_accesses", m->ks ? m->ks->stats.mem_accesses : 0);
-	json_u64(&j, "pte_writes", m->ks ? m->ks->stats.pte_writes : 0);
-	json_u64(&j, "warnings", m->ks ? m->ks->stats.warnings : 0);
-	json_end_object(&j);
+	write_kmap(&j, m->ks ? &m->ks->stats : NULL);
 
 	if (m->traced) {
 		json_object(&j, "trace");
@@ -170,6 +267,20 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "untracked", hz ? hz->untracked : 0);
 	json_u64(&j, "sites", m->hazrep.nsites);
 	json_end_object(&j);
+	if (m->ncpus > 1 && m->cpus && m->mm.smp.ncpus > 1) {
+		json_object(&j, "smp");
+		json_u64(&j, "pkmap_sleeps", m->smp_sleeps);
+		json_u64(&j, "pkmap_wakeups", m->smp_wakeups);
+		json_u64(&j, "code_flushes", m->smp_code_flushes);
+		json_u64(&j, "malloc_lock_sleeps", m->libc_lock_sleeps);
+		uint64_t elapsed = 0;
+		for (unsigned i = 0; i < m->ncpus; i++)
+			if (m->mm.smp.clock[i] > elapsed)
+				elapsed = m->mm.smp.clock[i];
+		json_u64(&j, "elapsed_cycles", elapsed);
+		json_end_object(&j);
+		write_cpus(&j, m);
+	}
 	json_finish(&j);
 }
 

@@ -16,7 +16,7 @@
 #define BUF_SIZE (64u * 1024u)
 /* Longest record: tag + 12 varints of at most 10 bytes, or a WARN with its
  * message; the buffer is written out before a record that might not fit. */
-#define MAX_RECORD (1u + 12u * 10u + 10u + TRACE_WARN_MAX)
+#define MAX_RECORD (1u + 12u * 10u + 10u + TRACE_WARN_MAX + 11u /* a CPU record before it */)
 /* Sanity limits for a reader, far above anything the writer produces. */
 #define MAX_HEADER (256u * 1024u * 1024u)
 #define MAX_TABLE 4096u
@@ -38,6 +38,9 @@ struct trace_writer {
 	uint64_t max_bytes;    /* --trace-max-bytes, 0: none */
 	uint64_t saved_cycle;  /* last_cycle/last_pc before the record being */
 	uint32_t saved_pc;     /* encoded, restored if it does not fit */
+	unsigned saved_cpu;    /* last_cpu, likewise (a CPU record dropped with it) */
+	unsigned cpu;          /* trace_set_cpu() */
+	unsigned last_cpu;     /* of the previous event record (0 at the start) */
 	struct trace_counts counts;
 };
 
@@ -230,6 +233,7 @@ static inline uint8_t *begin(struct trace_writer *tw, enum trace_kind kind)
 	}
 	tw->saved_cycle = tw->last_cycle;
 	tw->saved_pc = tw->last_pc;
+	tw->saved_cpu = tw->last_cpu;
 	if (BUF_SIZE - tw->len < MAX_RECORD) {
 		drain(tw);
 		if (tw->err) {
@@ -250,6 +254,7 @@ static inline bool commit(struct trace_writer *tw, uint8_t *end)
 	    tw->counts.bytes + (n - tw->len) + TRACE_END_RESERVE > tw->max_bytes) {
 		tw->last_cycle = tw->saved_cycle;
 		tw->last_pc = tw->saved_pc;
+		tw->last_cpu = tw->saved_cpu;
 		tw->counts.truncated = 1;
 		tw->counts.not_recorded++;
 		return false;
@@ -266,6 +271,12 @@ static inline bool commit(struct trace_writer *tw, uint8_t *end)
 static inline uint8_t *put_head(struct trace_writer *tw, uint8_t *p, enum trace_kind kind,
 				uint64_t cycle, uint32_t pc)
 {
+	if (tw->cpu != tw->last_cpu) {
+		/* Version 2: not an event record (no cycle, pc; not counted). */
+		*p++ = TRACE_CPU;
+		p = put_u(p, tw->cpu);
+		tw->last_cpu = tw->cpu;
+	}
 	*p++ = (uint8_t)kind;
 	p = put_u(p, zigzag(cycle - tw->last_cycle));
 	p = put_u(p, zigzag((uint64_t)(int64_t)(int32_t)(pc - tw->last_pc)));
@@ -361,7 +372,8 @@ struct trace_writer *trace_open_options(const char *path, const struct symtab *s
 		goto fail;
 	}
 	memcpy(all, TRACE_MAGIC, TRACE_MAGIC_LEN);
-	put_le(all + TRACE_MAGIC_LEN, TRACE_FORMAT_VERSION, 2);
+	/* Version 1 until trace_set_cpus() says there are CPU records. */
+	put_le(all + TRACE_MAGIC_LEN, 1, 2);
 	put_le(all + TRACE_MAGIC_LEN + 2, (uint32_t)body, 4);
 	if (body)
 		memcpy(all + pre, h.p, body);
@@ -389,6 +401,18 @@ fail:
 void trace_set_pc(struct trace_writer *tw, uint32_t pc)
 {
 	tw->pc = pc;
+}
+
+void trace_set_cpus(struct trace_writer *tw, unsigned ncpus)
+{
+	uint8_t v[2] = { 2, 0 };
+	if (ncpus > 1 && !tw->err && pwrite(tw->fd, v, 2, TRACE_MAGIC_LEN) != 2)
+		tw->err = errno ? errno : EIO;
+}
+
+void trace_set_cpu(struct trace_writer *tw, unsigned cpu)
+{
+	tw->cpu = cpu;
 }
 
 void trace_set_clock(struct trace_writer *tw, const uint64_t *cycles)
@@ -595,6 +619,7 @@ struct trace_reader {
 	struct trace_header h;
 	uint64_t last_cycle;
 	uint32_t last_pc;
+	unsigned cpu; /* the last CPU record's */
 	uint64_t events, end_count;
 	unsigned end_flags;
 	enum trace_read_status done; /* TRACE_READ_RECORD while there is more */
@@ -938,6 +963,15 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 	const unsigned long long at = r->base + r->pos;
 	struct cur c = { r->buf + r->pos, r->buf + r->len, false, false };
 	uint8_t tag = *c.p++;
+	while (tag == TRACE_CPU && r->h.version >= 2) {
+		uint64_t cpu = get_u(&c);
+		if (c.eof || c.p >= c.end)
+			return r->done = TRACE_READ_TRUNCATED;
+		if (c.bad || cpu > 255)
+			return r->done = TRACE_READ_CORRUPT;
+		r->cpu = (unsigned)cpu;
+		tag = *c.p++;
+	}
 	if (tag == TRACE_END) {
 		r->end_count = get_u(&c);
 		if (c.eof)
@@ -963,6 +997,7 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 	memset(rec, 0, offsetof(struct trace_record, msg));
 	rec->msg[0] = 0;
 	rec->kind = (enum trace_kind)tag;
+	rec->cpu = r->cpu;
 	rec->cycle = r->last_cycle + unzigzag(get_u(&c));
 	rec->pc = r->last_pc + (uint32_t)unzigzag(get_u(&c));
 	switch (rec->kind) {

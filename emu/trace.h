@@ -39,7 +39,9 @@
 #include "../mm/tlbi.h"
 #include "symbols.h"
 
-#define TRACE_FORMAT_VERSION 1
+/* Version 2 adds the CPU record (tag 0x06); a writer with one CPU writes
+ * version 1, which is version 2 without CPU records. */
+#define TRACE_FORMAT_VERSION 2
 #define TRACE_MAGIC "\x89KMTRACE" /* 8 bytes */
 #define TRACE_MAGIC_LEN 8
 #define TRACE_WARN_MAX 1024        /* a WARN message is cut to this many bytes */
@@ -51,6 +53,7 @@ enum trace_kind {
 	TRACE_KMAP = 3,  /* a kmap-family call (struct kmap_event) */
 	TRACE_WARN = 4,  /* a WARN() of the modelled kernel */
 	TRACE_HAZARD = 5, /* a TLB hazard (struct trace_hazard_event; emu/hazard_report.c) */
+	TRACE_CPU = 6,   /* version 2: the CPU of the event records that follow */
 	TRACE_END = 0x7f /* written by trace_close(): the file is complete */
 };
 
@@ -117,6 +120,11 @@ void trace_set_pc(struct trace_writer *tw, uint32_t pc);
 /* Optional: where the current cycle count lives (&mm->stats.cycles), used
  * for WARN records; without it a WARN gets the previous record's cycle. */
 void trace_set_clock(struct trace_writer *tw, const uint64_t *cycles);
+/* SMP (docs/trace.md, version 2): the machine has `ncpus` CPUs (above 1
+ * the header says version 2), and the events from now on are CPU `cpu`'s:
+ * a CPU record precedes the next event record when the CPU changed. */
+void trace_set_cpus(struct trace_writer *tw, unsigned ncpus);
+void trace_set_cpu(struct trace_writer *tw, unsigned cpu);
 
 void trace_flush_event(struct trace_writer *tw, uint32_t pc, const struct flush_event *ev);
 /* ev->pc 0 (an event a policy reports from inside a call) is recorded as
@@ -199,7 +207,9 @@ struct trace_record {
 	enum trace_kind kind;
 	uint64_t cycle;
 	uint32_t pc;
-	unsigned cpu; /* the CPU it happened on: a hazard record says; the others are CPU 0 (no CPU field yet) */
+	/* The CPU it happened on: a hazard record says its own; the others
+	 * are the last CPU record's (version 2), 0 before any. */
+	unsigned cpu;
 	union {
 		struct flush_event flush;
 		struct kmap_event kmap; /* kmap.failed is 0 or 1 */

@@ -48,7 +48,7 @@ static const char help_text[] =
 	"filters (an event is kept when it passes every filter given):\n"
 	"  --ops LIST       kinds (flush, tlbi, kmap, warn, hazard), operations (kmap,\n"
 	"                   flush_tlb_kernel_range, TLBIMVA, WARN...) or KIND.OP\n"
-	"  --cpu N          events of CPU N (records without a CPU field are CPU 0)\n"
+	"  --cpu N          events of CPU N (the last CPU record's; 0 in a one-CPU trace)\n"
 	"  --from CYCLE     events that begin at or after CYCLE\n"
 	"  --to CYCLE       events that begin at or before CYCLE\n"
 	"  --pc LIST        events whose PC is in these functions (symbol names) or\n"

@@ -116,6 +116,15 @@ uc_err uc_compat_flush_tlb_page(uc_engine *uc, uint32_t va)
 	return uc_compat_cp15_write(uc, 8, 7, 0, 1, va & ~0xfffu);
 }
 
+uc_err uc_compat_flush_code(uc_engine *uc)
+{
+#ifdef uc_ctl_flush_tb
+	return uc_ctl_flush_tb(uc);
+#else
+	return uc_ctl_flush_tlb(uc);
+#endif
+}
+
 uc_err uc_compat_map_va_window(uc_engine *uc, uint32_t va, uint32_t size)
 {
 	if (!uc_compat_regions_are_virtual())

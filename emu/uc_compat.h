@@ -33,6 +33,11 @@ uc_err uc_compat_cp15_read(uc_engine *uc, unsigned crn, unsigned crm, unsigned o
 uc_err uc_compat_flush_tlb_all(uc_engine *uc);
 uc_err uc_compat_flush_tlb_page(uc_engine *uc, uint32_t va);
 
+/* Drops every translated block of the engine (code another CPU rewrote,
+ * emu/smp.c).  2.0.x names this control uc_ctl_flush_tlb (UC_CTL_TB_FLUSH);
+ * 2.1 calls it uc_ctl_flush_tb and uc_ctl_flush_tlb there flushes the TLB. */
+uc_err uc_compat_flush_code(uc_engine *uc);
+
 /* Unicorn checks every *virtual* address against its mapped regions even
  * with the MMU on, so each VA window the guest uses needs a placeholder
  * region whose bytes are never used.  RAM placeholders, not MMIO: windows

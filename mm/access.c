@@ -76,8 +76,8 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 		if (f != MMU_OK) {
 			/* An entry the architecture lets the TLB keep may
 			 * still serve a VA that is unmapped now. */
-			if (!hazard_cpu_quiet(mm->hazards, 0))
-				hazard_access(mm->hazards, 0, va, access == MMU_FETCH, false);
+			if (!hazard_cpu_quiet(mm->hazards, mm->smp.cpu))
+				hazard_access(mm->hazards, mm->smp.cpu, va, access == MMU_FETCH, false);
 			/* A faulting walk is counted (walks, walk_reads) and
 			 * cached nowhere (docs/cycle-model.md). */
 			tlb_fill_va(mm->tlb, side, &t, asid, va);
@@ -85,8 +85,8 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 		}
 		e = tlb_fill_va(mm->tlb, side, &t, asid, va);
 	}
-	if (!hazard_cpu_quiet(mm->hazards, 0))
-		hazard_access(mm->hazards, 0, va, access == MMU_FETCH, observed);
+	if (!hazard_cpu_quiet(mm->hazards, mm->smp.cpu))
+		hazard_access(mm->hazards, mm->smp.cpu, va, access == MMU_FETCH, observed);
 	enum mmu_fault f = mmu_check(&e->t, mm->regs.dacr, access, true);
 	/* The rest of a run of accesses to one page hit the micro TLB just
 	 * filled: look them up so the statistics count every access. */

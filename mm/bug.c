@@ -70,3 +70,11 @@ const char *kmap_status_message(const struct kmap_state *ks)
 {
 	return ks->message;
 }
+
+void kmap_resume(struct kmap_state *ks)
+{
+	if (ks->status == KMAP_WOULD_SLEEP) {
+		ks->status = KMAP_RUNNING;
+		ks->message[0] = '\0';
+	}
+}

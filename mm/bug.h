@@ -36,6 +36,9 @@ void kmap_warn(struct kmap_state *ks, const char *fmt, ...) __attribute__((forma
 /* True once a BUG or would-sleep has been reported. */
 bool kmap_stopped(const struct kmap_state *ks);
 enum kmap_status kmap_status(const struct kmap_state *ks);
+/* After a would-sleep that did sleep (SMP: another CPU can wake the
+ * sleeper, emu/smp.c): the kernel runs on. */
+void kmap_resume(struct kmap_state *ks);
 /* The one-line report ("" while running), e.g.
  * "kernel BUG at mm/highmem.c:kunmap_high: ..." */
 const char *kmap_status_message(const struct kmap_state *ks);

@@ -228,6 +228,21 @@ struct cpu_caches *cpu_caches_create(const struct cache_profile *p, uint64_t see
 	return cc;
 }
 
+struct cpu_caches *cpu_caches_create_sibling(const struct cpu_caches *cpu0, uint64_t seed)
+{
+	struct cpu_caches *cc = calloc(1, sizeof(*cc));
+	if (!cc)
+		return NULL;
+	cc->p = cpu0->p;
+	if (cache_init(&cc->l1d, &cpu0->p->l1d, seed ^ 1) != 0) {
+		free(cc);
+		return NULL;
+	}
+	cc->l2 = cpu0->l2;
+	cc->owns_l2 = false;
+	return cc;
+}
+
 void cpu_caches_free(struct cpu_caches *cc)
 {
 	if (!cc)

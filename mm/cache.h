@@ -77,6 +77,9 @@ bool cache_access(struct cache *c, uint32_t pa);
  * cluster's cpu_caches).  NULL out of memory. */
 struct cpu_caches *cpu_caches_create(const struct cache_profile *p, uint64_t seed);
 void cpu_caches_free(struct cpu_caches *cc);
+/* Another CPU of the same cluster (--cpus): its own L1D, `cpu0`'s L2
+ * (shared, owned and freed by cpu0).  NULL out of memory. */
+struct cpu_caches *cpu_caches_create_sibling(const struct cpu_caches *cpu0, uint64_t seed);
 
 /* One data access (or walk read with through_l1 false on a core whose
  * walker bypasses L1) of `pa`: fills what missed, returns its total

@@ -152,11 +152,39 @@ unsigned local_flush_tlb_kernel_page(struct kmap_state *ks, uint32_t va, enum fl
 
 	va &= PAGE_MASK;
 	unsigned n = run_seq(ks, &ks->seqs.kernel_page, va, 1, &cycles);
-	hazard_kernel_flush(mm->hazards, 0, 1u, HAZARD_INV_MVA, va, current_asid(ks));
+	/* TLBIMVA: this CPU only, on every core */
+	hazard_kernel_flush(mm->hazards, mm->smp.cpu, 1ull << mm->smp.cpu, HAZARD_INV_MVA, va,
+			    current_asid(ks));
 	if (mm->host && mm->host->flush_page)
 		mm->host->flush_page(mm->host_arg, va);
 	account(ks, FLUSH_OP_LOCAL_FLUSH_TLB_KERNEL_PAGE, cause, va, 1, n, cycles);
 	return n;
+}
+
+/* ipi_flush_tlb_kernel_range() on another CPU: its local loop. */
+struct range_args {
+	uint32_t start, pages;
+	uint8_t asid;
+};
+
+static unsigned apply_range(struct tlb *tlb, void *arg)
+{
+	const struct range_args *a = arg;
+	unsigned n = 0;
+	for (uint32_t i = 0; i < a->pages; i++)
+		n += tlb_invalidate_mva(tlb, TLB_SCOPE_ALL, a->start + (i << PAGE_SHIFT), a->asid);
+	return n;
+}
+
+static unsigned apply_all(struct tlb *tlb, void *arg)
+{
+	(void)arg;
+	return tlb_invalidate_all(tlb, TLB_SCOPE_ALL);
+}
+
+static bool ipi_broadcast(const struct mm *mm)
+{
+	return mm->smp.ncpus > 1 && mm->smp.broadcast == TLB_BROADCAST_IPI;
 }
 
 unsigned flush_tlb_kernel_range(struct kmap_state *ks, uint32_t start, uint32_t end,
@@ -164,31 +192,57 @@ unsigned flush_tlb_kernel_range(struct kmap_state *ks, uint32_t start, uint32_t 
 {
 	struct mm *mm = ks->mm;
 	uint32_t pages = flush_range_pages(start, end);
-	uint64_t cycles;
+	uint8_t asid = current_asid(ks);
+	uint64_t cycles, smp = 0;
+	bool is = !ipi_broadcast(mm);
+	/* __set_fixmap() (arch/arm/mm/mmu.c, v5.10) calls the local form,
+	 * local_flush_tlb_kernel_range(): the same loop (TLBIMVAIS on SMP v7)
+	 * but never IPIs -- on ARMv6 SMP it stays on this CPU. */
+	bool local_only = cause == FLUSH_CAUSE_SET_FIXMAP || cause == FLUSH_CAUSE_CLEAR_FIXMAP ||
+			  cause == FLUSH_CAUSE_EARLY_IOREMAP || cause == FLUSH_CAUSE_EARLY_IOUNMAP;
+	/* The CPUs the invalidates reach (hazard checker, mm/hazard.h). */
+	uint64_t reach = is || !local_only ? HAZARD_ALL_CPUS : 1ull << mm->smp.cpu;
 
 	start &= PAGE_MASK;
 	unsigned n = run_seq(ks, &ks->seqs.kernel_range, start, pages, &cycles);
 	for (uint32_t i = 0; i < pages; i++) {
 		uint32_t va = start + (i << PAGE_SHIFT);
-		hazard_kernel_flush(mm->hazards, 0, HAZARD_ALL_CPUS, HAZARD_INV_MVA, va, current_asid(ks));
+		hazard_kernel_flush(mm->hazards, mm->smp.cpu, reach, HAZARD_INV_MVA, va, asid);
+		if (is)
+			smp += smp_tlb_is_mva(mm, va, asid); /* the other CPUs' TLBs (mm/smp.h) */
 		if (mm->host && mm->host->flush_page && pages <= HOST_FLUSH_PAGES_MAX)
 			mm->host->flush_page(mm->host_arg, va);
 	}
 	if (mm->host && mm->host->flush_all && pages > HOST_FLUSH_PAGES_MAX)
 		mm->host->flush_all(mm->host_arg);
-	account(ks, FLUSH_OP_FLUSH_TLB_KERNEL_RANGE, cause, start, pages, n, cycles);
+	if (is) {
+		smp += smp_tlb_is_sync(mm);
+	} else if (!local_only) {
+		/* on_each_cpu(ipi_flush_tlb_kernel_range, &ta, 1): each other CPU
+		 * runs the same local sequence on its own clock. */
+		struct range_args a = { start, pages, asid };
+		smp = smp_ipi_each(mm, cycles, apply_range, &a, false, start, pages);
+	}
+	if (!local_only)
+		smp += smp_a15_erratum(mm);
+	account(ks, FLUSH_OP_FLUSH_TLB_KERNEL_RANGE, cause, start, pages, n, cycles + smp);
 	return n;
 }
 
 unsigned flush_tlb_all(struct kmap_state *ks, enum flush_cause cause)
 {
 	struct mm *mm = ks->mm;
-	uint64_t cycles;
+	uint64_t cycles, smp;
 
 	unsigned n = run_seq(ks, &ks->seqs.all, 0, 0, &cycles);
-	hazard_kernel_flush(mm->hazards, 0, HAZARD_ALL_CPUS, HAZARD_INV_ALL, 0, 0);
+	hazard_kernel_flush(mm->hazards, mm->smp.cpu, HAZARD_ALL_CPUS, HAZARD_INV_ALL, 0, 0);
 	if (mm->host && mm->host->flush_all)
 		mm->host->flush_all(mm->host_arg);
-	account(ks, FLUSH_OP_FLUSH_TLB_ALL, cause, 0, 0, n, cycles);
+	if (ipi_broadcast(mm))
+		smp = smp_ipi_each(mm, cycles, apply_all, NULL, true, 0, 0); /* on_each_cpu(ipi_flush_tlb_all) */
+	else
+		smp = smp_tlb_is_all(mm) + smp_tlb_is_sync(mm);
+	smp += smp_a15_erratum(mm);
+	account(ks, FLUSH_OP_FLUSH_TLB_ALL, cause, 0, 0, n, cycles + smp);
 	return n;
 }

@@ -20,9 +20,16 @@
  * keeps the emulator's own TLB coherent through mm->host, and reports a
  * flush_event to the trace sink.
  *
- * One core is modelled, so the Inner Shareable forms act and cost exactly
- * like the local ones; local_flush_tlb_kernel_range() is the same sequence
- * as flush_tlb_kernel_range() and is counted as one.  These kernel
+ * With several CPUs (mm/smp.h), flush_tlb_kernel_range() and flush_tlb_all()
+ * reach every CPU: Inner Shareable operations (every TLB invalidated, the
+ * broadcast's cost to the caller) or, with tlb_ops_need_broadcast(), an IPI
+ * to each other CPU that runs the local loop on its own clock; then the
+ * Cortex-A15 erratum 798181 IPIs if configured.  local_flush_tlb_kernel_page()
+ * stays on this CPU.  local_flush_tlb_kernel_range() (what __set_fixmap()
+ * calls: the flush causes set_fixmap, clear_fixmap, early_ioremap,
+ * early_iounmap) is the same sequence, IS on SMP ARMv7, but never sends
+ * IPIs; it is counted as flush_tlb_kernel_range.  With one CPU all of this
+ * costs and counts exactly what the single-core model did.  These kernel
  * routines are counted under flush.<primitive> and flush.ops.<OP>;
  * flush.tlbi.<OP> counts only the maintenance instructions the guest
  * executes itself. */

@@ -106,10 +106,16 @@ uint32_t page_slot(const struct kmap_state *ks, uint32_t page)
 }
 
 /* arch_spinlock_t on ARMv7 is a ticket lock {u16 owner; u16 next}: lock
- * takes a ticket (ldrex/strex on the word), unlock bumps owner.  Nothing
- * contends here (one CPU), so both are one load and one store. */
+ * takes a ticket (ldrex/strex on the word), unlock bumps owner: one load
+ * and one store each, plus the spinning another CPU's section costs. */
+static unsigned bucket_klock(const struct kmap_state *ks, uint32_t lock)
+{
+	return SMP_KLOCK_PA_BUCKET + (lock - ks->page_address_htable) / PAGE_ADDRESS_SLOT_SIZE;
+}
+
 static void spin_lock(struct kmap_state *ks, uint32_t lock)
 {
+	smp_klock_acquire(ks->mm, bucket_klock(ks, lock)); /* SMP: contention (mm/smp_lock.c) */
 	kwrite32(ks, lock, kread32(ks, lock) + 0x10000u);
 }
 
@@ -117,6 +123,7 @@ static void spin_unlock(struct kmap_state *ks, uint32_t lock)
 {
 	uint32_t v = kread32(ks, lock);
 	kwrite32(ks, lock, (v & 0xffff0000u) | ((v + 1) & 0xffffu));
+	smp_klock_release(ks->mm, bucket_klock(ks, lock));
 }
 
 /* list_for_each_entry(pam, &pas->lh, list) looking for `page`.  Returns

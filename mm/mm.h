@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "mmu.h"
 #include "phys.h"
+#include "smp.h"
 #include "tlb.h"
 #include "tlbi.h"
 
@@ -28,6 +29,9 @@ struct mm_host_ops {
 	 * fill, with no invalidate in between (already counted in stale_tlb).
 	 * cur_pa is meaningless when !cur_valid (the descriptor is now invalid). */
 	void (*stale_hazard)(void *arg, uint32_t va, uint32_t stale_pa, bool cur_valid, uint32_t cur_pa);
+	/* Another CPU's emulator TLB (SMP, mm/smp.h): the page of `va`, or
+	 * everything if `all`.  May be NULL with one CPU. */
+	void (*flush_cpu)(void *arg, unsigned cpu, uint32_t va, bool all);
 };
 
 struct flush_stats {
@@ -86,6 +90,8 @@ struct mm {
 	/* --model cache: CPU 0's L1D and the L2 (mm/cache.h); NULL: the
 	 * hierarchy is off and no access looks at it. */
 	struct cpu_caches *caches;
+	/* The other CPUs (mm/smp.h); ncpus 1 when the emulator says nothing. */
+	struct mm_smp smp;
 };
 
 /* Allocates `size` bytes of zeroed, `align`-aligned kernel data from the

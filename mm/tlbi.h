@@ -82,10 +82,10 @@ bool tlbi_op_is_shareable(enum tlbi_op op);
  * ITLB* and DTLB* reach only their micro TLB (plus the unified main TLB,
  * which tlb.h says every operation reaches).
  *
- * This model has one core, so an IS operation acts exactly like its local
- * form (there is no other core to broadcast to) and costs the same; it is
- * still counted under its own name.  The cost of the broadcast on a real
- * SMP system is not modelled.
+ * On the running CPU's TLB an IS operation acts like its local form and is
+ * counted under its own name; with several CPUs the emulator then calls
+ * smp_tlbi_broadcast() (mm/smp.h), which applies it to every other CPU's
+ * TLB and returns the broadcast's cost.
  *
  * Counts the op in st->count, adds the entries invalidated to
  * st->invalidated, charges cost->tlbi_mva (MVA and MVAA forms),

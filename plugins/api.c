@@ -124,8 +124,7 @@ uint32_t kmaplab_lowmem_page_address(kmaplab_plugin_id_t id, kmaplab_page_t page
 
 uint32_t kmaplab_smp_processor_id(kmaplab_plugin_id_t id)
 {
-	(void)id;
-	return 0;
+	return id->ks->mm->smp.cpu;
 }
 
 uint32_t kmaplab_page_address(kmaplab_plugin_id_t id, kmaplab_page_t page)
@@ -224,6 +223,16 @@ void kmaplab_charge(kmaplab_plugin_id_t id, enum kmaplab_cost what, uint64_t n)
 		kcharge(id->ks, n);
 		break;
 	}
+}
+
+void kmaplab_kmap_lock(kmaplab_plugin_id_t id)
+{
+	smp_klock_acquire(id->ks->mm, SMP_KLOCK_KMAP);
+}
+
+void kmaplab_kmap_unlock(kmaplab_plugin_id_t id)
+{
+	smp_klock_release(id->ks->mm, SMP_KLOCK_KMAP);
 }
 
 void kmaplab_event(kmaplab_plugin_id_t id, enum kmaplab_event ev, uint32_t arg)

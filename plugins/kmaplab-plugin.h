@@ -342,6 +342,14 @@ enum kmaplab_cost {
 /* Charges n units of `what` to the guest's cycle count. */
 void kmaplab_charge(kmaplab_plugin_id_t id, enum kmaplab_cost what, uint64_t n);
 
+/* The global kmap_lock's critical section (lock_kmap()/unlock_kmap()): with
+ * several CPUs, a CPU taking it while another CPU's section lasts is
+ * charged the spinning (docs/smp.md).  Their own cost (a load and a store
+ * each) is the policy's to charge.  Added in kmaplab 0.1 with SMP; a policy
+ * that never calls them sees no contention. */
+void kmaplab_kmap_lock(kmaplab_plugin_id_t id);
+void kmaplab_kmap_unlock(kmaplab_plugin_id_t id);
+
 enum kmaplab_event {
 	/* flush_all_zero_pkmaps() ran; arg = slots it cleared (the
 	 * kmap.flush_all_zero_pkmaps count and a trace event). */

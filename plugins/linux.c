@@ -10,10 +10,11 @@
  *   __set_fixmap (set_fixmap, clear_fixmap)         arch/arm/mm/mmu.c
  *   early_ioremap, early_iounmap                    mm/early_ioremap.c
  *
- * The machine is one task on one CPU (smp_processor_id() == 0), so the
- * locks never contend (their cost is charged) and nothing can wake a
- * sleeper: kmap() finding every pkmap slot held reports "would sleep
- * forever" instead of sleeping on pkmap_map_wait.
+ * Each CPU runs one task (smp_processor_id() from kmaplab, docs/smp.md);
+ * the locks' cost is charged, uncontended.  kmap() finding every pkmap slot
+ * held reports "would sleep"; with other CPUs that could kunmap, the
+ * emulator puts the CPU to sleep on pkmap_map_wait and retries the call
+ * when a kunmap wakes it, else the run stops ("would sleep forever").
  *
  * ARCH_NEEDS_KMAP_HIGH_GET is defined on ARM (kmap_atomic first tries the
  * page's pkmap address) and every modelled core has a non-VIVT data cache,
@@ -66,6 +67,11 @@
  *                one flush per map and one per unmap, and kunmap() must
  *                come in reverse order of kmap() (LIFO, like kunmap_local;
  *                anything else is a BUG).  pkmap is never used.
+ *   eager-local  eager with its flush always local_flush_tlb_kernel_page(),
+ *                as on one CPU: with several CPUs the others keep the
+ *                translation, which a later kmap() of another page into
+ *                the slot turns into stale-translation hazards on them.
+ *                (eager itself flushes the page on every CPU under SMP.)
  *   flushall:N   (option n=N, default 33: x86's tlb_single_page_flush_ceiling)
  *                a flush_tlb_kernel_range() of more than N pages becomes
  *                one flush_tlb_all(), as x86 and FreeBSD do; the cause is
@@ -85,11 +91,13 @@
 
 /* The fixmap has 768 slots: no stack of slots can be deeper. */
 #define FIXMAP_SLOTS 768
+/* kmaplab's --cpus limit (docs/smp.md). */
+#define MAX_CPUS 8
 
 /* KIND_KMAP: a kmap() of the `local` variant. */
 enum stack_kind { KIND_NONE, KIND_ATOMIC, KIND_LOCAL, KIND_KMAP };
 
-enum linux_variant { VARIANT_LINUX, VARIANT_EAGER, VARIANT_LOCAL, VARIANT_FLUSHALL };
+enum linux_variant { VARIANT_LINUX, VARIANT_EAGER, VARIANT_LOCAL, VARIANT_FLUSHALL, VARIANT_EAGER_LOCAL };
 
 struct linux_policy {
 	kmaplab_plugin_id_t id;
@@ -105,12 +113,12 @@ struct linux_policy {
 	uint32_t flushall_n; /* flushall:N */
 	char name[32];
 
-	/* Host-side shadow of CPU 0's kmap stack (the depth itself is
+	/* Host-side shadow of each CPU's kmap stack (the depth itself is
 	 * __kmap_atomic_idx in guest memory): who pushed each level, and the
 	 * PTE a kmap_atomic left behind at it (v5.x kunmap_atomic does not
 	 * clear it). */
-	uint8_t kind[FIXMAP_SLOTS];
-	kmaplab_pte_t left[FIXMAP_SLOTS];
+	uint8_t kind[MAX_CPUS][FIXMAP_SLOTS];
+	kmaplab_pte_t left[MAX_CPUS][FIXMAP_SLOTS];
 
 	/* mm/early_ioremap.c's statics. */
 	uint32_t prev_map[7];
@@ -155,12 +163,14 @@ static void pkmap_count_set(struct linux_policy *lp, uint32_t nr, int32_t count)
  * lock word, spin_unlock the same (ARM's ticket lock). */
 static void lock_kmap(struct linux_policy *lp)
 {
+	kmaplab_kmap_lock(lp->id); /* spins while another CPU's section lasts */
 	kmaplab_charge(lp->id, KMAPLAB_COST_MEM_ACCESS, 2);
 }
 
 static void unlock_kmap(struct linux_policy *lp)
 {
 	kmaplab_charge(lp->id, KMAPLAB_COST_MEM_ACCESS, 2);
+	kmaplab_kmap_unlock(lp->id);
 }
 
 static uint32_t pfn_of(const struct linux_policy *lp, kmaplab_page_t page)
@@ -354,14 +364,22 @@ static void kunmap_high(struct linux_policy *lp, kmaplab_page_t page)
 	 * most: only flush_all_zero_pkmaps() takes a slot to 0, after the
 	 * TLB flush that retires its translation. */
 	int32_t count = pkmap_count_get(lp, nr) - 1;
-	if (lp->variant == VARIANT_EAGER && count == 1) {
+	if ((lp->variant == VARIANT_EAGER || lp->variant == VARIANT_EAGER_LOCAL) && count == 1) {
 		/* eager: the last user is gone -- unmap the slot and flush
 		 * its page now, instead of leaving it at count 1 for
 		 * flush_all_zero_pkmaps() on the next wrap. */
 		pkmap_count_set(lp, nr, 0);
 		kmaplab_pte_clear(id, KMAPLAB_WINDOW_PKMAP, nr);
 		kmaplab_set_page_address(id, page, 0);
-		kmaplab_local_flush_tlb_kernel_page(id, vaddr, KMAPLAB_FLUSH_POLICY_EAGER);
+		/* Any CPU may have used the pkmap address, so on SMP the flush
+		 * must reach them all (flush_tlb_kernel_range of the page:
+		 * Inner Shareable, or an IPI each).  On one CPU -- and always
+		 * under eager-local, which shows the bug -- the local flush. */
+		if (lp->variant == VARIANT_EAGER && lp->fix.nr_cpus > 1)
+			kmaplab_flush_tlb_kernel_range(id, vaddr, vaddr + PAGE_SIZE,
+						       KMAPLAB_FLUSH_POLICY_EAGER);
+		else
+			kmaplab_local_flush_tlb_kernel_page(id, vaddr, KMAPLAB_FLUSH_POLICY_EAGER);
 		unlock_kmap(lp);
 		return;
 	}
@@ -440,15 +458,24 @@ static int32_t kmap_idx_dec(struct linux_policy *lp)
 static void stack_note(struct linux_policy *lp, int32_t type, enum stack_kind kind,
 		       kmaplab_pte_t left)
 {
-	if (type >= 0 && type < FIXMAP_SLOTS) {
-		lp->kind[type] = (uint8_t)kind;
-		lp->left[type] = left;
+	uint32_t cpu = kmaplab_smp_processor_id(lp->id);
+	if (type >= 0 && type < FIXMAP_SLOTS && cpu < MAX_CPUS) {
+		lp->kind[cpu][type] = (uint8_t)kind;
+		lp->left[cpu][type] = left;
 	}
 }
 
 static enum stack_kind stack_kind_at(const struct linux_policy *lp, int32_t type)
 {
-	return type >= 0 && type < FIXMAP_SLOTS ? (enum stack_kind)lp->kind[type] : KIND_NONE;
+	uint32_t cpu = kmaplab_smp_processor_id(lp->id);
+	return type >= 0 && type < FIXMAP_SLOTS && cpu < MAX_CPUS ? (enum stack_kind)lp->kind[cpu][type]
+								  : KIND_NONE;
+}
+
+static kmaplab_pte_t stack_left_at(const struct linux_policy *lp, int32_t type)
+{
+	uint32_t cpu = kmaplab_smp_processor_id(lp->id);
+	return type >= 0 && type < FIXMAP_SLOTS && cpu < MAX_CPUS ? lp->left[cpu][type] : 0;
 }
 
 static int32_t kmap_atomic_idx_push(struct linux_policy *lp)
@@ -642,7 +669,7 @@ static void linux_kunmap_atomic(kmaplab_plugin_id_t id, void *priv, uint32_t kva
 		} else {
 			/* The PTE stays: the next kmap_atomic at this depth
 			 * overwrites it and flushes. */
-			stack_note(lp, type, KIND_NONE, stack_kind_at(lp, type) == KIND_ATOMIC ? lp->left[type] : 0);
+			stack_note(lp, type, KIND_NONE, stack_kind_at(lp, type) == KIND_ATOMIC ? stack_left_at(lp, type) : 0);
 		}
 		kmap_atomic_idx_pop(lp);
 	} else if (in_pkmap(lp, vaddr)) {
@@ -704,7 +731,7 @@ static uint32_t __kmap_local_pfn_prot(struct linux_policy *lp, uint32_t pfn, enu
 	uint32_t vaddr = __fix_to_virt(lp, idx);
 	kmaplab_pte_t old = kmaplab_pte_read(id, KMAPLAB_WINDOW_FIXMAP, idx);
 
-	if (!kmaplab_pte_none(old) && !(stack_kind_at(lp, type) == KIND_NONE && old == lp->left[type])) {
+	if (!kmaplab_pte_none(old) && !(stack_kind_at(lp, type) == KIND_NONE && old == stack_left_at(lp, type))) {
 		kmaplab_bug(id, "__kmap_local_pfn_prot: BUG_ON(!pte_none(*(kmap_pte - idx))): fixmap slot %u (0x%08x) still maps pfn 0x%x",
 			    idx, vaddr, kmaplab_pte_pfn(old));
 		return 0;
@@ -1051,7 +1078,7 @@ static const struct kmaplab_policy_ops local_ops = {
 static int install_variant(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
 			   int argc, char **argv, enum linux_variant variant)
 {
-	static const char *const names[] = { "linux", "eager", "local", "flushall" };
+	static const char *const names[] = { "linux", "eager", "local", "flushall", "eager-local" };
 
 	if (info->abi_version != KMAPLAB_PLUGIN_ABI_VERSION)
 		return -1;
@@ -1129,6 +1156,12 @@ int kmaplab_eager_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_in
 			  int argc, char **argv)
 {
 	return install_variant(id, info, argc, argv, VARIANT_EAGER);
+}
+
+int kmaplab_eager_local_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+				int argc, char **argv)
+{
+	return install_variant(id, info, argc, argv, VARIANT_EAGER_LOCAL);
 }
 
 int kmaplab_local_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,

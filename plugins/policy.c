@@ -24,6 +24,8 @@ int kmaplab_linux_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_in
 			  int argc, char **argv);
 int kmaplab_eager_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
 			  int argc, char **argv);
+int kmaplab_eager_local_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
+				int argc, char **argv);
 int kmaplab_local_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
 			  int argc, char **argv);
 int kmaplab_nohighmem_install(kmaplab_plugin_id_t id, const struct kmaplab_plugin_info *info,
@@ -42,6 +44,8 @@ const struct builtin_policy builtin_policies[] = {
 	  kmaplab_nohighmem_install },
 	{ "flushall", "N", "linux, but a range flush of more than N pages is one flush_tlb_all",
 	  kmaplab_flushall_install },
+	{ "eager-local", NULL, "eager with a local-only flush: on SMP the other CPUs keep stale entries",
+	  kmaplab_eager_local_install },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -197,5 +197,7 @@ static inline void flush_tlb_all(void)
 
 /* The PMU (read_ccnt, read_pmn, ...): kmaplab/pmu.h. */
 #include "kmaplab/pmu.h"
+/* SMP: CPUs, kthreads, IPIs, spinlocks, atomics. */
+#include "kmaplab/smp.h"
 
 #endif

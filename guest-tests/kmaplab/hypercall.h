@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kmaplab hypercall ABI, version 1 — shared by guests and the host.
+/* The kmaplab hypercall ABI, version 2 — shared by guests and the host.
  *
  * A hypercall is an SVC with a reserved immediate: `svc #0x4b4d4c` ("KML")
  * in ARM state, `svc #0x4b` in Thumb state.  The call number is in r12,
@@ -10,7 +10,7 @@
 #ifndef KMAPLAB_HYPERCALL_H
 #define KMAPLAB_HYPERCALL_H
 
-#define KMAPLAB_HC_ABI_VERSION 1
+#define KMAPLAB_HC_ABI_VERSION 2
 
 #define KMAPLAB_SVC_ARM 0x4b4d4c
 #define KMAPLAB_SVC_THUMB 0x4b
@@ -43,6 +43,21 @@
 #define HC_LOCAL_FLUSH_TLB_KERNEL_PAGE 0x40 /* r0 = VA */
 #define HC_FLUSH_TLB_KERNEL_RANGE 0x41      /* r0 = start, r1 = end */
 #define HC_FLUSH_TLB_ALL 0x42
+
+/* SMP (docs/smp.md); with one CPU they exist too and find no other CPU. */
+#define HC_NUM_ONLINE_CPUS 0x50     /* returns the number of CPUs (--cpus) */
+#define HC_KTHREAD_RUN_ON_CPU 0x51  /* r0 = entry, r1 = fn, r2 = arg, r3 = cpu: the parked
+				     * CPU runs entry(fn, arg) on its own stack; returns its
+				     * struct task_struct * or 0 (no such CPU, the caller's own,
+				     * or busy) */
+#define HC_KTHREAD_EXIT 0x52        /* r0 = result: the kthread ends, its CPU parks */
+#define HC_KTHREAD_STOP 0x53        /* r0 = task: sets should_stop, sleeps until the thread
+				     * ended; returns its result (-EINTR if none ran) */
+#define HC_KTHREAD_SHOULD_STOP 0x54 /* returns 1 once kthread_stop() was called on this CPU's */
+#define HC_SMP_CALL 0x55            /* r0 = cpu, r1 = func, r2 = info, r3 = return trampoline:
+				     * an IPI that makes that CPU run func(info); 0 or -errno */
+#define HC_SMP_CALL_RETURN 0x56     /* the trampoline: back to the interrupted context */
+#define HC_SMP_CALL_WAIT 0x57       /* sleeps until every call this CPU sent has returned */
 
 /* HC_KERNEL_INFO selectors */
 #define KINFO_PAGE_OFFSET 0

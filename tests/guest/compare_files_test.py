@@ -29,10 +29,12 @@ results = []
 
 def check(ok, what, detail=''):
     results.append(bool(ok))
-    print(('ok   ' if ok else 'FAIL ') + what + ('' if ok or not detail else ': ' + detail), flush=True)
+    print(('ok   ' if ok else 'FAIL ') + what + ('' if ok or not detail else ': ' + str(detail)), flush=True)
 
 
 def run(args, **kw):
+    if '--merge' not in args:
+        args = ['--cpus', '1'] + args  # one CPU count: the runs below are counted for it
     return subprocess.run(BASE + args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=300, **kw)
 

@@ -82,6 +82,8 @@ def main():
         matrix = ['--policies', 'linux,' + second]
     else:
         matrix = ['--policies', 'linux', '--cores', 'cortex-a7,cortex-a15']
+    if '--cpus' in run([sys.executable, tool, '--help']).stdout:
+        matrix += ['--cpus', '1']  # one CPU count: the runs below are counted for it
     n = 4
     print('matrix: %s x %s (kmaplab run %s --policy)' % (' '.join(names), ' '.join(matrix),
                                                         'has' if has_policy else 'has no'))

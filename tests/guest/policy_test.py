@@ -402,7 +402,7 @@ def main():
         p, stats = run(a.kmaplab, ['--policy', 'nosuch'] + args)
         check_status(p, 64)
         check(len(p.stderr.splitlines()) == 1, 'one line on stderr')
-        check(re.search(r"^kmaplab: --policy nosuch: unknown --policy 'nosuch' \(built in: linux eager local nohighmem flushall:N; or a path to a \.so\)$",
+        check(re.search(r"^kmaplab: --policy nosuch: unknown --policy 'nosuch' \(built in: linux eager local nohighmem flushall:N eager-local; or a path to a \.so\)$",
                         p.stderr), 'stderr lists the built-in policies')
         p, stats = run(a.kmaplab, ['--policy', 'flushall:many'] + args)
         check_status(p, 64)

@@ -99,7 +99,7 @@ def main():
             fake = fake_kmaplab(tmp, kmaplab, drop)
             out_dir = os.path.join(tmp, 'run-' + str(drop))
             rc, out, err = run([sys.executable, compare, '--kmaplab', fake, '--policies', 'linux',
-                                '--out', out_dir, '-j', '1', guest])
+                                '--cpus', '1', '--out', out_dir, '-j', '1', guest])
             lines = [l for l in err.splitlines() if l.startswith('kmaplab compare:') and 'no key' in l]
             if drop:
                 check(rc == 67, 'compare run without %s: exit status %d, expected 67' % (drop, rc))

@@ -385,7 +385,7 @@ static void test_header(const char *path, const struct symtab *syms)
 		return;
 	}
 	const struct trace_header *h = trace_reader_header(r);
-	CHECK_EQ(h->version, TRACE_FORMAT_VERSION);
+	CHECK_EQ(h->version, 1); /* one CPU: version 1 (no CPU records) */
 	CHECK(strcmp(h->producer, "kmaplab " KMAPLAB_VERSION) == 0);
 	CHECK(strcmp(h->guest, "guest-tests/x.elf") == 0);
 	CHECK(strcmp(h->core, "cortex-a7") == 0);
@@ -491,8 +491,8 @@ static void test_corrupt(const uint8_t *data, size_t size, const struct synth *s
 
 	d[TRACE_MAGIC_LEN] = TRACE_FORMAT_VERSION + 1;
 	r = trace_reader_open_memory(d, size, "x", err, sizeof(err));
-	CHECK(r == NULL && strstr(err, "version 2, this reader knows up to 1"));
-	d[TRACE_MAGIC_LEN] = TRACE_FORMAT_VERSION;
+	CHECK(r == NULL && strstr(err, "version 3, this reader knows up to 2"));
+	d[TRACE_MAGIC_LEN] = 1;
 
 	d[TRACE_MAGIC_LEN + 2 + 4 + 3] ^= 0x40; /* inside the header body */
 	r = trace_reader_open_memory(d, size, "x", err, sizeof(err));
@@ -732,6 +732,41 @@ static void test_why(const uint8_t *data, size_t size)
 	free(d);
 }
 
+/* Version 2: CPU records.  Events on CPUs 0, 1, 1, 3, 0 come back with
+ * their CPU; a CPU record is written only where the CPU changes (3 here),
+ * is not an event (the end record counts 5), and makes the header say 2. */
+static void test_cpus(const char *dir)
+{
+	char path[600], err[256];
+	snprintf(path, sizeof(path), "%s/cpus.kmt", dir);
+	struct trace_writer *tw = trace_open(path, NULL, "g", "c", "s", "p", err, sizeof(err));
+	if (!CHECK(tw != NULL))
+		return;
+	trace_set_cpus(tw, 4);
+	static const unsigned cpus[5] = { 0, 1, 1, 3, 0 };
+	for (unsigned i = 0; i < 5; i++) {
+		trace_set_cpu(tw, cpus[i]);
+		trace_guest_tlbi(tw, 100 * i, 0xc0008000u + 4 * i, TLBI_TLBIALL, 0, i, 1);
+	}
+	struct trace_counts c;
+	trace_counts(tw, &c);
+	CHECK_EQ(c.events, 5);
+	CHECK_EQ(trace_close(tw), 0);
+	struct trace_reader *r = trace_reader_open(path, err, sizeof(err));
+	if (!CHECK(r != NULL))
+		return;
+	CHECK_EQ(trace_reader_header(r)->version, 2);
+	struct trace_record rec;
+	for (unsigned i = 0; i < 5; i++) {
+		CHECK(trace_read(r, &rec) == TRACE_READ_RECORD);
+		CHECK_EQ(rec.cpu, cpus[i]);
+		CHECK_EQ(rec.cycle, 100 * i);
+		CHECK_EQ(rec.u.tlbi.invalidated, i);
+	}
+	CHECK(trace_read(r, &rec) == TRACE_READ_END);
+	trace_reader_close(r);
+}
+
 int main(int argc, char **argv)
 {
 	struct symtab syms;
@@ -805,6 +840,7 @@ int main(int argc, char **argv)
 	uint8_t *data2 = slurp(p2, &size2);
 	CHECK(data && data2 && size == size2 && memcmp(data, data2, size) == 0);
 
+	test_cpus(dirbuf);
 	test_empty_and_errors(dirbuf);
 	test_hazard_record(dirbuf);
 
