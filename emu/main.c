@@ -118,30 +118,10 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* "1G", "896M", "65536K", "1073741824".  Whether the machine can have that
+/* A byte count for --ram and --trace-max-bytes: "1G", "896M", "65536K",
+ * "1073741824".  Whether the machine can have that
  * much is machine_init's to say (with the limit of the split). */
 static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case 'G': case 'g': shift = 30; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'K': case 'k': shift = 10; end++; break;
-	default: break;
-	}
-	if (*end || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-/* A byte count: "4096", "100K", "64M", "2G". */
-static int parse_size64(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -260,7 +240,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 		case OPT_TRACE_MAX_BYTES:
-			if (parse_size64(optarg, &opt.trace_opt.max_bytes) || !opt.trace_opt.max_bytes)
+			if (parse_size(optarg, &opt.trace_opt.max_bytes) || !opt.trace_opt.max_bytes)
 				return usage_error("--trace-max-bytes: '%s' is not a size like 100M or 4096", optarg);
 			break;
 		case OPT_ARGV0:
