@@ -44,20 +44,28 @@ def follow_links(path):
     raise OutfileError(errno.ELOOP, 'too many levels of symbolic links', path)
 
 
-def check_writable(path):
-    """Raises OutfileError if write_file(path, ...) would be refused or
-    could not create its file: checked before any work is done."""
+def _target(path):
+    """The file path names (symlinks followed) and its stat, None if it does
+    not exist yet; raises OutfileError for what is never written (a
+    directory, a socket) or cannot be looked at."""
     target = follow_links(path)
     try:
         st = os.stat(target)
     except FileNotFoundError:
-        st = None
+        return target, None
     except OSError as e:
         raise OutfileError(e.errno, e.strerror, path) from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
+    if stat.S_ISDIR(st.st_mode):
         raise OutfileError(errno.EISDIR, 'is a directory', path)
-    if st is not None and stat.S_ISSOCK(st.st_mode):
+    if stat.S_ISSOCK(st.st_mode):
         raise OutfileError(errno.EOPNOTSUPP, 'is a socket', path)
+    return target, st
+
+
+def check_writable(path):
+    """Raises OutfileError if write_file(path, ...) would be refused or
+    could not create its file: checked before any work is done."""
+    target, st = _target(path)
     if st is not None and not stat.S_ISREG(st.st_mode):
         if not os.access(target, os.W_OK):
             raise OutfileError(errno.EACCES, 'not writable', path)
@@ -73,17 +81,7 @@ def write_file(path, data):
     """Writes data (str: UTF-8 with '\\n' line ends, or bytes) to path."""
     if isinstance(data, str):
         data = data.encode('utf-8')
-    target = follow_links(path)
-    try:
-        st = os.stat(target)
-    except FileNotFoundError:
-        st = None
-    except OSError as e:
-        raise OutfileError(e.errno, e.strerror, path) from None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise OutfileError(errno.EISDIR, 'is a directory', path)
-    if st is not None and stat.S_ISSOCK(st.st_mode):
-        raise OutfileError(errno.EOPNOTSUPP, 'is a socket', path)
+    target, st = _target(path)
     try:
         if st is not None and not stat.S_ISREG(st.st_mode):
             # A device or a FIFO: write into it, never replace the node.
