@@ -42,6 +42,7 @@ struct machine_options {
 	uint64_t quantum;          /* --quantum cycles (emu/smp.h) */
 	enum tlb_broadcast tlb_broadcast; /* --tlb-broadcast is|ipi */
 	bool erratum_798181;       /* --erratum-798181 */
+	uint64_t tick;             /* --tick cycles, 0: off (emu/sched.h) */
 };
 
 enum stop_reason {
@@ -111,6 +112,8 @@ struct machine {
 	unsigned libc_lock_owner, libc_lock_depth; /* newlib's malloc lock (emu/smp.c) */
 	uint64_t libc_lock_sleeps;
 	uint64_t cpu_hazards[8][4];  /* per CPU and enum hazard_kind: what the checker reported */
+	struct task *tasks;          /* every task made (emu/sched.h) */
+	unsigned ntasks;
 
 };
 

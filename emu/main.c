@@ -91,6 +91,9 @@ static const char usage_text[] =
 	"                          each CPU (tlb_ops_need_broadcast(); arm1176's only way)\n"
 	"  --erratum-798181        Cortex-A15 erratum 798181 workaround on every kernel\n"
 	"                          TLB flush (a dummy TLBIMVAIS and a DMB IPI to each CPU)\n"
+	"  --tick N                the scheduler tick: every N cycles of a CPU's clock\n"
+	"                          another runnable task of that CPU preempts the running\n"
+	"                          one (default 1000000; 0: off); docs/sched.md\n"
 	"\n"
 	"exit status: the guest's own, or kmaplab's (see docs/cli.md):\n"
 	"  64 usage  65 bad ELF  66 cannot open  70 internal  71 guest fault\n"
@@ -171,7 +174,7 @@ static int status_of(const struct machine *m)
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
        OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS,
        OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES, OPT_ARGV0, OPT_CPUS, OPT_QUANTUM,
-       OPT_TLB_BROADCAST, OPT_ERRATUM_798181 };
+       OPT_TLB_BROADCAST, OPT_ERRATUM_798181, OPT_TICK };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -197,6 +200,7 @@ static int cmd_run(int argc, char **argv)
 		{ "quantum", required_argument, NULL, OPT_QUANTUM },
 		{ "tlb-broadcast", required_argument, NULL, OPT_TLB_BROADCAST },
 		{ "erratum-798181", no_argument, NULL, OPT_ERRATUM_798181 },
+		{ "tick", required_argument, NULL, OPT_TICK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -209,6 +213,8 @@ static int cmd_run(int argc, char **argv)
 	int c;
 	opt.ncpus = 1;
 	opt.quantum = 1000; /* SMP_QUANTUM_DEFAULT */
+	opt.tick = 1000000; /* SCHED_TICK_DEFAULT */
+	bool tick_given = false;
 	optind = 1;
 	opterr = 0;
 	/* '+': options end at the ELF; what follows is the guest's argv. */
@@ -292,6 +298,11 @@ static int cmd_run(int argc, char **argv)
 			broadcast = optarg;
 			break;
 		case OPT_ERRATUM_798181: opt.erratum_798181 = true; break;
+		case OPT_TICK:
+			if (parse_u64(optarg, &opt.tick))
+				return usage_error("--tick: '%s' is not a number of cycles (0: off)", optarg);
+			tick_given = true;
+			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:
 			return usage_error("run: unknown or incomplete option '%s'", argv[optind - 1]);
@@ -316,6 +327,11 @@ static int cmd_run(int argc, char **argv)
 	if (opt.no_block_hook && opt.ncpus > 1)
 		return usage_error("--model none: runs one CPU only (%s needs the block hook's scheduler)",
 				   "--cpus above 1");
+	/* The tick is seen in the block hook too (emu/sched.h). */
+	if (opt.no_block_hook && tick_given && opt.tick)
+		return usage_error("--model none: has no scheduler tick (%s needs the block hook)", "--tick");
+	if (opt.no_block_hook)
+		opt.tick = 0;
 	if (opt.erratum_798181 && strcmp(opt.core, "cortex-a15"))
 		return usage_error("--erratum-798181: the erratum is Cortex-A15's, not %s's", opt.core);
 	opt.guest_argv = argv + optind;

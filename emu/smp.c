@@ -15,6 +15,7 @@
 #include "hypercall.h"
 #include "kdata.h"
 #include "machine.h"
+#include "sched.h"
 #include "uc_compat.h"
 
 #define CPSR_MODE_SVC 0x13u
@@ -128,16 +129,16 @@ int smp_alloc_boot(struct machine *m)
 		uint32_t task = memblock_alloc(&m->mm, 64, 64);
 		if (!task)
 			return -1;
-		c->task = __va(l, task);
+		c->boot_ts = __va(l, task);
 		phys_write32(&m->mm.mem, task, i); /* struct task_struct { int cpu; } */
 		if (i == 0) {
-			c->stack_top = __va(l, m->mm.boot.stack_top);
+			c->boot_stack = __va(l, m->mm.boot.stack_top);
 			continue;
 		}
 		uint32_t stack = memblock_alloc(&m->mm, SMP_STACK_SIZE, PAGE_SIZE);
 		if (!stack)
 			return -1;
-		c->stack_top = __va(l, stack + SMP_STACK_SIZE);
+		c->boot_stack = __va(l, stack + SMP_STACK_SIZE);
 	}
 	return 0;
 }
@@ -171,7 +172,6 @@ int smp_init(struct machine *m, int uc_model)
 			c->front = m->front;
 			c->tlb = m->mm.tlb;
 			c->caches = m->mm.caches;
-			c->state = CPU_RUNNING;
 			c->pc = m->img.entry;
 		} else {
 			uc_err err = uc_compat_open(m->uc_model, &c->uc);
@@ -196,7 +196,7 @@ int smp_init(struct machine *m, int uc_model)
 				if (!c->caches)
 					return smp_fail(m, "(out of memory for) an L1D model", UC_ERR_NOMEM);
 			}
-			c->state = CPU_PARKED;
+			c->t.state = CPU_PARKED; /* no task yet */
 		}
 		s->tlb[i] = c->tlb;
 		/* TPIDRPRW holds the CPU number: smp_processor_id() in guest.h. */
@@ -215,6 +215,8 @@ int smp_init(struct machine *m, int uc_model)
 		if (!m->code_pages)
 			return smp_fail(m, "(out of memory for) the code-page map", UC_ERR_NOMEM);
 	}
+	if (sched_init(m))
+		return smp_fail(m, "(out of memory for) the tasks", UC_ERR_NOMEM);
 	/* CPU 0 is current from the start: the boot work is its own. */
 	m->cur = &m->cpus[0];
 	m->mm.smp.cpu = 0;
@@ -246,6 +248,7 @@ void smp_free(struct machine *m)
 {
 	free(m->code_pages);
 	m->code_pages = NULL;
+	sched_free(m);
 	if (!m->cpus)
 		return;
 	/* mm shows CPU 0 again: machine_free() frees its TLB and caches. */
@@ -286,9 +289,9 @@ static void reschedule_soon(struct machine *m)
 static void block(struct machine *m, enum cpu_wait wait, uint32_t arg)
 {
 	struct cpu *c = m->cur;
-	c->state = CPU_BLOCKED;
-	c->wait = wait;
-	c->wait_arg = arg;
+	c->t.state = CPU_BLOCKED;
+	c->t.wait = wait;
+	c->t.wait_arg = arg;
 	m->yield = true;
 	uc_emu_stop(m->uc);
 }
@@ -297,6 +300,8 @@ static void block(struct machine *m, enum cpu_wait wait, uint32_t arg)
 static void catch_up(struct machine *m, struct cpu *c, uint64_t t)
 {
 	uint64_t *clk = &m->mm.smp.clock[c->id];
+	if (c == m->cur)
+		return; /* its clock is running */
 	if (*clk < t) {
 		m->mm.smp.stats[c->id].idle_cycles += t - *clk;
 		*clk = t;
@@ -305,17 +310,35 @@ static void catch_up(struct machine *m, struct cpu *c, uint64_t t)
 
 static void wake(struct machine *m, struct cpu *c, bool set_r0, uint32_t r0)
 {
-	c->wait = WAIT_NONE;
+	c->t.wait = WAIT_NONE;
 	catch_up(m, c, now(m));
 	if (c->in_call) {
 		c->saved_state = CPU_RUNNING;
 		if (set_r0)
 			c->saved[0] = r0;
 	} else {
-		c->state = CPU_RUNNING;
+		c->t.state = CPU_RUNNING;
 		if (set_r0)
 			uc_reg_write(c->uc, UC_ARM_REG_R0, &r0);
 	}
+	reschedule_soon(m);
+}
+
+/* Wakes task `k` wherever it is: the current task of its CPU, or one
+ * switched out (it runs when its CPU next switches, emu/sched.c). */
+static void wake_task(struct machine *m, struct task *k, bool set_r0, uint32_t r0)
+{
+	struct cpu *c = &m->cpus[k->cpu];
+	if (k->on_cpu) {
+		wake(m, c, set_r0, r0);
+		return;
+	}
+	if (!sched_cpu_runnable(m, c))
+		catch_up(m, c, now(m)); /* it was idle until now */
+	k->t.wait = WAIT_NONE;
+	k->t.state = CPU_RUNNING;
+	if (set_r0)
+		k->regs[0] = r0;
 	reschedule_soon(m);
 }
 
@@ -336,9 +359,9 @@ static void deliver(struct machine *m, struct cpu *c)
 	c->call = c->calls[0];
 	memmove(&c->calls[0], &c->calls[1], --c->ncalls * sizeof(c->calls[0]));
 	save_context(c);
-	c->saved_state = c->state;
+	c->saved_state = c->t.state;
 	c->in_call = true;
-	c->state = CPU_RUNNING;
+	c->t.state = CPU_RUNNING;
 	uint32_t cpsr = (c->saved[16] & ~CPSR_T) | CPSR_I | ((c->call.func & 1) ? CPSR_T : 0);
 	uc_reg_write(c->uc, UC_ARM_REG_CPSR, &cpsr);
 	uc_reg_write(c->uc, UC_ARM_REG_R0, &c->call.info);
@@ -369,7 +392,7 @@ static uint32_t hc_smp_call(struct machine *m, const uint32_t a[4])
 	m->mm.smp.stats[c->id].ipi_send_cycles += m->mm.smp.costs.ipi_send;
 	t->calls[t->ncalls++] = (struct smp_call){ a[1], a[2], a[3], c->id };
 	c->calls_pending++;
-	if (t->state != CPU_RUNNING && !t->in_call) {
+	if (t->t.state != CPU_RUNNING && !t->in_call) {
 		/* An idle or sleeping CPU takes the IPI when it arrives. */
 		catch_up(m, t, now(m));
 		deliver(m, t);
@@ -398,9 +421,9 @@ static void hc_smp_call_return(struct machine *m)
 	m->mm.stats.cycles += m->mm.smp.costs.ipi_exit;
 	m->mm.smp.stats[c->id].ipi_handler_cycles += m->mm.smp.costs.ipi_exit;
 	restore_context(c);
-	c->state = c->saved_state;
+	c->t.state = c->saved_state;
 	struct cpu *from = &m->cpus[c->call.from];
-	if (from->calls_pending && --from->calls_pending == 0 && from->wait == WAIT_CALLS) {
+	if (from->calls_pending && --from->calls_pending == 0 && from->t.wait == WAIT_CALLS) {
 		uint64_t t = now(m) + m->mm.smp.costs.ipi_ack;
 		catch_up(m, from, t);
 		wake(m, from, true, 0);
@@ -412,74 +435,118 @@ static void hc_smp_call_return(struct machine *m)
 }
 
 /* ------------------------------------------------------------------ */
-/* kthreads: one per CPU at a time */
+/* kthreads: tasks bound to a CPU (emu/sched.c runs several per CPU) */
 
+#define KTHREAD_OWN_STACK 1u /* struct task_struct flags: its stack is the guest's */
+
+/* The registers a kthread starts with: entry(fn, arg) in SVC mode with
+ * interrupts masked, on `sp`. */
+static void kthread_regs(uint32_t regs[17], uint32_t entry, uint32_t fn, uint32_t arg, uint32_t sp)
+{
+	memset(regs, 0, 17 * sizeof(regs[0]));
+	regs[0] = fn;
+	regs[1] = arg;
+	regs[13] = sp;
+	regs[15] = entry;
+	regs[16] = CPSR_MODE_SVC | CPSR_I | CPSR_F | ((entry & 1) ? CPSR_T : 0);
+}
+
+/* HC_KTHREAD_RUN_ON_CPU: the first kthread of a CPU that has none alive,
+ * on its boot stack, started at once. */
 static uint32_t hc_kthread_run(struct machine *m, const uint32_t a[4])
 {
 	uint32_t entry = a[0], fn = a[1], arg = a[2], cpu = a[3];
-	if (cpu >= m->ncpus || cpu == m->cur->id)
-		return 0; /* NULL: the caller's own CPU has no second task */
+	if (cpu >= m->ncpus || cpu == m->cur->id || !m->cpus[cpu].boot_stack)
+		return 0; /* NULL: the guest makes a task with a stack of its own */
 	struct cpu *t = &m->cpus[cpu];
-	if (t->state != CPU_PARKED || t->in_call || t->thread)
+	if (t->in_call || !sched_cpu_idle(m, t))
+		return 0;
+	struct task *k = sched_new_task(m, cpu);
+	if (!k)
 		return 0;
 	catch_up(m, t, now(m));
-	uint32_t cpsr = CPSR_MODE_SVC | CPSR_I | CPSR_F | ((entry & 1) ? CPSR_T : 0), zero = 0;
-	uc_reg_write(t->uc, UC_ARM_REG_CPSR, &cpsr);
-	uc_reg_write(t->uc, UC_ARM_REG_R0, &fn);
-	uc_reg_write(t->uc, UC_ARM_REG_R1, &arg);
-	uc_reg_write(t->uc, UC_ARM_REG_SP, &t->stack_top);
-	uc_reg_write(t->uc, UC_ARM_REG_LR, &zero);
+	if (t->curr) { /* the CPU's last task, which ended: switched out */
+		t->curr->t = t->t;
+		t->curr->on_cpu = false;
+	}
+	uint32_t regs[17];
+	kthread_regs(regs, entry, fn, arg, t->boot_stack);
+	uc_reg_write(t->uc, UC_ARM_REG_CPSR, &regs[16]); /* the mode first: SP is banked */
+	for (int i = 0; i < 16; i++)
+		if (ctx_regs[i] != UC_ARM_REG_PC)
+			uc_reg_write(t->uc, ctx_regs[i], &regs[i]);
+	uc_compat_cp15_write(t->uc, 13, 0, 0, 3, 0); /* preempt_count */
+	t->curr = k;
+	k->on_cpu = true;
+	t->t = (struct task_ctx){ .id = k->t.id, .state = CPU_RUNNING, .task = t->boot_ts,
+				  .stack_top = t->boot_stack, .thread = true };
 	t->pc = entry;
-	t->state = CPU_RUNNING;
-	t->thread = true;
-	t->thread_done = false;
-	t->should_stop = false;
 	reschedule_soon(m);
-	return t->task;
+	return t->t.task;
+}
+
+/* HC_KTHREAD_CREATE: another task on any CPU (the caller's too), on a
+ * stack the guest allocated; its struct task_struct is the stack's base.
+ * It runs when its CPU next switches (a tick, schedule(), the running
+ * task sleeping or ending, or at once on an idle CPU). */
+static uint32_t hc_kthread_create(struct machine *m, uint32_t info)
+{
+	uint32_t w[6]; /* entry, fn, arg, cpu, stack, stack_size */
+	if (guest_read(m, info, w, sizeof(w)))
+		return 0;
+	uint32_t cpu = w[3], stack = w[4], size = w[5];
+	if (cpu >= m->ncpus || size < 1024 || stack + size < stack || (stack & 7))
+		return 0;
+	uint32_t ts[2] = { cpu, KTHREAD_OWN_STACK }; /* struct task_struct { int cpu; flags; } */
+	if (guest_write(m, stack, ts, sizeof(ts)))
+		return 0;
+	struct cpu *c = &m->cpus[cpu];
+	bool idle = !sched_cpu_runnable(m, c);
+	struct task *k = sched_new_task(m, cpu);
+	if (!k)
+		return 0;
+	if (idle)
+		catch_up(m, c, now(m));
+	kthread_regs(k->regs, w[0], w[1], w[2], (stack + size) & ~7u);
+	k->t.task = stack;
+	k->t.stack_top = stack + size;
+	k->t.thread = true;
+	reschedule_soon(m);
+	return stack;
 }
 
 static void hc_kthread_exit(struct machine *m, uint32_t ret)
 {
 	struct cpu *c = m->cur;
-	if (!c->thread) {
+	if (!c->t.thread) {
 		machine_stop(m, STOP_BAD_CALL, "kthread exit on CPU %u, which runs no kthread", c->id);
 		return;
 	}
-	c->thread = false;
-	c->thread_done = true;
-	c->thread_ret = ret;
-	c->state = CPU_PARKED;
+	c->t.thread = false;
+	c->t.thread_done = true;
+	c->t.thread_ret = ret;
+	c->t.state = CPU_PARKED;
 	m->yield = true;
 	uc_emu_stop(m->uc);
-	for (unsigned i = 0; i < m->ncpus; i++) {
-		struct cpu *w = &m->cpus[i];
-		if (w->wait == WAIT_KTHREAD && w->wait_arg == c->id) {
-			c->thread_done = false;
-			wake(m, w, true, ret);
+	for (unsigned i = 0; i < m->ntasks; i++) {
+		struct task_ctx *w = sched_ctx(m, &m->tasks[i]);
+		if (w->wait == WAIT_KTHREAD && w->wait_arg == c->t.id) {
+			c->t.thread_done = false;
+			wake_task(m, &m->tasks[i], true, ret);
 		}
 	}
-}
-
-static bool task_cpu(struct machine *m, uint32_t task, unsigned *cpu)
-{
-	for (unsigned i = 0; i < m->ncpus; i++)
-		if (task && m->cpus[i].task == task) {
-			*cpu = i;
-			return true;
-		}
-	return false;
 }
 
 /* kthread_stop(): tells the thread to stop and waits for it to end; its
  * result, or -EINTR if it has none running. */
-static bool hc_kthread_stop(struct machine *m, uint32_t task, uint32_t *ret)
+static bool hc_kthread_stop(struct machine *m, uint32_t ts, uint32_t *ret)
 {
-	unsigned cpu;
-	if (!task_cpu(m, task, &cpu) || cpu == m->cur->id) {
+	struct task *k = sched_find(m, ts);
+	if (!k || k == m->cur->curr) {
 		*ret = (uint32_t)-EINTR;
 		return true;
 	}
-	struct cpu *t = &m->cpus[cpu];
+	struct task_ctx *t = sched_ctx(m, k);
 	t->should_stop = true;
 	if (t->thread_done) {
 		t->thread_done = false;
@@ -490,7 +557,7 @@ static bool hc_kthread_stop(struct machine *m, uint32_t task, uint32_t *ret)
 		*ret = (uint32_t)-EINTR;
 		return true;
 	}
-	block(m, WAIT_KTHREAD, cpu);
+	block(m, WAIT_KTHREAD, t->id);
 	return false;
 }
 
@@ -516,7 +583,7 @@ bool smp_hypercall(struct machine *m, uint32_t nr, const uint32_t a[4], uint32_t
 		set = hc_kthread_stop(m, a[0], ret);
 		break;
 	case HC_KTHREAD_SHOULD_STOP:
-		*ret = m->cur->should_stop;
+		*ret = m->cur->t.should_stop;
 		break;
 	case HC_SMP_CALL:
 		*ret = hc_smp_call(m, a);
@@ -525,6 +592,9 @@ bool smp_hypercall(struct machine *m, uint32_t nr, const uint32_t a[4], uint32_t
 		hc_smp_call_return(m);
 		set = false;
 		break;
+	case HC_KTHREAD_CREATE:
+		*ret = hc_kthread_create(m, a[0]);
+		break;
 	case HC_SMP_CALL_WAIT:
 		if (m->cur->calls_pending) {
 			block(m, WAIT_CALLS, 0);
@@ -532,7 +602,10 @@ bool smp_hypercall(struct machine *m, uint32_t nr, const uint32_t a[4], uint32_t
 		}
 		break;
 	default:
-		return false;
+		if (!sched_hypercall(m, nr, ret))
+			return false;
+		set = m->stop == STOP_NONE;
+		break;
 	}
 	if (!set)
 		*ret = UINT32_MAX; /* not written back: see machine's dispatch */
@@ -551,7 +624,7 @@ static void hook_libc_lock(uc_engine *uc, uint64_t addr, uint32_t size, void *ar
 	(void)size;
 	struct machine *m = arg;
 	struct cpu *c = m->cur;
-	if (m->libc_lock_depth && m->libc_lock_owner != c->id) {
+	if (m->libc_lock_depth && m->libc_lock_owner != c->t.id) {
 		/* Held by another CPU: sleep, and take it when woken by
 		 * running __malloc_lock again. */
 		bool thumb = guest_reg(m, UC_ARM_REG_CPSR) & CPSR_T;
@@ -564,7 +637,7 @@ static void hook_libc_lock(uc_engine *uc, uint64_t addr, uint32_t size, void *ar
 		block(m, WAIT_MUTEX, 0);
 		return;
 	}
-	m->libc_lock_owner = c->id;
+	m->libc_lock_owner = c->t.id; /* a task's: two tasks of one CPU exclude each other too */
 	m->libc_lock_depth++;
 }
 
@@ -574,11 +647,11 @@ static void hook_libc_unlock(uc_engine *uc, uint64_t addr, uint32_t size, void *
 	(void)addr;
 	(void)size;
 	struct machine *m = arg;
-	if (!m->libc_lock_depth || m->libc_lock_owner != m->cur->id || --m->libc_lock_depth)
+	if (!m->libc_lock_depth || m->libc_lock_owner != m->cur->t.id || --m->libc_lock_depth)
 		return;
-	for (unsigned i = 0; i < m->ncpus; i++)
-		if (m->cpus[i].wait == WAIT_MUTEX)
-			wake(m, &m->cpus[i], false, 0);
+	for (unsigned i = 0; i < m->ntasks; i++)
+		if (sched_ctx(m, &m->tasks[i])->wait == WAIT_MUTEX)
+			wake_task(m, &m->tasks[i], false, 0);
 }
 
 /* The hooks on engine `uc`, where the guest has the two functions. */
@@ -633,7 +706,7 @@ bool smp_hint(struct machine *m, uint32_t pc)
 	uint64_t t = UINT64_MAX;
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		struct cpu *o = &m->cpus[i];
-		if (o != c && o->state == CPU_RUNNING && m->mm.smp.clock[i] < t)
+		if (o != c && o->t.state == CPU_RUNNING && m->mm.smp.clock[i] < t)
 			t = m->mm.smp.clock[i];
 	}
 	if (t != UINT64_MAX && t > now(m)) {
@@ -648,15 +721,15 @@ bool smp_hint(struct machine *m, uint32_t pc)
 
 bool smp_pkmap_sleep(struct machine *m, uint32_t pc, uint32_t page)
 {
-	if (m->ncpus < 2)
+	if (m->ncpus < 2 && m->ntasks < 2)
 		return false;
 	struct cpu *c = m->cur;
 	bool thumb = guest_reg(m, UC_ARM_REG_CPSR) & CPSR_T;
 	kmap_resume(m->ks);
 	/* kmap.kmap counts the guest's calls: a retry is not one. */
-	if (c->pkmap_retry && m->ks->stats.calls[KMAP_OP_KMAP])
+	if (c->t.pkmap_retry && m->ks->stats.calls[KMAP_OP_KMAP])
 		m->ks->stats.calls[KMAP_OP_KMAP]--;
-	c->pkmap_retry = true;
+	c->t.pkmap_retry = true;
 	c->pc = pc | (thumb ? 1u : 0u);
 	c->pc_override = true;
 	m->smp_sleeps++;
@@ -676,27 +749,34 @@ static bool pkmap_slot_available(struct machine *m)
 
 void smp_after_kmap_call(struct machine *m, uint32_t nr, uint32_t ret)
 {
-	if (m->ncpus < 2)
+	/* kmap_atomic()'s preempt_disable() and kunmap_atomic()'s
+	 * preempt_enable() (include/linux/highmem.h v5.10, highmem-internal.h
+	 * v6.6): the host keeps that part of preempt_count (emu/sched.c). */
+	if (nr == HC_KMAP_ATOMIC)
+		m->cur->t.atomic++;
+	else if (nr == HC_KUNMAP_ATOMIC && m->cur->t.atomic)
+		m->cur->t.atomic--;
+	if (m->ncpus < 2 && m->ntasks < 2)
 		return;
 	const struct kernel_layout *l = &m->mm.layout;
-	if (nr == HC_KMAP && m->cur->pkmap_retry) {
-		m->cur->pkmap_retry = false;
+	if (nr == HC_KMAP && m->cur->t.pkmap_retry) {
+		m->cur->t.pkmap_retry = false;
 		if (m->ks->stats.calls[KMAP_OP_KMAP])
 			m->ks->stats.calls[KMAP_OP_KMAP]--;
 	}
 	if (nr == HC_KMAP && ret >= l->pkmap_base && ret < l->pkmap_base + LAST_PKMAP * PAGE_SIZE)
 		m->pkmap_holder[(ret - l->pkmap_base) >> PAGE_SHIFT] = (uint8_t)m->cur->id;
 	bool sleeper = false;
-	for (unsigned i = 0; i < m->ncpus; i++)
-		sleeper |= m->cpus[i].wait == WAIT_PKMAP;
+	for (unsigned i = 0; i < m->ntasks; i++)
+		sleeper |= sched_ctx(m, &m->tasks[i])->wait == WAIT_PKMAP;
 	if (!sleeper || (nr != HC_KUNMAP && nr != HC_KUNMAP_ATOMIC && nr != HC_KUNMAP_LOCAL))
 		return;
 	if (!pkmap_slot_available(m))
 		return;
 	/* kunmap_high(): wake_up(pkmap_map_wait) -- every sleeper retries. */
-	for (unsigned i = 0; i < m->ncpus; i++)
-		if (m->cpus[i].wait == WAIT_PKMAP) {
-			wake(m, &m->cpus[i], false, 0);
+	for (unsigned i = 0; i < m->ntasks; i++)
+		if (sched_ctx(m, &m->tasks[i])->wait == WAIT_PKMAP) {
+			wake_task(m, &m->tasks[i], false, 0);
 			m->smp_wakeups++;
 		}
 }
@@ -710,7 +790,7 @@ static struct cpu *pick(struct machine *m)
 	uint64_t best_clock = 0;
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		struct cpu *c = &m->cpus[i];
-		if (c->state != CPU_RUNNING)
+		if (!sched_cpu_runnable(m, c))
 			continue;
 		uint64_t t = clock_of(m, c);
 		if (!best || t < best_clock) {
@@ -725,7 +805,7 @@ static int others_runnable(const struct machine *m)
 {
 	int n = 0;
 	for (unsigned i = 0; i < m->ncpus; i++)
-		n += m->cpus[i].state == CPU_RUNNING && &m->cpus[i] != m->cur;
+		n += &m->cpus[i] != m->cur && sched_cpu_runnable(m, &m->cpus[i]);
 	return n;
 }
 
@@ -749,18 +829,27 @@ static void all_asleep(struct machine *m)
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "would sleep forever: every CPU sleeps:");
 	for (unsigned i = 0; i < m->ncpus && n < sizeof(buf); i++) {
 		struct cpu *c = &m->cpus[i];
-		if (c->state == CPU_BLOCKED) {
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " CPU%u in %s", i, wait_name(c->wait));
-			if (c->wait == WAIT_PKMAP && n < sizeof(buf))
-				n += (size_t)snprintf(buf + n, sizeof(buf) - n, " (page 0x%08x)", c->wait_arg);
-			else if (c->wait == WAIT_KTHREAD && n < sizeof(buf))
-				n += (size_t)snprintf(buf + n, sizeof(buf) - n, " of CPU%u", c->wait_arg);
-			pkmap |= c->wait == WAIT_PKMAP;
+		if (c->t.state == CPU_BLOCKED) {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " CPU%u in %s", i, wait_name(c->t.wait));
+			if (c->t.wait == WAIT_PKMAP && n < sizeof(buf))
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, " (page 0x%08x)", c->t.wait_arg);
+			else if (c->t.wait == WAIT_KTHREAD && n < sizeof(buf))
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n, " of task %u", c->t.wait_arg);
+			pkmap |= c->t.wait == WAIT_PKMAP;
 		} else if (n < sizeof(buf)) {
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " CPU%u idle", i);
 		}
 		if (n < sizeof(buf))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, i + 1 < m->ncpus ? "," : "");
+	}
+	/* Tasks switched out asleep (several tasks on a CPU, docs/sched.md). */
+	for (unsigned i = 0; i < m->ntasks && n < sizeof(buf); i++) {
+		const struct task *k = &m->tasks[i];
+		if (k->on_cpu || k->t.state != CPU_BLOCKED)
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "; task %u of CPU%u in %s", i, k->cpu,
+				      wait_name(k->t.wait));
+		pkmap |= k->t.wait == WAIT_PKMAP;
 	}
 	if (pkmap && n < sizeof(buf)) {
 		/* Who holds the pkmap slots (the CPU whose kmap() mapped each). */
@@ -790,7 +879,12 @@ void smp_run(struct machine *m)
 			switch_in(m, c);
 		}
 		deliver(m, c);
+		uint64_t sched_end = sched_prepare(m, c); /* a tick, a context switch */
+		if (m->stop != STOP_NONE)
+			break;
 		m->slice_end = others_runnable(m) ? now(m) + m->opt.quantum : UINT64_MAX;
+		if (m->slice_end > sched_end)
+			m->slice_end = sched_end;
 		m->yield = false;
 		c->pc_override = false;
 		uc_err err = uc_emu_start(c->uc, c->pc, 0xffffffffu, 0, 0);

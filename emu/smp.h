@@ -52,15 +52,46 @@ struct cpu_acct {
 	uint64_t insns;
 };
 
+/* What of a CPU belongs to the task it runs: the CPU's copy is live, the
+ * task's (struct task) holds it while the task is switched out
+ * (emu/sched.c). */
+struct task_ctx {
+	unsigned id;        /* task number, 0..KMAPLAB_MAX_TASKS-1 */
+	enum cpu_state state;
+	enum cpu_wait wait;
+	uint32_t wait_arg;  /* WAIT_KTHREAD: a task number; WAIT_PKMAP: a page */
+	bool pkmap_retry;   /* its kmap() slept on pkmap_map_wait and runs again */
+	uint32_t task;      /* VA of its struct task_struct (guest.h) */
+	uint32_t stack_top; /* VA */
+	/* The kthread it is. */
+	bool thread;
+	bool thread_done;
+	bool should_stop;
+	uint32_t thread_ret;
+	/* kmap_atomic sections it has open: the part of its preempt_count
+	 * the host keeps (the guest's preempt_disable() is in TPIDRURO). */
+	uint32_t atomic;
+};
+
+/* Context switches and what they cost (stats: sched.*, cpus[i].sched.*). */
+struct sched_stats {
+	uint64_t switches;       /* every context switch */
+	uint64_t preemptions;    /* switches a tick made */
+	uint64_t ticks;          /* ticks that found another runnable task */
+	uint64_t deferred;       /* of those, ticks that waited for preempt_count 0 */
+	uint64_t yields;         /* switches by schedule() or cond_resched() */
+	uint64_t cycles;         /* cycles of the switches (sched_switch and the sched hooks) */
+	uint64_t out_pte_clears; /* __kmap_local_sched_out: PTEs cleared */
+	uint64_t out_flushes;    /* ... and their local flushes */
+	uint64_t in_pte_sets;    /* __kmap_local_sched_in: PTEs set */
+	uint64_t in_flushes;     /* ... and their local flushes */
+};
+
 struct cpu {
 	unsigned id;
 	uc_engine *uc;
-	enum cpu_state state;
-	enum cpu_wait wait;
-	uint32_t wait_arg;
 	uint32_t pc;        /* where it resumes (bit 0: Thumb) */
 	bool pc_override;   /* pc set by a hypercall: ignore the engine's */
-	bool pkmap_retry;   /* its kmap() slept on pkmap_map_wait and runs again */
 	bool host_flush_pending; /* its engine's TLB must be flushed before it runs */
 	bool code_flush_pending; /* its engine's translated code, likewise */
 	uint32_t code_page;      /* the VA page smp_code_fetch() marked last */
@@ -71,14 +102,18 @@ struct cpu {
 	/* Its block hook's cost cache (emu/cpu_model.h): a miss reads this
 	 * CPU's CPSR, so the entries are this CPU's.  CPU 0's is the model's. */
 	struct cpu_model_hot *front;
-	uint32_t stack_top; /* VA */
-	uint32_t task;      /* VA of its struct task_struct (guest.h) */
+	uint32_t boot_stack; /* VA: the stack its first kthread runs on */
+	uint32_t boot_ts;    /* VA of that kthread's struct task_struct */
 
-	/* The kthread it runs. */
-	bool thread;
-	bool thread_done;
-	bool should_stop;
-	uint32_t thread_ret;
+	/* The task it runs (NULL: none yet) and that task's context. */
+	struct task *curr;
+	struct task_ctx t;
+	/* The scheduler (emu/sched.c). */
+	bool need_resched;   /* a tick or schedule() asked for a switch */
+	bool resched_tick;   /* ... and it was a tick */
+	bool deferred;       /* that tick is waiting for preempt_count 0 */
+	uint64_t next_tick;  /* clock of its next tick (--tick) */
+	struct sched_stats sched;
 
 	/* Cross calls queued for it, and the one it runs. */
 	struct smp_call calls[SMP_MAX_CALLS];

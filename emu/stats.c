@@ -10,6 +10,7 @@
 #include "highmem.h"
 #include "machine.h"
 #include "outfile.h"
+#include "sched.h"
 #include "smp.h"
 
 static const char *const reason_names[] = {
@@ -115,6 +116,29 @@ static struct tlb_stats tlb_total(const struct machine *m)
 	return t;
 }
 
+/* Context switches (emu/sched.h). */
+static void write_sched(struct json *j, const struct sched_stats *x)
+{
+	json_object(j, "sched");
+	json_u64(j, "switches", x->switches);
+	json_u64(j, "preemptions", x->preemptions);
+	json_u64(j, "ticks", x->ticks);
+	json_u64(j, "deferred", x->deferred);
+	json_u64(j, "yields", x->yields);
+	json_u64(j, "cycles", x->cycles);
+	json_u64(j, "sched_out_pte_clears", x->out_pte_clears);
+	json_u64(j, "sched_out_flushes", x->out_flushes);
+	json_u64(j, "sched_in_pte_sets", x->in_pte_sets);
+	json_u64(j, "sched_in_flushes", x->in_flushes);
+	json_end_object(j);
+}
+
+/* Several tasks or CPUs: the scheduler's keys are in the stats. */
+static bool sched_used(const struct machine *m)
+{
+	return m->cpus && (m->ncpus > 1 || m->ntasks > 1);
+}
+
 /* cpus[i]: what each CPU did (docs/stats.md); only with --cpus above 1. */
 static void write_cpus(struct json *j, const struct machine *m)
 {
@@ -144,6 +168,7 @@ static void write_cpus(struct json *j, const struct machine *m)
 		json_u64(j, "wfe_cycles", x->wfe_cycles);
 		json_u64(j, "idle_cycles", x->idle_cycles);
 		json_end_object(j);
+		write_sched(j, &c->sched);
 		/* As the totals' hazards (format 2), for this CPU's accesses. */
 		json_object(j, "hazards");
 		json_object(j, "stale_tlb");
@@ -178,6 +203,8 @@ static void write_all(const struct machine *m, FILE *f, int status)
 		json_string(&j, "tlb_broadcast", m->opt.tlb_broadcast == TLB_BROADCAST_IPI ? "ipi" : "is");
 		json_u64(&j, "erratum_798181", m->opt.erratum_798181);
 	}
+	if (sched_used(m))
+		json_u64(&j, "tick", m->opt.tick);
 	json_end_object(&j);
 
 	/* The modelled kernel (--kernel, docs/kernel-profiles.md). */
@@ -280,6 +307,12 @@ static void write_all(const struct machine *m, FILE *f, int status)
 		json_u64(&j, "elapsed_cycles", elapsed);
 		json_end_object(&j);
 		write_cpus(&j, m);
+	}
+	if (sched_used(m)) {
+		struct sched_stats total;
+		sched_total(m, &total);
+		json_u64(&j, "tasks", m->ntasks);
+		write_sched(&j, &total);
 	}
 	json_finish(&j);
 }

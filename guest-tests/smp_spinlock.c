@@ -59,8 +59,8 @@ int main(int argc, char **argv)
 		task[cpu] = kthread_run_on_cpu(work, NULL, cpu, "worker/%u");
 		CHECK(task[cpu] != NULL, "kthread_run_on_cpu(cpu %u) failed", cpu);
 	}
-	/* The boot CPU cannot start a second task on itself. */
-	CHECK(kthread_run_on_cpu(work, NULL, 0, "self") == NULL, "a second task on CPU 0");
+	/* No CPU beyond the last. */
+	CHECK(kthread_run_on_cpu(work, NULL, n, "none") == NULL, "a task on CPU %u of %u", n, n);
 	work(NULL);
 	for (unsigned int cpu = 1; cpu < n; cpu++) {
 		int ret = kthread_stop(task[cpu]);

@@ -117,6 +117,15 @@ bool kmaplab_PageHighMem(kmaplab_plugin_id_t id, kmaplab_page_t page)
 	return PageHighMem(id->ks, page);
 }
 
+int kmaplab_register_sched(kmaplab_plugin_id_t id, const struct kmaplab_sched_ops *ops, void *priv)
+{
+	if (!id->installing || id->sched || !ops)
+		return -1;
+	id->sched = ops;
+	id->sched_priv = priv;
+	return 0;
+}
+
 uint32_t kmaplab_lowmem_page_address(kmaplab_plugin_id_t id, kmaplab_page_t page)
 {
 	return lowmem_page_address(id->ks, page);

@@ -381,6 +381,33 @@ void kmaplab_warn(kmaplab_plugin_id_t id, const char *fmt, ...) KMAPLAB_PRINTF(2
 bool kmaplab_stopped(kmaplab_plugin_id_t id);
 
 /* ---------------------------------------------------------------------
+ * Context switches (added within ABI 1: a policy that never registers
+ * them is told nothing, which is right for one that keeps no mapping
+ * across a switch)
+ */
+
+/* kmaplab runs several tasks per CPU (docs/sched.md).  When the running
+ * CPU switches from task A to task B, kmaplab calls sched_out(A) and then
+ * sched_in(B) on that CPU, as prepare_task_switch() and
+ * finish_task_switch() call __kmap_local_sched_out() and
+ * __kmap_local_sched_in() in Linux v5.11+ (kernel/sched/core.c,
+ * mm/highmem.c): a policy whose kmap_local mappings live in per-CPU slots
+ * takes A's out of the slots and puts B's in, with the TLB maintenance that
+ * needs.  `task` is kmaplab's task number, 0..KMAPLAB_MAX_TASKS-1, fixed for
+ * the task's life; kmaplab_smp_processor_id() is the CPU.  The work is
+ * charged like any other kernel work (the primitives' costs). */
+#define KMAPLAB_MAX_TASKS 64u
+
+struct kmaplab_sched_ops {
+	void (*sched_out)(kmaplab_plugin_id_t id, void *priv, uint32_t task);
+	void (*sched_in)(kmaplab_plugin_id_t id, void *priv, uint32_t task);
+};
+
+/* From kmaplab_plugin_install only; `ops` must outlive the machine.
+ * Returns 0, or -1 if called twice or outside install. */
+int kmaplab_register_sched(kmaplab_plugin_id_t id, const struct kmaplab_sched_ops *ops, void *priv);
+
+/* ---------------------------------------------------------------------
  * Entry points
  */
 

@@ -10,7 +10,9 @@
  *   __set_fixmap (set_fixmap, clear_fixmap)         arch/arm/mm/mmu.c
  *   early_ioremap, early_iounmap                    mm/early_ioremap.c
  *
- * Each CPU runs one task (smp_processor_id() from kmaplab, docs/smp.md);
+ * A CPU may run several tasks (docs/sched.md): their kmap_local mappings
+ * are taken out and put back on a context switch as v5.11+ does (the
+ * sched hooks below); smp_processor_id() comes from kmaplab (docs/smp.md);
  * the locks' cost is charged, uncontended.  kmap() finding every pkmap slot
  * held reports "would sleep"; with other CPUs that could kunmap, the
  * emulator puts the CPU to sleep on pkmap_map_wait and retries the call
@@ -119,11 +121,25 @@ struct linux_policy {
 	 * clear it). */
 	uint8_t kind[MAX_CPUS][FIXMAP_SLOTS];
 	kmaplab_pte_t left[MAX_CPUS][FIXMAP_SLOTS];
+	/* current->kmap_ctrl.pteval[] of the task each CPU runs: what each
+	 * kmap_local level maps (0 for a kmap_atomic of v5.10 and for
+	 * DEBUG_KMAP_LOCAL's guards), and the saved kmap_ctrl of the tasks
+	 * that are switched out (allocated at their first switch). */
+	kmaplab_pte_t pteval[MAX_CPUS][FIXMAP_SLOTS];
+	struct kmap_ctrl *ctrl[KMAPLAB_MAX_TASKS];
 
 	/* mm/early_ioremap.c's statics. */
 	uint32_t prev_map[7];
 	uint32_t prev_size[7];
 	uint32_t slot_virt[7];
+};
+
+/* A switched-out task's kmap_ctrl (include/linux/sched.h, v5.11+), and
+ * the host-side shadow of who pushed each of its levels. */
+struct kmap_ctrl {
+	int32_t idx;
+	kmaplab_pte_t pteval[FIXMAP_SLOTS];
+	uint8_t kind[FIXMAP_SLOTS];
 };
 
 /* ------------------------------------------------------------------ */
@@ -465,6 +481,13 @@ static void stack_note(struct linux_policy *lp, int32_t type, enum stack_kind ki
 	}
 }
 
+static void pteval_note(struct linux_policy *lp, int32_t type, kmaplab_pte_t pteval)
+{
+	uint32_t cpu = kmaplab_smp_processor_id(lp->id);
+	if (type >= 0 && type < FIXMAP_SLOTS && cpu < MAX_CPUS)
+		lp->pteval[cpu][type] = pteval;
+}
+
 static enum stack_kind stack_kind_at(const struct linux_policy *lp, int32_t type)
 {
 	uint32_t cpu = kmaplab_smp_processor_id(lp->id);
@@ -743,6 +766,7 @@ static uint32_t __kmap_local_pfn_prot(struct linux_policy *lp, uint32_t pfn, enu
 	kmaplab_local_flush_tlb_kernel_page(id, vaddr, cause);
 	/* current->kmap_ctrl.pteval[kmap_local_idx()] = pteval */
 	stack_note(lp, type, kind, 0);
+	pteval_note(lp, type, pteval);
 	return vaddr;
 }
 
@@ -827,6 +851,7 @@ static void kunmap_local_indexed(struct linux_policy *lp, uint32_t vaddr, enum s
 	 * the address given (arch/arm/include/asm/highmem.h, v5.11..v6.6) */
 	kmaplab_local_flush_tlb_kernel_page(id, addr, cause);
 	stack_note(lp, type, KIND_NONE, 0);
+	pteval_note(lp, type, 0); /* current->kmap_ctrl.pteval[kmap_local_idx()] = __pte(0) */
 	kmap_local_idx_pop(lp, who);
 }
 
@@ -1024,11 +1049,103 @@ static void linux_early_iounmap(kmaplab_plugin_id_t id, void *priv, uint32_t add
 }
 
 /* ------------------------------------------------------------------ */
+/* Context switches: __kmap_local_sched_out / __kmap_local_sched_in
+ * (mm/highmem.c, v5.11..v6.6, called from prepare_task_switch() and
+ * finish_task_switch() in kernel/sched/core.c).  A task's kmap_local
+ * mappings live in its CPU's fixmap slots only while it runs: switching
+ * out clears each of them with its flush (ARM's arch_kmap_local_post_unmap
+ * is local_flush_tlb_kernel_page, arch/arm/include/asm/highmem.h), and
+ * switching in re-installs the incoming task's with theirs
+ * (arch_kmap_local_post_map, the same flush).  kmap_atomic never gets
+ * here: it disables preemption.  In kmaplab the stack depth lives in
+ * __kmap_atomic_idx[cpu] (see above), so it is saved with the task and
+ * put back for the one that comes in. */
+
+static struct kmap_ctrl *task_ctrl(struct linux_policy *lp, uint32_t task)
+{
+	if (task >= KMAPLAB_MAX_TASKS)
+		return NULL;
+	if (!lp->ctrl[task])
+		lp->ctrl[task] = calloc(1, sizeof(*lp->ctrl[task]));
+	return lp->ctrl[task];
+}
+
+/* DEBUG_KMAP_LOCAL: every even level is an unmapped guard. */
+static bool guard_level(const struct linux_policy *lp, int32_t i)
+{
+	return lp->km_incr == 2 && !(i & 1);
+}
+
+static void linux_sched_out(kmaplab_plugin_id_t id, void *priv, uint32_t task)
+{
+	struct linux_policy *lp = priv;
+	uint32_t cpu = kmaplab_smp_processor_id(id);
+	/* kmap_local_sched_out(): if (unlikely(current->kmap_ctrl.idx)) */
+	int32_t n = (int32_t)kmaplab_read32(id, kmap_idx_va(lp));
+	struct kmap_ctrl *ctrl = task_ctrl(lp, task);
+
+	if (!ctrl || cpu >= MAX_CPUS) {
+		kmaplab_bug(id, "__kmap_local_sched_out: no room for task %u's kmap_ctrl", task);
+		return;
+	}
+	ctrl->idx = n;
+	for (int32_t i = 0; i < n && i < FIXMAP_SLOTS; i++) {
+		kmaplab_pte_t pteval = lp->pteval[cpu][i];
+
+		kmaplab_charge(id, KMAPLAB_COST_MEM_ACCESS, 1); /* tsk->kmap_ctrl.pteval[i] */
+		ctrl->pteval[i] = pteval;
+		ctrl->kind[i] = lp->kind[cpu][i];
+		lp->pteval[cpu][i] = 0;
+		lp->kind[cpu][i] = KIND_NONE;
+		if (guard_level(lp, i) || kmaplab_pte_none(pteval))
+			continue;
+		uint32_t idx = kmap_fix_idx(lp, i);
+		kmaplab_pte_clear(id, KMAPLAB_WINDOW_FIXMAP, idx);
+		kmaplab_local_flush_tlb_kernel_page(id, __fix_to_virt(lp, idx), KMAPLAB_FLUSH_KUNMAP_LOCAL);
+		lp->left[cpu][i] = 0;
+	}
+}
+
+static void linux_sched_in(kmaplab_plugin_id_t id, void *priv, uint32_t task)
+{
+	struct linux_policy *lp = priv;
+	uint32_t cpu = kmaplab_smp_processor_id(id);
+	const struct kmap_ctrl *ctrl = task < KMAPLAB_MAX_TASKS ? lp->ctrl[task] : NULL;
+	int32_t n = ctrl ? ctrl->idx : 0;
+
+	if (cpu >= MAX_CPUS)
+		return;
+	/* current is the incoming task: its kmap_ctrl.idx */
+	kmaplab_write32(id, kmap_idx_va(lp), (uint32_t)n);
+	for (int32_t i = 0; i < n && i < FIXMAP_SLOTS; i++) {
+		kmaplab_pte_t pteval = ctrl->pteval[i];
+
+		kmaplab_charge(id, KMAPLAB_COST_MEM_ACCESS, 1); /* tsk->kmap_ctrl.pteval[i] */
+		lp->pteval[cpu][i] = pteval;
+		lp->kind[cpu][i] = ctrl->kind[i];
+		if (guard_level(lp, i) || kmaplab_pte_none(pteval))
+			continue;
+		uint32_t idx = kmap_fix_idx(lp, i);
+		kmaplab_set_pte(id, KMAPLAB_WINDOW_FIXMAP, idx, pteval);
+		kmaplab_local_flush_tlb_kernel_page(id, __fix_to_virt(lp, idx), KMAPLAB_FLUSH_KMAP_LOCAL);
+		lp->left[cpu][i] = 0;
+	}
+}
+
+static const struct kmaplab_sched_ops linux_sched_ops = {
+	.sched_out = linux_sched_out,
+	.sched_in = linux_sched_in,
+};
+
+/* ------------------------------------------------------------------ */
 /* Install */
 
 static void linux_uninstall(kmaplab_plugin_id_t id, void *priv)
 {
+	struct linux_policy *lp = priv;
 	(void)id;
+	for (uint32_t i = 0; lp && i < KMAPLAB_MAX_TASKS; i++)
+		free(lp->ctrl[i]);
 	free(priv);
 }
 
@@ -1138,7 +1255,8 @@ static int install_variant(kmaplab_plugin_id_t id, const struct kmaplab_plugin_i
 		snprintf(lp->name, sizeof(lp->name), "flushall:%u", lp->flushall_n);
 	else
 		snprintf(lp->name, sizeof(lp->name), "%s", names[variant]);
-	if (kmaplab_register_policy(id, lp->name, variant == VARIANT_LOCAL ? &local_ops : &linux_ops, lp))
+	if (kmaplab_register_sched(id, &linux_sched_ops, lp) ||
+	    kmaplab_register_policy(id, lp->name, variant == VARIANT_LOCAL ? &local_ops : &linux_ops, lp))
 		goto fail;
 	return 0;
 fail:

@@ -18,6 +18,8 @@ struct kmaplab_plugin {
 	bool installing;                   /* inside kmaplab_plugin_install */
 	const struct kmaplab_policy_ops *ops;
 	void *priv;
+	const struct kmaplab_sched_ops *sched; /* kmaplab_register_sched(), may stay NULL */
+	void *sched_priv;
 
 	/* The guest PC of the kmap that last mapped each pkmap slot, to name
 	 * holders in a would-sleep report. */

@@ -194,6 +194,7 @@ struct kmaplab_plugin *policy_load(struct kmap_state *ks, const char *name, int 
 		if (p->ops && p->ops->uninstall)
 			p->ops->uninstall(p, p->priv);
 		p->ops = NULL;
+		p->sched = NULL;
 		goto fail;
 	}
 	free(args);
@@ -215,6 +216,7 @@ int policy_install_base(kmaplab_plugin_id_t id, kmaplab_plugin_install_fn instal
 	id->ops = NULL;
 	id->priv = NULL;
 	if (rc || kmap_stopped(id->ks) || !*ops) {
+		id->sched = NULL; /* its priv goes with the base */
 		if (*ops && (*ops)->uninstall)
 			(*ops)->uninstall(id, *priv);
 		*ops = NULL;
@@ -248,6 +250,18 @@ struct kmaplab_plugin *policy_load_spec(struct kmap_state *ks, const char *spec,
 	struct kmaplab_plugin *p = policy_load(ks, name, argc, argv, err, errlen);
 	free(copy);
 	return p;
+}
+
+void policy_sched_out(struct kmaplab_plugin *p, uint32_t task)
+{
+	if (p && p->sched && p->sched->sched_out && !kmap_stopped(p->ks))
+		p->sched->sched_out(p, p->sched_priv, task);
+}
+
+void policy_sched_in(struct kmaplab_plugin *p, uint32_t task)
+{
+	if (p && p->sched && p->sched->sched_in && !kmap_stopped(p->ks))
+		p->sched->sched_in(p, p->sched_priv, task);
 }
 
 void policy_unload(struct kmaplab_plugin *p)

@@ -62,6 +62,11 @@ struct kmaplab_plugin *policy_load_spec(struct kmap_state *ks, const char *spec,
 
 void policy_unload(struct kmaplab_plugin *p);
 
+/* A context switch on the running CPU: the policy's sched_out of the task
+ * leaving and sched_in of the task entering (kmaplab_register_sched). */
+void policy_sched_out(struct kmaplab_plugin *p, uint32_t task);
+void policy_sched_in(struct kmaplab_plugin *p, uint32_t task);
+
 const char *policy_name(const struct kmaplab_plugin *p);
 
 /* Lets stop messages name guest code ("kmap called at main+0x24"). */

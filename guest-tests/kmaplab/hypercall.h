@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kmaplab hypercall ABI, version 2 — shared by guests and the host.
+/* The kmaplab hypercall ABI, version 3 — shared by guests and the host.
  *
  * A hypercall is an SVC with a reserved immediate: `svc #0x4b4d4c` ("KML")
  * in ARM state, `svc #0x4b` in Thumb state.  The call number is in r12,
@@ -10,7 +10,7 @@
 #ifndef KMAPLAB_HYPERCALL_H
 #define KMAPLAB_HYPERCALL_H
 
-#define KMAPLAB_HC_ABI_VERSION 2
+#define KMAPLAB_HC_ABI_VERSION 3
 
 #define KMAPLAB_SVC_ARM 0x4b4d4c
 #define KMAPLAB_SVC_THUMB 0x4b
@@ -58,6 +58,15 @@
 				     * an IPI that makes that CPU run func(info); 0 or -errno */
 #define HC_SMP_CALL_RETURN 0x56     /* the trampoline: back to the interrupted context */
 #define HC_SMP_CALL_WAIT 0x57       /* sleeps until every call this CPU sent has returned */
+
+/* Tasks (ABI 3, docs/sched.md) */
+#define HC_KTHREAD_CREATE 0x58      /* r0 = struct __kmaplab_kthread_create *: a new task on
+				     * that CPU, runnable, on the given stack; returns its
+				     * struct task_struct * (the stack's base) or 0 */
+#define HC_SCHEDULE 0x59            /* schedule(): the next runnable task of this CPU runs
+				     * (a kernel BUG with preemption disabled) */
+#define HC_COND_RESCHED 0x5a        /* cond_resched(): the same if preemptible and another
+				     * task of this CPU can run; returns 1 if it switched */
 
 /* HC_KERNEL_INFO selectors */
 #define KINFO_PAGE_OFFSET 0

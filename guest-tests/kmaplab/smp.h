@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "kmaplab/hypercall.h"
 
@@ -51,17 +52,35 @@ static inline void cpu_relax(void)
 	__kmaplab_barrier();
 }
 
-/* Tasks are not preempted in kmaplab (each CPU runs one task until it
- * sleeps or ends), so preemption is always off: these are compiler
- * barriers, as on a !CONFIG_PREEMPT_COUNT kernel. */
+/* preempt_count: kmaplab keeps the running task's in TPIDRURO (CP15 c13,
+ * c0, 3, which the host saves and restores with the task; ARM Linux keeps
+ * it in thread_info), so that the scheduler tick does not switch a task
+ * out while it is non-zero (docs/sched.md).  kmap_atomic's part is kept
+ * by the host. */
+static inline uint32_t preempt_count(void)
+{
+	uint32_t v;
+	__asm__ volatile("mrc p15, 0, %0, c13, c0, 3" : "=r"(v));
+	return v;
+}
+
+static inline void __kmaplab_preempt_count_set(uint32_t v)
+{
+	__asm__ volatile("mcr p15, 0, %0, c13, c0, 3" : : "r"(v) : "memory");
+}
+
 static inline void preempt_disable(void)
 {
+	__kmaplab_preempt_count_set(preempt_count() + 1);
 	__kmaplab_barrier();
 }
 
+/* A tick that came meanwhile switches at the next translated block (the
+ * kernel's preempt_schedule() would switch right here). */
 static inline void preempt_enable(void)
 {
 	__kmaplab_barrier();
+	__kmaplab_preempt_count_set(preempt_count() - 1);
 }
 
 /* The CPU number lives in TPIDRPRW (CP15 c13, c0, 4), which ARM Linux
@@ -234,7 +253,7 @@ static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 	return prev;
 }
 
-/* ---- kthreads: one per CPU besides the boot CPU's main() ---- */
+/* ---- kthreads: tasks bound to a CPU, several per CPU (docs/sched.md) ---- */
 
 struct task_struct; /* opaque: the host's, in kernel memory */
 
@@ -246,23 +265,68 @@ static inline void __attribute__((noreturn)) __kmaplab_kthread_entry(int (*threa
 		;
 }
 
-/* Starts threadfn(data) on `cpu`, which must be parked (another CPU than
- * the caller's, with no kthread).  Returns the task, or NULL. */
+/* The stack of a task kthread_run_on_cpu() makes beside another one (the
+ * kernel's THREAD_SIZE is 8 KiB on ARM; newlib's printf wants more). */
+#define KTHREAD_STACK_SIZE (16u << 10)
+#define __KMAPLAB_KTHREAD_OWN_STACK 1u
+
+struct __kmaplab_kthread_create {
+	uint32_t entry, fn, arg, cpu, stack, stack_size;
+};
+
+/* Starts threadfn(data) as a new task bound to `cpu`: at once on a CPU
+ * with no task (on its own boot stack), else beside the tasks it has
+ * (the caller's CPU too; a stack of KTHREAD_STACK_SIZE from malloc), where
+ * it runs when the scheduler switches to it.  Returns the task, or NULL
+ * (no such CPU, no memory, or all KMAPLAB_MAX_TASKS tasks made). */
 static inline struct task_struct *kthread_run_on_cpu(int (*threadfn)(void *data), void *data,
 						      unsigned int cpu, const char *namefmt)
 {
 	(void)namefmt;
 	__kmaplab_smp_stdio();
-	return (struct task_struct *)(uintptr_t)kmaplab_hypercall(
-		HC_KTHREAD_RUN_ON_CPU, (uint32_t)(uintptr_t)__kmaplab_kthread_entry,
-		(uint32_t)(uintptr_t)threadfn, (uint32_t)(uintptr_t)data, cpu);
+	uint32_t t = kmaplab_hypercall(HC_KTHREAD_RUN_ON_CPU, (uint32_t)(uintptr_t)__kmaplab_kthread_entry,
+				       (uint32_t)(uintptr_t)threadfn, (uint32_t)(uintptr_t)data, cpu);
+	if (t || cpu >= num_online_cpus())
+		return (struct task_struct *)(uintptr_t)t;
+	void *stack = malloc(KTHREAD_STACK_SIZE);
+	if (!stack)
+		return NULL;
+	struct __kmaplab_kthread_create info = {
+		(uint32_t)(uintptr_t)__kmaplab_kthread_entry, (uint32_t)(uintptr_t)threadfn,
+		(uint32_t)(uintptr_t)data, cpu, (uint32_t)(uintptr_t)stack, KTHREAD_STACK_SIZE,
+	};
+	t = kmaplab_hypercall(HC_KTHREAD_CREATE, (uint32_t)(uintptr_t)&info, 0, 0, 0);
+	if (!t)
+		free(stack);
+	return (struct task_struct *)(uintptr_t)t;
 }
 
 /* Sets kthread_should_stop() for the task and sleeps until it returns;
  * returns threadfn's result (-EINTR if it was not running). */
 static inline int kthread_stop(struct task_struct *k)
 {
-	return (int)kmaplab_hypercall(HC_KTHREAD_STOP, (uint32_t)(uintptr_t)k, 0, 0, 0);
+	int ret = (int)kmaplab_hypercall(HC_KTHREAD_STOP, (uint32_t)(uintptr_t)k, 0, 0, 0);
+	/* It has ended: a stack kthread_run_on_cpu() allocated goes back. */
+	if (k && ((volatile uint32_t *)k)[1] == __KMAPLAB_KTHREAD_OWN_STACK && ret != -4)
+		free(k);
+	return ret;
+}
+
+/* ---- the scheduler (docs/sched.md) ---- */
+
+/* schedule(): the next runnable task of this CPU runs (round robin); this
+ * one stays runnable.  With preemption disabled it is a kernel BUG
+ * ("scheduling while atomic"). */
+static inline void schedule(void)
+{
+	kmaplab_hypercall(HC_SCHEDULE, 0, 0, 0, 0);
+}
+
+/* cond_resched(): the same, only if preemption is enabled and another
+ * task of this CPU can run; returns 1 if it switched. */
+static inline int cond_resched(void)
+{
+	return (int)kmaplab_hypercall(HC_COND_RESCHED, 0, 0, 0, 0);
 }
 
 static inline bool kthread_should_stop(void)
