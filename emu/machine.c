@@ -476,6 +476,7 @@ static int kernel_init(struct machine *m)
 	if (m->opt.trace_path) {
 		/* The ELF's file name: a trace must not depend on the directory. */
 		const char *slash = strrchr(m->img.path, '/');
+		m->opt.trace_opt.ncpus = m->ncpus; /* the header's version, written once */
 		m->trace = trace_open_options(m->opt.trace_path, &m->img.symbols,
 					      slash && slash[1] ? slash + 1 : m->img.path,
 					      m->opt.core, vm_split_name(m->opt.split), m->opt.policy,

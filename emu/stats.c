@@ -154,6 +154,13 @@ static void write_cpus(struct json *j, const struct machine *m)
 		json_u64(j, "clock", s->clock[i]);
 		static const struct tlb_stats none;
 		write_tlb(j, c->tlb ? tlb_stats(c->tlb) : &none); /* NULL: set-up failed before it */
+		/* Its own L1D (--model cache; 0 without); the L2 is shared: cache.l2 only. */
+		json_object(j, "cache");
+		json_object(j, "l1d");
+		json_u64(j, "hits", c->caches ? c->caches->l1d.stats.hits : 0);
+		json_u64(j, "misses", c->caches ? c->caches->l1d.stats.misses : 0);
+		json_end_object(j);
+		json_end_object(j);
 		write_flushes(j, &c->acct.mm, &c->acct.ks);
 		write_kmap(j, &c->acct.ks);
 		json_object(j, "smp");

@@ -23,6 +23,7 @@
 
 struct trace_writer {
 	int fd;                /* out.fd */
+	unsigned version;      /* the format version the header says */
 	struct outfile out;    /* a temporary file until trace_close() (outfile.h) */
 	int err;               /* first errno of a failed write */
 	uint8_t *buf;
@@ -372,8 +373,10 @@ struct trace_writer *trace_open_options(const char *path, const struct symtab *s
 		goto fail;
 	}
 	memcpy(all, TRACE_MAGIC, TRACE_MAGIC_LEN);
-	/* Version 1 until trace_set_cpus() says there are CPU records. */
-	put_le(all + TRACE_MAGIC_LEN, 1, 2);
+	/* Version 2 with CPU records (several CPUs), else 1 byte for byte as
+	 * before; trace_set_cpus() can still raise it on a seekable file. */
+	tw->version = o && o->ncpus > 1 ? 2 : 1;
+	put_le(all + TRACE_MAGIC_LEN, tw->version, 2);
 	put_le(all + TRACE_MAGIC_LEN + 2, (uint32_t)body, 4);
 	if (body)
 		memcpy(all + pre, h.p, body);
@@ -406,8 +409,10 @@ void trace_set_pc(struct trace_writer *tw, uint32_t pc)
 void trace_set_cpus(struct trace_writer *tw, unsigned ncpus)
 {
 	uint8_t v[2] = { 2, 0 };
-	if (ncpus > 1 && !tw->err && pwrite(tw->fd, v, 2, TRACE_MAGIC_LEN) != 2)
+	if (ncpus > 1 && tw->version < 2 && !tw->err && pwrite(tw->fd, v, 2, TRACE_MAGIC_LEN) != 2)
 		tw->err = errno ? errno : EIO;
+	if (ncpus > 1)
+		tw->version = 2;
 }
 
 void trace_set_cpu(struct trace_writer *tw, unsigned cpu)

@@ -77,6 +77,9 @@ struct trace_options {
 	uint64_t max_bytes; /* the file never grows past this (end record
 			     * included): recording stops before the first
 			     * event that would not fit; 0: no limit */
+	unsigned ncpus;     /* CPUs of the run: above 1, the header says format
+			     * version 2 (CPU records) from the start, so that a
+			     * trace to a pipe never needs rewriting; 0: 1 */
 };
 
 /* Bytes kept free for the end record under --trace-max-bytes. */

@@ -27,6 +27,9 @@ usage: sched_test.py --kmaplab K --guest-dir DIR CASE
   bug           schedule() inside kmap_atomic(): status 73, one line naming
                 "scheduling while atomic".
   deterministic two identical runs (ticks, 2 CPUs, trace) are byte-identical.
+  pipe-trace    --cpus 2 --trace to a FIFO (a pipe: no seeking back) gives the
+                same bytes as --trace to a file, a format-2 trace that
+                `kmaplab trace` reads with its cpu column.
   options       --tick with a bad value, and --tick with --model none, are
                 usage errors (64).
 """
@@ -146,6 +149,28 @@ def case_deterministic(tmp):
     check(d['sched']['preemptions'] > 0 and d['sched']['sched_out_pte_clears'] > 0, 'preempted: %s' % d['sched'])
 
 
+def case_pipe_trace(tmp):
+    import threading
+    fifo, plain = os.path.join(tmp, 'fifo'), os.path.join(tmp, 'plain.bin')
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, 'rb').read()))
+    reader.start()
+    args = ['--cpus', '2', '--tick', '20000', guest('preempt_kmap'), '8', '2']
+    p, _ = run(['--trace', fifo] + args, tmp, 'fifo')
+    reader.join(60)
+    check(p.returncode == 0 and not p.stderr, 'to a FIFO: %d %s' % (p.returncode, p.stderr))
+    p, _ = run(['--trace', plain] + args, tmp, 'plain')
+    check(p.returncode == 0, 'to a file: %d %s' % (p.returncode, p.stderr))
+    want = open(plain, 'rb').read()
+    check(bool(got) and got[0] == want, 'the FIFO got %d bytes, the file has %d, or they differ'
+          % (len(got[0]) if got else -1, len(want)))
+    check(want[8:10] == b'\x02\x00', 'format version 2 in the header: %r' % want[8:10])
+    t = subprocess.run([ARGS.kmaplab, 'trace', plain], capture_output=True, text=True)
+    check(t.returncode == 0 and t.stdout.startswith('cycle,cpu,'), 'kmaplab trace reads it: %s' % t.stderr)
+    check(any(line.split(',')[1] == '1' for line in t.stdout.splitlines()[1:]), 'events of CPU 1')
+
+
 def case_options(tmp):
     for args, msg in ((['--tick', 'x'], '--tick'), (['--tick', '-1'], '--tick'),
                       (['--model', 'none', '--tick', '5'], '--model none')):
@@ -157,7 +182,7 @@ def case_options(tmp):
 CASES = {
     'kmap-local-schedule': case_kmap_local_schedule, 'tick-local': case_tick_local, 'atomic': case_atomic,
     'cond-resched': case_cond_resched, 'bug': case_bug, 'deterministic': case_deterministic,
-    'options': case_options,
+    'options': case_options, 'pipe-trace': case_pipe_trace,
 }
 
 if __name__ == '__main__':
