@@ -9,6 +9,7 @@
 
 #include "elf_load.h"
 #include "machine.h"
+#include "smp.h"
 #include "tlbi_scan.h"
 #include "uc_compat.h"
 
@@ -35,9 +36,8 @@ struct pmu_site {
 	uint8_t rt, crm, opc2, cond;
 };
 
-struct pmu {
-	struct pmu_site *sites;
-	size_t n, cap;
+/* One CPU's PMU: every CPU has its own, counting its own events. */
+struct pmu_regs {
 	uint32_t pmcr;      /* the guest's PMCR: E, D, X, DP */
 	uint32_t cnten;     /* PMCNTENSET */
 	uint32_t selr;      /* PMSELR */
@@ -47,6 +47,12 @@ struct pmu {
 	uint32_t evcnt[PMU_COUNTERS];
 	uint64_t last_src[PMU_COUNTERS];
 	uint64_t last_cycles;
+};
+
+struct pmu {
+	struct pmu_site *sites;
+	size_t n, cap;
+	struct pmu_regs cpu[NR_CPUS_MAX]; /* indexed by mm.smp.cpu */
 	unsigned counters;  /* PMCR.N of QEMU's model of the core */
 	uint32_t pmcr_id;   /* PMCR's read-only IMP, IDCODE and N (bits 31:11) */
 };
@@ -57,14 +63,23 @@ static const int reg_of[16] = {
 	UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC,
 };
 
-/* What event `ev` has counted so far in the model. */
+/* The instructions the running CPU has retired (m->insns is every CPU's;
+ * emu/smp.h's accounting splits it). */
+static uint64_t cpu_insns(const struct machine *m)
+{
+	const struct cpu *c = m->cur;
+	return c ? c->acct.insns + (m->insns - c->snap.insns) : m->insns;
+}
+
+/* What event `ev` has counted so far on the running CPU: its TLB, its
+ * instructions, its clock. */
 static uint64_t event_source(const struct machine *m, uint32_t ev)
 {
 	const struct tlb_stats *t = m->mm.tlb ? tlb_stats(m->mm.tlb) : NULL;
 	switch (ev & 0xffu) {
 	case EV_L1I_TLB_REFILL: return t ? t->micro_misses[TLB_SIDE_I] : 0;
 	case EV_L1D_TLB_REFILL: return t ? t->micro_misses[TLB_SIDE_D] : 0;
-	case EV_INST_RETIRED: return m->insns;
+	case EV_INST_RETIRED: return cpu_insns(m);
 	case EV_CPU_CYCLES: return m->mm.stats.cycles;
 	default: return 0;
 	}
@@ -73,9 +88,15 @@ static uint64_t event_source(const struct machine *m, uint32_t ev)
 /* Brings the counters up to the model's present: what ran since the last
  * update counts if the counter was enabled all along (state only changes
  * in the hooks, which call this first). */
+static struct pmu_regs *this_cpu(struct machine *m)
+{
+	return &m->pmu->cpu[m->mm.smp.cpu < NR_CPUS_MAX ? m->mm.smp.cpu : 0];
+}
+
 static void pmu_update(struct machine *m)
 {
-	struct pmu *p = m->pmu;
+	struct pmu_regs *p = this_cpu(m);
+	unsigned counters = m->pmu->counters;
 	uint64_t now = m->mm.stats.cycles;
 	bool on = p->pmcr & PMCR_E;
 
@@ -86,7 +107,7 @@ static void pmu_update(struct machine *m)
 		p->ccnt_sub -= p->pmcr & PMCR_D ? step * 64 : step;
 	}
 	p->last_cycles = now;
-	for (unsigned i = 0; i < p->counters; i++) {
+	for (unsigned i = 0; i < counters; i++) {
 		uint64_t src = event_source(m, p->evtype[i]);
 		if (on && (p->cnten & (1u << i)))
 			p->evcnt[i] += (uint32_t)(src - p->last_src[i]);
@@ -97,8 +118,8 @@ static void pmu_update(struct machine *m)
 /* MCR: the value the guest writes takes effect in the model. */
 static void pmu_write(struct machine *m, const struct pmu_site *s, uint32_t v)
 {
-	struct pmu *p = m->pmu;
-	unsigned sel = p->selr & 0x1fu;
+	struct pmu_regs *p = this_cpu(m);
+	unsigned sel = p->selr & 0x1fu, counters = m->pmu->counters;
 
 	switch (s->crm << 4 | s->opc2) {
 	case 0xc0: /* PMCR */
@@ -110,18 +131,18 @@ static void pmu_write(struct machine *m, const struct pmu_site *s, uint32_t v)
 		if (v & PMCR_P)
 			memset(p->evcnt, 0, sizeof(p->evcnt));
 		break;
-	case 0xc1: p->cnten |= v & (0x80000000u | ((1u << p->counters) - 1)); break; /* PMCNTENSET */
+	case 0xc1: p->cnten |= v & (0x80000000u | ((1u << counters) - 1)); break; /* PMCNTENSET */
 	case 0xc2: p->cnten &= ~v; break;                                          /* PMCNTENCLR */
 	case 0xc5: p->selr = v & 0x1fu; break;                                      /* PMSELR */
 	case 0xd0: p->ccnt = (p->ccnt & ~0xffffffffull) | v; p->ccnt_sub = 0; break; /* PMCCNTR */
 	case 0xd1: /* PMXEVTYPER */
-		if (sel < p->counters) {
+		if (sel < counters) {
 			p->evtype[sel] = v & 0xffu;
 			p->last_src[sel] = event_source(m, p->evtype[sel]);
 		}
 		break;
 	case 0xd2: /* PMXEVCNTR */
-		if (sel < p->counters)
+		if (sel < counters)
 			p->evcnt[sel] = v;
 		break;
 	default: break; /* PMOVSR, PMSWINC, PMUSERENR, interrupts: QEMU's */
@@ -132,20 +153,21 @@ static void pmu_write(struct machine *m, const struct pmu_site *s, uint32_t v)
  * instruction about to run reads it. */
 static void pmu_prepare_read(struct machine *m, const struct pmu_site *s)
 {
-	struct pmu *p = m->pmu;
+	struct pmu_regs *p = this_cpu(m);
+	uint32_t pmcr_id = m->pmu->pmcr_id;
 	unsigned sel = p->selr & 0x1fu;
 
 	switch (s->crm << 4 | s->opc2) {
 	case 0xc0: /* PMCR: the guest's own bits beside QEMU's IMP, IDCODE, N */
-		uc_compat_cp15_write(m->uc, 9, 12, 0, 0, p->pmcr_id | p->pmcr);
+		uc_compat_cp15_write(m->uc, 9, 12, 0, 0, pmcr_id | p->pmcr);
 		break;
 	case 0xd0: /* PMCCNTR */
-		uc_compat_cp15_write(m->uc, 9, 12, 0, 0, p->pmcr_id | (p->pmcr & ~PMCR_E));
+		uc_compat_cp15_write(m->uc, 9, 12, 0, 0, pmcr_id | (p->pmcr & ~PMCR_E));
 		uc_compat_cp15_write(m->uc, 9, 13, 0, 0, (uint32_t)p->ccnt);
 		break;
 	case 0xd2: /* PMXEVCNTR */
-		if (sel < p->counters) {
-			uc_compat_cp15_write(m->uc, 9, 12, 0, 0, p->pmcr_id | (p->pmcr & ~PMCR_E));
+		if (sel < m->pmu->counters) {
+			uc_compat_cp15_write(m->uc, 9, 12, 0, 0, pmcr_id | (p->pmcr & ~PMCR_E));
 			uc_compat_cp15_write(m->uc, 9, 12, 0, 5, sel);
 			uc_compat_cp15_write(m->uc, 9, 13, 0, 2, p->evcnt[sel]);
 		}
@@ -246,12 +268,18 @@ int pmu_init(struct machine *m)
 			return 70;
 		}
 	}
-	for (size_t i = 0; i < p->n; i++) {
+	return pmu_add_hooks(m, m->uc);
+}
+
+int pmu_add_hooks(struct machine *m, uc_engine *uc)
+{
+	struct pmu *p = m->pmu;
+	for (size_t i = 0; p && i < p->n; i++) {
 		uc_hook h;
 		uint32_t va = p->sites[i].va;
 		if (find_site(p, va, !p->sites[i].thumb) && p->sites[i].thumb)
 			continue; /* one hook serves both instruction sets */
-		if (uc_hook_add(m->uc, &h, UC_HOOK_CODE, hook_pmu, m, va, va)) {
+		if (uc_hook_add(uc, &h, UC_HOOK_CODE, hook_pmu, m, va, va)) {
 			snprintf(m->message, sizeof(m->message), "cannot hook the guest's PMU accesses");
 			return 70;
 		}

@@ -25,7 +25,11 @@
  *
  * Limits: the model charges a translated block's cycles when the block
  * starts, so PMCCNTR read inside a block already includes the rest of it.
- * The ARM1176's PMU (CP15 c15) is not modelled. */
+ * The ARM1176's PMU (CP15 c15) is not modelled.
+ *
+ * SMP (docs/smp.md): every CPU has its own PMU registers and counts its
+ * own events -- its clock, its TLB's refills, its instructions -- as each
+ * core of an MPCore cluster does; the hooks are on every CPU's engine. */
 #ifndef KMAPLAB_EMU_PMU_H
 #define KMAPLAB_EMU_PMU_H
 
@@ -34,6 +38,9 @@ struct machine;
 /* Scans the guest's executable segments and hooks the PMU accesses.
  * Returns 0, or an exit status with m->message set. */
 int pmu_init(struct machine *m);
+/* The same hooks on another CPU's engine (emu/smp.c).  0 or an exit status. */
+#include <unicorn/unicorn.h>
+int pmu_add_hooks(struct machine *m, uc_engine *uc);
 void pmu_free(struct machine *m);
 
 #endif

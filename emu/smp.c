@@ -15,6 +15,7 @@
 #include "hypercall.h"
 #include "kdata.h"
 #include "machine.h"
+#include "pmu.h"
 #include "sched.h"
 #include "uc_compat.h"
 
@@ -179,6 +180,8 @@ int smp_init(struct machine *m, int uc_model)
 				return smp_fail(m, "to open an engine for a secondary CPU", err);
 			m->uc = c->uc;
 			int rc = machine_setup_engine(m);
+			if (!rc)
+				rc = pmu_add_hooks(m, c->uc); /* its own PMU (emu/pmu.h) */
 			c->vtlb = m->vtlb;
 			m->uc = boot;
 			m->vtlb = m->cpus[0].vtlb;

@@ -13,7 +13,11 @@
  * pages cycle through a 10- or 32-entry micro TLB, round robin or LRU).
  *
  * The cycle counter: disabled, it does not move; PMCR.C resets it; it
- * counts what the model charged, so two runs print the same numbers. */
+ * counts what the model charged, so two runs print the same numbers.
+ *
+ * `pmu_counters cpu1` (with --cpus 2) measures on CPU 1, in a kthread: each
+ * CPU has its own PMU counting its own TLB, so the numbers are the same,
+ * and CPU 0's PMU stays as reset (disabled) meanwhile. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,17 +34,9 @@ static uint32_t touch(uint32_t base)
 	return sum;
 }
 
-int main(void)
+static int measure(void *arg)
 {
-	uint32_t pkmap_base = kmaplab_kernel_info(KINFO_PKMAP_BASE);
-	for (uint32_t i = 0; i < NPAGES; i++) {
-		struct page *pg = alloc_page(GFP_HIGHUSER);
-		CHECK(pg && PageHighMem(pg), "highmem page %lu", (unsigned long)i);
-		void *va = kmap(pg);
-		CHECK((uint32_t)(uintptr_t)va == pkmap_base + ((i + 1) << PAGE_SHIFT), "kmap %lu at %p",
-		      (unsigned long)i, va);
-	}
-	uint32_t base = pkmap_base + PAGE_SIZE;
+	uint32_t base = (uint32_t)(uintptr_t)arg;
 
 	uint32_t pmcr = pmcr_read();
 	printf("PMCR 0x%08lx: implementer 0x%02lx, %lu event counters\n", (unsigned long)pmcr,
@@ -71,6 +67,28 @@ int main(void)
 	CHECK(h0 == h1, "a disabled cycle counter moved: %lu -> %lu", (unsigned long)h0, (unsigned long)h1);
 	pmcr_write(pmcr_read() | PMCR_C);
 	CHECK(read_ccnt() == 0, "PMCR.C reset the cycle counter to %lu", (unsigned long)read_ccnt());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t pkmap_base = kmaplab_kernel_info(KINFO_PKMAP_BASE);
+	for (uint32_t i = 0; i < NPAGES; i++) {
+		struct page *pg = alloc_page(GFP_HIGHUSER);
+		CHECK(pg && PageHighMem(pg), "highmem page %lu", (unsigned long)i);
+		void *va = kmap(pg);
+		CHECK((uint32_t)(uintptr_t)va == pkmap_base + ((i + 1) << PAGE_SHIFT), "kmap %lu at %p",
+		      (unsigned long)i, va);
+	}
+	void *base = (void *)(uintptr_t)(pkmap_base + PAGE_SIZE);
+	if (argc > 1 && argv[1][0] == 'c') {
+		struct task_struct *t = kthread_run_on_cpu(measure, base, 1, "pmu");
+		CHECK(t != NULL, "no CPU 1 (run with --cpus 2)");
+		CHECK(kthread_stop(t) == 0, "CPU 1's measurement");
+		CHECK((pmcr_read() & PMCR_E) == 0, "CPU 1's pmu_start() enabled CPU 0's PMU");
+	} else {
+		measure(base);
+	}
 	printf("pmu_counters: ok\n");
 	return 0;
 }
