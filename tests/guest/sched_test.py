@@ -30,6 +30,9 @@ usage: sched_test.py --kmaplab K --guest-dir DIR CASE
   pipe-trace    --cpus 2 --trace to a FIFO (a pipe: no seeking back) gives the
                 same bytes as --trace to a file, a format-2 trace that
                 `kmaplab trace` reads with its cpu column.
+  cache-per-cpu --model cache, 4 CPUs: each CPU's own L1D (cpus[i].cache.l1d)
+                counts its reads (every CPU read its pages: hits and misses
+                on each), and the four add up to the totals' cache.l1d.
   options       --tick with a bad value, and --tick with --model none, are
                 usage errors (64).
 """
@@ -171,6 +174,15 @@ def case_pipe_trace(tmp):
     check(any(line.split(',')[1] == '1' for line in t.stdout.splitlines()[1:]), 'events of CPU 1')
 
 
+def case_cache_per_cpu(tmp):
+    p, d = run(['--model', 'cache', '--cpus', '4', guest('smp_pagecache'), '32', '1'], tmp)
+    check(p.returncode == 0, '%d %s' % (p.returncode, p.stderr))
+    for k in ('hits', 'misses'):
+        per = [c['cache']['l1d'][k] for c in d['cpus']]
+        check(all(v > 0 for v in per), 'every CPU its own L1D %s: %s' % (k, per))
+        check(sum(per) == d['cache']['l1d'][k], 'cpus[].cache.l1d.%s %s add up to %d' % (k, per, d['cache']['l1d'][k]))
+
+
 def case_options(tmp):
     for args, msg in ((['--tick', 'x'], '--tick'), (['--tick', '-1'], '--tick'),
                       (['--model', 'none', '--tick', '5'], '--model none')):
@@ -182,7 +194,7 @@ def case_options(tmp):
 CASES = {
     'kmap-local-schedule': case_kmap_local_schedule, 'tick-local': case_tick_local, 'atomic': case_atomic,
     'cond-resched': case_cond_resched, 'bug': case_bug, 'deterministic': case_deterministic,
-    'options': case_options, 'pipe-trace': case_pipe_trace,
+    'options': case_options, 'pipe-trace': case_pipe_trace, 'cache-per-cpu': case_cache_per_cpu,
 }
 
 if __name__ == '__main__':
