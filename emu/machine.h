@@ -42,6 +42,7 @@ struct machine_options {
 	uint64_t quantum;          /* --quantum cycles (emu/smp.h) */
 	enum tlb_broadcast tlb_broadcast; /* --tlb-broadcast is|ipi */
 	bool erratum_798181;       /* --erratum-798181 */
+	unsigned va_bits;          /* --va-bits (AArch64 machine), 0: 39 */
 };
 
 enum stop_reason {

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The kmaplab hypercall ABI, version 2 — shared by guests and the host.
+/* The kmaplab hypercall ABI, version 3 — shared by guests and the host.
  *
  * A hypercall is an SVC with a reserved immediate: `svc #0x4b4d4c` ("KML")
  * in ARM state, `svc #0x4b` in Thumb state.  The call number is in r12,
  * arguments in r0-r3, the result in r0.  Every other SVC immediate except
  * semihosting's (0x123456 ARM, 0xab Thumb) stops the run with an error, and
  * so does an unknown call number.  Numbers are never reused; new calls get
- * new numbers and bump KMAPLAB_HC_ABI_VERSION. */
+ * new numbers and bump KMAPLAB_HC_ABI_VERSION.  Version 3 added the AArch64
+ * machine: `svc #0x4b4d`, number in x8, arguments x0-x3, result x0,
+ * HC_SET_FIXMAP_IO and the arm64 KINFO_* selectors. */
 #ifndef KMAPLAB_HYPERCALL_H
 #define KMAPLAB_HYPERCALL_H
 
-#define KMAPLAB_HC_ABI_VERSION 2
+#define KMAPLAB_HC_ABI_VERSION 3
 
 #define KMAPLAB_SVC_ARM 0x4b4d4c
 #define KMAPLAB_SVC_THUMB 0x4b
@@ -38,6 +40,7 @@
 #define HC_CLEAR_FIXMAP 0x31   /* r0 = idx */
 #define HC_EARLY_IOREMAP 0x32  /* r0 = phys, r1 = size; returns VA or 0 */
 #define HC_EARLY_IOUNMAP 0x33  /* r0 = VA, r1 = size */
+#define HC_SET_FIXMAP_IO 0x34  /* arm64: r0 = idx, r1 = phys; FIXMAP_PAGE_IO */
 
 /* TLB maintenance as the kernel's functions */
 #define HC_LOCAL_FLUSH_TLB_KERNEL_PAGE 0x40 /* r0 = VA */
@@ -88,5 +91,13 @@
 #define KCONFIG_DEBUG_KMAP_LOCAL (1u << 2)
 #define KCONFIG_ARM_ERRATA_720789 (1u << 3)
 #define KCONFIG_ARM_ERRATA_798181 (1u << 4)
+/* arm64 only (the AArch64 machine, docs/aarch64.md) */
+#define KINFO_FIXADDR_TOP 32
+#define KINFO_KIMAGE_VADDR 33
+#define KINFO_VA_BITS 34
+#define KINFO_FIX_TEXT_POKE0 35      /* enum fixed_addresses values of the */
+#define KINFO_FIX_BTMAP_BEGIN 36     /* configured kernel */
+#define KINFO_FIX_BTMAP_END 37
+#define KINFO_END_OF_FIXED 38        /* __end_of_fixed_addresses */
 
 #endif

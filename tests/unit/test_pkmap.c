@@ -974,7 +974,7 @@ static void test_dispatch_and_options(void)
 	CHECK_EQ(kmaplab_hypercall(f->p, HC_KERNEL_INFO, args, 0x1234, &ret), HC_BAD_CALL);
 	CHECK(strstr(policy_message(f->p), "unknown selector 4242 at 0x00001234") != NULL);
 	CHECK_EQ(kmaplab_hypercall(f->p, 0xdead, args, 0, &ret), HC_BAD_CALL);
-	CHECK(strstr(policy_message(f->p), "unknown hypercall 57005 at 0x00000000 (hypercall ABI version 2)") != NULL);
+	CHECK(strstr(policy_message(f->p), "unknown hypercall 57005 at 0x00000000 (hypercall ABI version 3)") != NULL);
 
 	/* Guest-called flushes are counted under their own cause. */
 	hc(f, HC_LOCAL_FLUSH_TLB_KERNEL_PAGE, 0xc0001234u, 0);
