@@ -32,6 +32,7 @@
 #define A64_PGTABLE_POOL (1ull << 20)  /* boot page-table pages, top of RAM */
 #define A64_SEMIHOST_HLT 0xd45e0000u   /* hlt #0xf000 */
 #define A64_HYPERCALL_SVC 0xd40969a1u  /* svc #0x4b4d */
+#define SCR_EL3_RW (1ull << 10)        /* lower ELs are AArch64 */
 
 static const struct {
 	const char *core;
@@ -251,28 +252,6 @@ static int uc_fail(struct a64_machine *m, const char *what, uc_err err)
 static void a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va);
 static const struct a64_flush_ops a64_flush_ops = { .tlbi = a64_host_tlbi };
 
-/* Unicorn 2.0.1 and 2.1.1 translate an AArch64 instruction fetch a second
- * time at the PC truncated to 32 bits and sign-extended (measured: a fetch
- * from 0xffffffc010000000 aborts unless VA 0x10000000 translates too, and
- * the abort never reaches a hook with that address), and that second
- * translation must also allow EL0 execution (UXN clear), as if it were made
- * for EL0.  So TTBR0's table,
- * which a v5.10 kernel keeps empty (reserved_pg_dir), carries an alias of
- * the image window at those low addresses, to the same physical pages.
- * docs/aarch64.md lists it among the deviations. */
-static int build_fetch_alias(struct a64_machine *m, uint64_t phys_image)
-{
-	struct a64_kernel *k = &m->k;
-	uint64_t alias = (uint64_t)(int64_t)(int32_t)(uint32_t)k->layout.kimage_vaddr;
-	uint64_t saved = k->swapper_pg_dir;
-	k->swapper_pg_dir = alias >> 63 ? saved : k->reserved_pg_dir;
-	int rc = a64_map_blocks(k, alias & ((1ull << k->layout.va_bits) - 1), phys_image, A64_IMAGE_WINDOW,
-				PAGE_KERNEL_EXEC & ~PTE_UXN);
-	k->swapper_pg_dir = saved;
-	m->fetch_alias = alias;
-	return rc;
-}
-
 static int build_kernel(struct a64_machine *m)
 {
 	struct a64_kernel *k = &m->k;
@@ -295,17 +274,8 @@ static int build_kernel(struct a64_machine *m)
 	if (a64_map_blocks(k, k->layout.page_offset, k->mem.base, k->mem.size, PAGE_KERNEL) ||
 	    a64_map_blocks(k, k->layout.kimage_vaddr, phys_image, A64_IMAGE_WINDOW, PAGE_KERNEL_EXEC))
 		return fail(m, EXIT_INTERNAL, "out of boot page-table pages");
-	if (build_fetch_alias(m, phys_image))
-		return fail(m, EXIT_INTERNAL, "out of boot page-table pages");
 	a64_early_fixmap_init(k);
 	a64_early_ioremap_setup(k);
-	/* The same Unicorn quirk on data accesses: the fixmap's addresses
-	 * truncated and sign-extended from bit 31 land in the last pgd entry
-	 * with the same pmd and pte indices, so that entry shares bm_pmd. */
-	uint64_t *pgd = a64_table(&k->mem, k->swapper_pg_dir);
-	uint64_t fix_alias = (uint64_t)(int64_t)(int32_t)(uint32_t)k->layout.fixaddr_start;
-	if (!(pgd[(fix_alias >> 30) & 511] & PTE_VALID))
-		pgd[(fix_alias >> 30) & 511] = k->bm_pmd | PMD_TYPE_TABLE;
 	k->flush = &a64_flush_ops;
 	k->flush_arg = m;
 	return 0;
@@ -357,6 +327,17 @@ static int boot_cpu(struct a64_machine *m)
 		err = sysreg_write(uc, 3, 0, 2, 0, 1, m->k.swapper_pg_dir);  /* TTBR1_EL1 */
 	if (!err)
 		err = sysreg_write(uc, 3, 0, 1, 0, 2, 3ull << 20);           /* CPACR_EL1.FPEN: FP/SIMD on */
+	/* SCR_EL3.RW: EL1 is AArch64.  Unicorn resets SCR_EL3 to 0 and has no
+	 * boot loader to set it, and QEMU's arm_el_is_aa64(env, 1)
+	 * (target/arm/cpu.h) then says EL1 is AArch32, so the EL1 regime was
+	 * walked as AArch32 LPAE on the VA's low 32 bits: every load, store and
+	 * fetch was translated at the address truncated to 32 bits (measured
+	 * with AT S1E1R before and after, docs/aarch64.md). */
+	uint64_t scr = 0;
+	if (!err)
+		err = sysreg_read(uc, 3, 6, 1, 1, 0, &scr);
+	if (!err)
+		err = sysreg_write(uc, 3, 6, 1, 1, 0, scr | SCR_EL3_RW);
 	if (!err)
 		err = sysreg_read(uc, 3, 0, 1, 0, 0, &sctlr);
 	/* M (MMU), C, I on; A (alignment) and SA (stack alignment) off. */
@@ -383,14 +364,9 @@ static int map_memory(struct a64_machine *m)
 	const struct a64_layout *l = &m->k.layout;
 	err = uc_mem_map(m->uc, l->page_offset, m->k.mem.size, UC_PROT_ALL);
 	if (!err)
-		err = uc_mem_map(m->uc, m->fetch_alias & ((1ull << l->va_bits) - 1), A64_IMAGE_WINDOW, UC_PROT_ALL);
-	if (!err)
 		err = uc_mem_map(m->uc, l->kimage_vaddr, A64_IMAGE_WINDOW, UC_PROT_ALL);
 	if (!err)
 		err = uc_mem_map(m->uc, l->fixaddr_start & ~(SZ_2M - 1), SZ_2M, UC_PROT_ALL);
-	if (!err)
-		err = uc_mem_map(m->uc, (uint64_t)(int64_t)(int32_t)(uint32_t)l->fixaddr_start & ~(SZ_2M - 1), SZ_2M,
-				 UC_PROT_ALL);
 	return err ? uc_fail(m, "a VA placeholder region", err) : 0;
 }
 

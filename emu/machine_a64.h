@@ -29,7 +29,6 @@ struct a64_machine {
 	struct a64_kernel k;
 	uint64_t entry;
 	uint64_t image_end;          /* VA just past the highest segment */
-	uint64_t fetch_alias;        /* the image's low-32-bit alias (build_fetch_alias) */
 	uint8_t *file;               /* the ELF file */
 	size_t file_size;
 	struct a64_segment *segs;
