@@ -191,9 +191,9 @@ static int load_elf(struct a64_machine *m)
 		uint64_t base = m->k.layout.kimage_vaddr;
 		if (ph.p_vaddr < base || ph.p_memsz > A64_IMAGE_WINDOW || ph.p_vaddr - base > A64_IMAGE_WINDOW - ph.p_memsz ||
 		    ph.p_filesz > ph.p_memsz || ph.p_offset > m->file_size || ph.p_filesz > m->file_size - ph.p_offset) {
-			rc = fail(m, EXIT_BAD_ELF, "%s: segment at VA 0x%016llx (0x%llx bytes) is not inside the kernel image window [KIMAGE_VADDR 0x%016llx, +32 MiB) of VA_BITS %u; build the guest with kmaplab-cc --core cortex-a53",
+			rc = fail(m, EXIT_BAD_ELF, "%s: segment at VA 0x%016llx (0x%llx bytes) is not inside the kernel image window [KIMAGE_VADDR 0x%016llx, +32 MiB) of VA_BITS %u; build the guest with kmaplab-cc --core cortex-a53 --va-bits %u",
 				  m->elf_path, (unsigned long long)ph.p_vaddr, (unsigned long long)ph.p_memsz,
-				  (unsigned long long)base, m->k.layout.va_bits);
+				  (unsigned long long)base, m->k.layout.va_bits, m->k.layout.va_bits);
 			goto out;
 		}
 		/* picolibc's link map puts initialised data at a load address
@@ -266,6 +266,8 @@ static int build_kernel(struct a64_machine *m)
 	k->memblock_end = k->mem.base + k->mem.size;
 	k->swapper_pg_dir = a64_early_pgtable_alloc(k);
 	k->reserved_pg_dir = a64_early_pgtable_alloc(k);
+	if (k->layout.va_bits > 39)
+		k->bm_pud = a64_early_pgtable_alloc(k);
 	k->bm_pmd = a64_early_pgtable_alloc(k);
 	k->bm_pte = a64_early_pgtable_alloc(k);
 	/* map_mem(): the linear map of all RAM, not executable (PAGE_KERNEL);
@@ -579,8 +581,6 @@ static int a64_init(struct a64_machine *m)
 		return fail(m, EXIT_USAGE, "%s is an AArch64 ELF: run it with --core cortex-a53, cortex-a57 or cortex-a72 (got --core %s)",
 			    m->elf_path, m->opt.core);
 	unsigned va_bits = m->opt.va_bits ? m->opt.va_bits : 39;
-	if (va_bits == 48)
-		return fail(m, EXIT_USAGE, "--va-bits 48: Unicorn 2.0.1/2.1.1 walk a 4-level (T1SZ 16) table as if it were 3-level, so the kernel's 48-bit tables cannot run (docs/aarch64.md); use --va-bits 39");
 	if (m->opt.semihost_root)
 		return fail(m, EXIT_USAGE, "--semihosting-root: the AArch64 machine has console semihosting only");
 	uint64_t ram = m->opt.ram ? m->opt.ram : A64_RAM_DEFAULT;

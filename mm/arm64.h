@@ -149,7 +149,7 @@ struct a64_kernel {
 	uint64_t kimage_voffset;      /* KIMAGE_VADDR - the image's physical base */
 	uint64_t swapper_pg_dir;      /* physical address of the L1 table (pgd) */
 	uint64_t reserved_pg_dir;     /* empty TTBR0 table */
-	uint64_t bm_pmd, bm_pte;      /* physical, early_fixmap_init() */
+	uint64_t bm_pud, bm_pmd, bm_pte; /* physical, early_fixmap_init(); bm_pud: VA_BITS 48 only */
 	uint64_t memblock_next, memblock_end;
 	/* early_ioremap state (mm/early_ioremap.c v5.10) */
 	uint64_t prev_map[FIX_BTMAPS_SLOTS]; /* VA, 0: free */
@@ -166,6 +166,8 @@ static inline uint64_t a64_phys_to_virt(const struct a64_layout *l, uint64_t pa)
 	return (pa - l->phys_offset) | l->page_offset;
 }
 
+/* The level of the pgd: 0 (VA_BITS 48) or 1 (VA_BITS 39). */
+unsigned a64_pgd_level(unsigned va_bits);
 /* Allocates a zeroed page-table page from the boot allocator; 0 if none. */
 uint64_t a64_early_pgtable_alloc(struct a64_kernel *k);
 /* Maps [va, va + size) to pa with 2 MiB blocks of `prot` in swapper_pg_dir.

@@ -69,14 +69,23 @@ static uint64_t pgd_index(const struct a64_kernel *k, uint64_t va)
 	return (va >> shift) & (A64_PTRS - 1);
 }
 
-/* Wires bm_pmd into the pgd entry of FIXADDR_START and bm_pte into its pmd
- * entry.  With VA_BITS 39 (3 levels) the pud is folded into the pgd, so
- * there is no bm_pud; 48-bit (4 levels) would add bm_pud between. */
+/* Wires the static tables into swapper_pg_dir for FIXADDR_START: with
+ * VA_BITS 48 (4 levels) bm_pud into the pgd entry, bm_pmd into bm_pud and
+ * bm_pte into bm_pmd; with VA_BITS 39 the pud is folded into the pgd, so
+ * bm_pmd goes into the pgd entry and there is no bm_pud.  The p4d level
+ * (v5.8) is folded on arm64 either way.  As early_fixmap_init() does, an
+ * entry already present is kept (the kernel BUGs unless it is bm_pud, which
+ * only 16 KiB-page kernels share with the image; not modelled). */
 void a64_early_fixmap_init(struct a64_kernel *k)
 {
 	uint64_t addr = k->layout.fixaddr_start;
 	uint64_t *pgd = a64_table(&k->mem, k->swapper_pg_dir);
-	uint64_t *pudp = &pgd[pgd_index(k, addr)]; /* fixmap_pud(): the pgd entry, folded */
+	uint64_t *pudp = &pgd[pgd_index(k, addr)]; /* fixmap_pud(): the pgd entry when folded */
+	if (k->layout.va_bits > 39) {
+		if (!(*pudp & PTE_VALID))
+			*pudp = k->bm_pud | PMD_TYPE_TABLE; /* __p4d_populate(bm_pud) */
+		pudp = &a64_table(&k->mem, *pudp & PTE_ADDR_MASK)[(addr >> A64_PUD_SHIFT) & (A64_PTRS - 1)];
+	}
 	if (!(*pudp & PTE_VALID))
 		*pudp = k->bm_pmd | PMD_TYPE_TABLE; /* __pud_populate(bm_pmd) */
 	uint64_t *pmd = a64_table(&k->mem, *pudp & PTE_ADDR_MASK);

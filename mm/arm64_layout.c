@@ -51,28 +51,39 @@ uint64_t a64_early_pgtable_alloc(struct a64_kernel *k)
 	return pa;
 }
 
-/* Index of `va` in the table at `level` (1: pgd with VA_BITS 39). */
+/* Index of `va` in the table at `level` (0: the 48-bit pgd, 1: pud or the
+ * 39-bit pgd, 2: pmd, 3: pte). */
 static unsigned a64_index(uint64_t va, unsigned level)
 {
 	return (unsigned)(va >> (12 + 9 * (3 - level))) & (A64_PTRS - 1);
+}
+
+/* The level of swapper_pg_dir: 1 with VA_BITS 39 (3 levels: pgd, pmd, pte),
+ * 0 with VA_BITS 48 (4 levels: pgd, pud, pmd, pte), CONFIG_PGTABLE_LEVELS. */
+unsigned a64_pgd_level(unsigned va_bits)
+{
+	return va_bits > 39 ? 0 : 1;
 }
 
 int a64_map_blocks(struct a64_kernel *k, uint64_t va, uint64_t pa, uint64_t size, uint64_t prot)
 {
 	if ((va | pa | size) & (SZ_2M - 1))
 		return -1;
-	uint64_t *pgd = a64_table(&k->mem, k->swapper_pg_dir);
 	for (uint64_t off = 0; off < size; off += SZ_2M) {
-		uint64_t *pgdp = &pgd[a64_index(va + off, 1)];
-		if (!(*pgdp & PTE_VALID)) {
-			uint64_t pmd = a64_early_pgtable_alloc(k);
-			if (!pmd)
-				return -1;
-			*pgdp = pmd | PMD_TYPE_TABLE;
+		uint64_t *table = a64_table(&k->mem, k->swapper_pg_dir);
+		/* Down to the pmd, allocating the tables that are missing. */
+		for (unsigned lvl = a64_pgd_level(k->layout.va_bits); lvl < 2; lvl++) {
+			uint64_t *entry = &table[a64_index(va + off, lvl)];
+			if (!(*entry & PTE_VALID)) {
+				uint64_t next = a64_early_pgtable_alloc(k);
+				if (!next)
+					return -1;
+				*entry = next | PMD_TYPE_TABLE;
+			}
+			table = a64_table(&k->mem, *entry & PTE_ADDR_MASK);
 		}
-		uint64_t *pmdp = a64_table(&k->mem, *pgdp & PTE_ADDR_MASK);
 		/* A block descriptor: the page bits with type 0b01. */
-		pmdp[a64_index(va + off, 2)] = ((pa + off) & PTE_ADDR_MASK) | (prot & ~PTE_TYPE_PAGE) | PMD_TYPE_SECT;
+		table[a64_index(va + off, 2)] = ((pa + off) & PTE_ADDR_MASK) | (prot & ~PTE_TYPE_PAGE) | PMD_TYPE_SECT;
 	}
 	return 0;
 }
@@ -82,7 +93,7 @@ int a64_map_blocks(struct a64_kernel *k, uint64_t va, uint64_t pa, uint64_t size
 bool a64_walk(const struct a64_mem *m, uint64_t ttbr, unsigned va_bits, uint64_t va, uint64_t *desc,
 	      unsigned *level, uint64_t *pa)
 {
-	unsigned lvl = va_bits > 39 ? 0 : 1;
+	unsigned lvl = a64_pgd_level(va_bits);
 	uint64_t table = ttbr & PTE_ADDR_MASK;
 	for (;; lvl++) {
 		uint64_t dpa = table + 8ull * a64_index(va, lvl);
