@@ -386,6 +386,11 @@ static void a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
 		[A64_TLBI_VALE1] = { 7, 5 }, [A64_TLBI_VAAE1IS] = { 3, 3 }, [A64_TLBI_VAAE1] = { 7, 3 },
 	};
 	uint64_t arg_va = (va >> 12) & ((1ull << 44) - 1); /* __TLBI_VADDR(addr, 0) */
+	if (m->tlb_on) {
+		unsigned cycles;
+		a64_tlb_tlbi(&m->tlb, op, arg_va, &cycles);
+		m->kernel_tlbi_cycles += cycles;
+	}
 	uc_err err = sysreg_write(m->uc, 1, 0, 8, enc[op].crm, enc[op].op2, arg_va);
 	if (err)
 		a64_stop(m, STOP_INTERNAL, "Unicorn refused TLBI %s: %s", a64_tlbi_name[op], uc_strerror(err));
@@ -569,6 +574,97 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		return;
 	}
 	m->insns += size / 4;
+	if (m->tlb_on && size) {
+		/* One look-up per fetched instruction: the block's first, the
+		 * first of a second page if it crosses one, the rest hit the
+		 * micro TLB entry those left (as tlb_repeat() on ARM32). */
+		bool ok;
+		uint64_t pa, last = addr + size - 4;
+		a64_tlb_access(&m->tlb, A64_SIDE_I, &m->regime, addr, &ok, &pa);
+		uint32_t rest = size / 4 - 1;
+		if ((last ^ addr) >> A64_PAGE_SHIFT) {
+			a64_tlb_access(&m->tlb, A64_SIDE_I, &m->regime, last & ~(A64_PAGE_SIZE - 1), &ok, &pa);
+			rest--;
+		}
+		m->tlb.stats.accesses += rest;
+		m->tlb.stats.micro_hits += rest;
+	}
+}
+
+/* Every load and store: one D-side look-up. */
+static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *arg)
+{
+	(void)uc;
+	(void)type;
+	(void)size;
+	(void)value;
+	struct a64_machine *m = arg;
+	bool ok;
+	uint64_t pa;
+	a64_tlb_access(&m->tlb, A64_SIDE_D, &m->regime, addr, &ok, &pa);
+}
+
+/* A pre-scanned TLBI, DSB or ISB is about to execute: the model acts on it
+ * (Unicorn's own TLB is maintained by QEMU executing it). */
+static void hook_site(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
+{
+	(void)uc;
+	(void)size;
+	struct a64_machine *m = arg;
+	const struct a64_site *s = NULL;
+	for (size_t lo = 0, hi = m->nsites; lo < hi;) {
+		size_t mid = (lo + hi) / 2;
+		if (m->sites[mid].va < addr) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+			if (m->sites[mid].va == addr)
+				s = &m->sites[mid];
+		}
+	}
+	if (!s)
+		return;
+	const struct a64_tlb_costs *c = &m->tlb.p->cost;
+	switch (s->kind) {
+	case A64_SITE_TLBI: {
+		/* X0-X28 are consecutive in Unicorn's enum; X29, X30 are not. */
+		int reg = s->rt < 29 ? UC_ARM64_REG_X0 + (int)s->rt : s->rt == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
+		uint64_t xt = s->rt == 31 ? 0 : a64_reg(m, reg);
+		unsigned cycles;
+		m->guest_tlbi[s->op]++;
+		m->guest_tlbi_invalidated += a64_tlb_tlbi(&m->tlb, s->op, xt, &cycles);
+		m->guest_tlbi_cycles += cycles;
+		break;
+	}
+	case A64_SITE_DSB: m->guest_dsb++; m->guest_barrier_cycles += c->dsb; break;
+	case A64_SITE_ISB: m->guest_isb++; m->guest_barrier_cycles += c->isb; break;
+	}
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct a64_site *x = a, *y = b;
+	return x->va < y->va ? -1 : x->va > y->va;
+}
+
+/* The TLB model: the profile of --core, the pre-scan, the hooks. */
+static int setup_tlb_model(struct a64_machine *m)
+{
+	const struct a64_tlb_profile *p = a64_tlb_profile_find(m->opt.core);
+	if (!p || a64_tlb_init(&m->tlb, p))
+		return fail(m, EXIT_INTERNAL, "no TLB model for %s", m->opt.core);
+	m->tlb_on = true;
+	m->regime = (struct a64_regime){ .mem = &m->k.mem, .ttbr0 = m->k.reserved_pg_dir,
+					 .ttbr1 = m->k.swapper_pg_dir, .va_bits = m->k.layout.va_bits, .asid = 0 };
+	for (size_t i = 0; i < m->nsegs; i++)
+		if (a64_scan_sites(m->segs[i].data, m->segs[i].filesz, m->segs[i].vaddr, &m->sites, &m->nsites) < 0)
+			return fail(m, EXIT_INTERNAL, "the TLBI pre-scan failed (Capstone or memory)");
+	qsort(m->sites, m->nsites, sizeof(*m->sites), site_cmp);
+	uc_hook h;
+	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
+	for (size_t i = 0; !err && i < m->nsites; i++)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_CODE, hook_site, m, m->sites[i].va, m->sites[i].va);
+	return err ? uc_fail(m, "a TLB-model hook", err) : 0;
 }
 
 /* ---- set-up, run, report ---- */
@@ -615,7 +711,9 @@ static int a64_init(struct a64_machine *m)
 		uerr = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED, hook_unmapped, m, 1, 0);
 	if (!uerr)
 		uerr = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, hook_block, m, 1, 0);
-	return uerr ? uc_fail(m, "a hook", uerr) : 0;
+	if (uerr)
+		return uc_fail(m, "a hook", uerr);
+	return m->opt.model ? setup_tlb_model(m) : 0;
 }
 
 static void a64_execute(struct a64_machine *m)
@@ -681,6 +779,22 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 		json_null(&j, "exit_code");
 	json_u64(&j, "instructions", m->insns);
 	json_end_object(&j);
+	const struct a64_tlb_stats *ts = &m->tlb.stats;
+	const struct a64_tlb_costs *c = m->tlb_on ? &m->tlb.p->cost : NULL;
+	uint64_t kflush_cycles = c ? m->kernel_tlbi_cycles + s->dsb * c->dsb + s->isb * c->isb : 0;
+	json_u64(&j, "cycles", ts->lookup_cycles + kflush_cycles + m->guest_tlbi_cycles + m->guest_barrier_cycles);
+	json_object(&j, "tlb");
+	json_u64(&j, "accesses", ts->accesses);
+	json_u64(&j, "micro_hits", ts->micro_hits);
+	json_u64(&j, "main_hits", ts->main_hits);
+	json_u64(&j, "misses", ts->misses);
+	json_u64(&j, "walks", ts->walks);
+	json_u64(&j, "walk_reads", ts->walk_reads);
+	json_u64(&j, "walk_cache_hits", ts->walk_cache_hits);
+	json_u64(&j, "faults", ts->faults);
+	json_u64(&j, "invalidated", ts->invalidated);
+	json_u64(&j, "cycles", ts->lookup_cycles);
+	json_end_object(&j);
 	json_object(&j, "flush");
 	json_object(&j, "flush_tlb_kernel_range");
 	json_u64(&j, "calls", s->flush_tlb_kernel_range_calls);
@@ -689,9 +803,20 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_object(&j, "flush_tlb_all");
 	json_u64(&j, "calls", s->flush_tlb_all_calls);
 	json_end_object(&j);
-	json_object(&j, "tlbi");
+	json_u64(&j, "cycles", kflush_cycles);
+	/* What the modelled kernel's flushes issued, as on ARM32. */
+	json_object(&j, "ops");
+	json_u64(&j, "DSB", s->dsb);
+	json_u64(&j, "ISB", s->isb);
 	for (int i = 0; i < A64_TLBI_NR; i++)
 		json_u64(&j, a64_tlbi_name[i], s->tlbi[i]);
+	json_end_object(&j);
+	/* The guest's own TLBI instructions (the pre-scan's sites). */
+	json_object(&j, "tlbi");
+	for (int i = 0; i < A64_TLBI_NR; i++)
+		json_u64(&j, a64_tlbi_name[i], m->guest_tlbi[i]);
+	json_u64(&j, "invalidated", m->guest_tlbi_invalidated);
+	json_u64(&j, "cycles", m->guest_tlbi_cycles);
 	json_end_object(&j);
 	json_end_object(&j);
 	json_object(&j, "fixmap");
@@ -700,9 +825,11 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "early_ioremap", s->early_ioremap);
 	json_u64(&j, "early_iounmap", s->early_iounmap);
 	json_end_object(&j);
+	/* The guest's own DSB and ISB instructions. */
 	json_object(&j, "barriers");
-	json_u64(&j, "dsb", s->dsb);
-	json_u64(&j, "isb", s->isb);
+	json_u64(&j, "dsb", m->guest_dsb);
+	json_u64(&j, "isb", m->guest_isb);
+	json_u64(&j, "cycles", m->guest_barrier_cycles);
 	json_end_object(&j);
 	json_finish(&j);
 	if (fclose(f) || rename(tmp, path)) {
@@ -721,6 +848,9 @@ static void a64_free(struct a64_machine *m)
 	if (m->ram)
 		munmap(m->ram, m->k.mem.size);
 	symtab_free(&m->syms);
+	if (m->tlb_on)
+		a64_tlb_free(&m->tlb);
+	free(m->sites);
 	free(m->segs);
 	free(m->file);
 }

@@ -15,6 +15,8 @@
 #include "arm64.h"
 #include "machine.h"
 #include "symbols.h"
+#include "tlb_a64.h"
+#include "tlbi_scan_a64.h"
 
 struct a64_segment {
 	uint64_t vaddr, filesz, memsz;
@@ -40,6 +42,15 @@ struct a64_machine {
 	char message[1024];
 	int sh_errno;                /* semihosting SYS_ERRNO */
 	volatile sig_atomic_t interrupt_signal;
+	/* The TLB model (off with --model off/none) and what feeds it. */
+	bool tlb_on;
+	struct a64_tlb tlb;
+	struct a64_regime regime;
+	struct a64_site *sites;      /* the pre-scan's TLBI/DSB/ISB sites */
+	size_t nsites;
+	uint64_t guest_tlbi[A64_TLBI_NR], guest_tlbi_invalidated, guest_tlbi_cycles;
+	uint64_t guest_dsb, guest_isb, guest_barrier_cycles;
+	uint64_t kernel_tlbi_cycles; /* the modelled kernel's TLBIs (flush.*) */
 };
 
 /* True when `core` names an AArch64 core, or the ELF at `path` is EM_AARCH64. */
