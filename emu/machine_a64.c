@@ -262,8 +262,11 @@ static int build_kernel(struct a64_machine *m)
 		uint8_t *dst = k->mem.host + (s->vaddr - k->kimage_voffset - k->mem.base);
 		memcpy(dst, s->data, s->filesz); /* the rest is fresh, zeroed RAM */
 	}
-	k->memblock_next = k->mem.base + k->mem.size - A64_PGTABLE_POOL;
-	k->memblock_end = k->mem.base + k->mem.size;
+	/* The page-table pool is the lower half of RAM's last 2 MiB: the last
+	 * 1 MiB stays unused, RAM a guest may take as a device region (as
+	 * guest-tests/bounce_ioremap.c does with early_ioremap). */
+	k->memblock_next = k->mem.base + k->mem.size - 2 * A64_PGTABLE_POOL;
+	k->memblock_end = k->mem.base + k->mem.size - A64_PGTABLE_POOL;
 	k->swapper_pg_dir = a64_early_pgtable_alloc(k);
 	k->reserved_pg_dir = a64_early_pgtable_alloc(k);
 	if (k->layout.va_bits > 39)
@@ -273,7 +276,14 @@ static int build_kernel(struct a64_machine *m)
 	/* map_mem(): the linear map of all RAM, not executable (PAGE_KERNEL);
 	 * map_kernel(): the image window, executable and writable (kmaplab
 	 * does not split text/rodata/data into separate permissions). */
-	if (a64_map_blocks(k, k->layout.page_offset, k->mem.base, k->mem.size, PAGE_KERNEL) ||
+	/* vmemmap: 64 bytes per page of RAM, backed by 2 MiB blocks just below
+	 * the last 2 MiB of RAM (which hold the page-table pool). */
+	m->memmap_size = ((k->mem.size >> A64_PAGE_SHIFT) * A64_STRUCT_PAGE_SIZE + SZ_2M - 1) & ~(SZ_2M - 1);
+	uint64_t memmap_phys = k->mem.base + k->mem.size - SZ_2M - m->memmap_size;
+	a64_pages_init(&m->pages, k, memmap_phys, (phys_image + A64_IMAGE_WINDOW) >> A64_PAGE_SHIFT,
+		       memmap_phys >> A64_PAGE_SHIFT);
+	if (a64_map_blocks(k, k->layout.vmemmap_start, memmap_phys, m->memmap_size, PAGE_KERNEL) ||
+	    a64_map_blocks(k, k->layout.page_offset, k->mem.base, k->mem.size, PAGE_KERNEL) ||
 	    a64_map_blocks(k, k->layout.kimage_vaddr, phys_image, A64_IMAGE_WINDOW, PAGE_KERNEL_EXEC))
 		return fail(m, EXIT_INTERNAL, "out of boot page-table pages");
 	a64_early_fixmap_init(k);
@@ -368,6 +378,8 @@ static int map_memory(struct a64_machine *m)
 	if (!err)
 		err = uc_mem_map(m->uc, l->kimage_vaddr, A64_IMAGE_WINDOW, UC_PROT_ALL);
 	if (!err)
+		err = uc_mem_map(m->uc, l->vmemmap_start, m->memmap_size, UC_PROT_ALL);
+	if (!err)
 		err = uc_mem_map(m->uc, l->fixaddr_start & ~(SZ_2M - 1), SZ_2M, UC_PROT_ALL);
 	return err ? uc_fail(m, "a VA placeholder region", err) : 0;
 }
@@ -398,6 +410,16 @@ static void a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
 
 /* ---- hypercalls ---- */
 
+/* kmap.* stats keys, in this order. */
+enum a64_kmap_stat {
+	A64_KS_KMAP, A64_KS_KUNMAP, A64_KS_KMAP_ATOMIC, A64_KS_KUNMAP_ATOMIC, A64_KS_KMAP_LOCAL,
+	A64_KS_KUNMAP_LOCAL, A64_KS_PAGE_ADDRESS, A64_KS_ALLOC_PAGE, A64_KS_FREE_PAGE,
+};
+static const char *const a64_kmap_stat_name[] = {
+	"kmap", "kunmap", "kmap_atomic", "kunmap_atomic", "kmap_local", "kunmap_local", "page_address",
+	"alloc_page", "free_page",
+};
+
 static void a64_bug(struct a64_machine *m, uint64_t pc)
 {
 	char sym[160];
@@ -414,6 +436,10 @@ static uint64_t kernel_info(struct a64_machine *m, uint64_t which, bool *ok)
 	case KINFO_SWAPPER_PG_DIR: return a64_phys_to_virt(&k->layout, k->swapper_pg_dir);
 	case KINFO_BM_PTE: return a64_phys_to_virt(&k->layout, k->bm_pte);
 	case KINFO_NR_CPUS: return 1;
+	case KINFO_MEM_MAP: return a64_pfn_to_page(k, m->pages.memstart_pfn);
+	case KINFO_ARCH_PFN_OFFSET: return m->pages.memstart_pfn;
+	case KINFO_MAX_LOW_PFN: /* no highmem: all of RAM is low */
+	case KINFO_MAX_PFN: return m->pages.end_pfn;
 	case KINFO_FIXADDR_TOP: return k->layout.fixaddr_top;
 	case KINFO_KIMAGE_VADDR: return k->layout.kimage_vaddr;
 	case KINFO_VA_BITS: return k->layout.va_bits;
@@ -464,6 +490,37 @@ static void a64_hypercall(struct a64_machine *m, uint64_t pc)
 		if (a64_early_iounmap(k, a0, a1))
 			return a64_bug(m, pc);
 		break;
+	case HC_ALLOC_PAGE:
+		ret = a64_alloc_page(k, &m->pages, (unsigned)a0);
+		m->kmap_calls[A64_KS_ALLOC_PAGE]++;
+		break;
+	case HC_FREE_PAGE:
+		m->kmap_calls[A64_KS_FREE_PAGE]++;
+		if (a64_free_page(k, &m->pages, a0)) {
+			snprintf(k->bug, sizeof(k->bug), "BUG: __free_page(0x%016llx): not an allocated struct page",
+				 (unsigned long long)a0);
+			return a64_bug(m, pc);
+		}
+		break;
+	case HC_PAGE_ADDRESS: case HC_KMAP: case HC_KMAP_ATOMIC: case HC_KMAP_LOCAL_PAGE: {
+		/* !CONFIG_HIGHMEM (include/linux/highmem.h v5.10): all three
+		 * kmap forms are page_address(); nothing is mapped or flushed. */
+		int64_t pfn = a64_page_to_pfn(k, &m->pages, a0);
+		m->kmap_calls[nr == HC_PAGE_ADDRESS ? A64_KS_PAGE_ADDRESS : nr == HC_KMAP ? A64_KS_KMAP
+			      : nr == HC_KMAP_ATOMIC ? A64_KS_KMAP_ATOMIC : A64_KS_KMAP_LOCAL]++;
+		if (pfn < 0) {
+			snprintf(k->bug, sizeof(k->bug), "BUG: %s(0x%016llx): not a struct page in vmemmap",
+				 nr == HC_PAGE_ADDRESS ? "page_address" : nr == HC_KMAP ? "kmap"
+				 : nr == HC_KMAP_ATOMIC ? "kmap_atomic" : "kmap_local_page", (unsigned long long)a0);
+			return a64_bug(m, pc);
+		}
+		ret = a64_pfn_to_virt(k, (uint64_t)pfn);
+		break;
+	}
+	/* kunmap(), kunmap_atomic(), kunmap_local(): nothing to undo. */
+	case HC_KUNMAP: m->kmap_calls[A64_KS_KUNMAP]++; break;
+	case HC_KUNMAP_ATOMIC: m->kmap_calls[A64_KS_KUNMAP_ATOMIC]++; break;
+	case HC_KUNMAP_LOCAL: m->kmap_calls[A64_KS_KUNMAP_LOCAL]++; break;
 	case HC_FLUSH_TLB_KERNEL_RANGE: a64_flush_tlb_kernel_range(k, a0, a1); break;
 	case HC_FLUSH_TLB_ALL: a64_flush_tlb_all(k); break;
 	default:
@@ -680,8 +737,10 @@ static int a64_init(struct a64_machine *m)
 	if (m->opt.semihost_root)
 		return fail(m, EXIT_USAGE, "--semihosting-root: the AArch64 machine has console semihosting only");
 	uint64_t ram = m->opt.ram ? m->opt.ram : A64_RAM_DEFAULT;
-	if (ram % SZ_2M || ram < A64_IMAGE_WINDOW + 2 * SZ_2M)
-		return fail(m, EXIT_USAGE, "--ram: the AArch64 machine needs a multiple of 2 MiB, at least 36 MiB");
+	/* The image window, vmemmap (one 2 MiB block up to 128 MiB of RAM),
+	 * the page-table pool's 2 MiB, and 2 MiB of pages to allocate. */
+	if (ram % SZ_2M || ram < A64_IMAGE_WINDOW + 3 * SZ_2M)
+		return fail(m, EXIT_USAGE, "--ram: the AArch64 machine needs a multiple of 2 MiB, at least 38 MiB");
 	struct a64_config cfg = { .acpi_apei_ghes = true, .arm_sde_interface = true, .unmap_kernel_at_el0 = true };
 	m->k.cfg = cfg;
 	a64_fixmap_enum_init(&m->k.fix, &cfg);
@@ -819,6 +878,10 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "cycles", m->guest_tlbi_cycles);
 	json_end_object(&j);
 	json_end_object(&j);
+	json_object(&j, "kmap");
+	for (int i = 0; i < 9; i++)
+		json_u64(&j, a64_kmap_stat_name[i], m->kmap_calls[i]);
+	json_end_object(&j);
 	json_object(&j, "fixmap");
 	json_u64(&j, "set", s->set_fixmap);
 	json_u64(&j, "clear", s->clear_fixmap);
@@ -851,6 +914,7 @@ static void a64_free(struct a64_machine *m)
 	if (m->tlb_on)
 		a64_tlb_free(&m->tlb);
 	free(m->sites);
+	a64_pages_free_all(&m->pages);
 	free(m->segs);
 	free(m->file);
 }

@@ -13,6 +13,7 @@
 #include <unicorn/unicorn.h>
 
 #include "arm64.h"
+#include "arm64_page.h"
 #include "machine.h"
 #include "symbols.h"
 #include "tlb_a64.h"
@@ -42,6 +43,10 @@ struct a64_machine {
 	char message[1024];
 	int sh_errno;                /* semihosting SYS_ERRNO */
 	volatile sig_atomic_t interrupt_signal;
+	/* Pages and the no-highmem kmap family (mm/arm64_page.h). */
+	struct a64_pages pages;
+	uint64_t memmap_size;        /* bytes of vmemmap mapped, 2 MiB blocks */
+	uint64_t kmap_calls[9];      /* enum a64_kmap_stat */
 	/* The TLB model (off with --model off/none) and what feeds it. */
 	bool tlb_on;
 	struct a64_tlb tlb;

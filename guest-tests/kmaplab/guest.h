@@ -80,9 +80,15 @@ struct page {
 	unsigned long private;
 	int _mapcount;
 	int _refcount;
+#ifdef __aarch64__
+	unsigned long memcg_data; /* arm64 v5.10: 64 bytes (STRUCT_PAGE_MAX_SHIFT 6) */
+#endif
 };
 
-#ifndef __aarch64__
+#ifdef __aarch64__
+_Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes on arm64");
+_Static_assert(__builtin_offsetof(struct page, _refcount) == 52, "mm/arm64_page.h");
+#else
 _Static_assert(sizeof(struct page) == 32, "struct page is 32 bytes on ARM32");
 #endif
 
@@ -171,6 +177,29 @@ static inline void kunmap_local(const void *addr)
 static inline unsigned long fix_to_virt(unsigned int idx)
 {
 	return __fix_to_virt(idx);
+}
+
+/* __memcpy_toio() (arch/arm64/kernel/io.c, v5.10): bytes until the target
+ * is 8-byte aligned, then 8-byte stores, then bytes -- Device memory takes
+ * no unaligned access, which memcpy() would make. */
+static inline void memcpy_toio(volatile void *to, const void *from, unsigned long count)
+{
+	volatile uint8_t *t = to;
+	const uint8_t *f = from;
+	while (count && ((uintptr_t)t & 7)) {
+		*t++ = *f++;
+		count--;
+	}
+	while (count >= 8) {
+		uint64_t v;
+		__builtin_memcpy(&v, f, 8);
+		*(volatile uint64_t *)t = v;
+		t += 8;
+		f += 8;
+		count -= 8;
+	}
+	while (count--)
+		*t++ = *f++;
 }
 
 /* set_fixmap_io(): FIXMAP_PAGE_IO, Device-nGnRE (MAIR index MT_DEVICE_nGnRE). */
