@@ -249,7 +249,7 @@ static int uc_fail(struct a64_machine *m, const char *what, uc_err err)
 	return fail(m, EXIT_INTERNAL, "Unicorn refused %s: %s", what, uc_strerror(err));
 }
 
-static void a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va);
+static unsigned a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va);
 static const struct a64_flush_ops a64_flush_ops = { .tlbi = a64_host_tlbi };
 
 static int build_kernel(struct a64_machine *m)
@@ -388,7 +388,7 @@ static int map_memory(struct a64_machine *m)
 
 /* The kernel's TLBIs, replayed on QEMU's TLB through the system register
  * interface (op0 1, CRn 8; encodings from the ARMv8-A ARM, C5.5). */
-static void a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
+static unsigned a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
 {
 	struct a64_machine *m = arg;
 	static const struct { unsigned crm, op2; } enc[A64_TLBI_NR] = {
@@ -398,14 +398,13 @@ static void a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
 		[A64_TLBI_VALE1] = { 7, 5 }, [A64_TLBI_VAAE1IS] = { 3, 3 }, [A64_TLBI_VAAE1] = { 7, 3 },
 	};
 	uint64_t arg_va = (va >> 12) & ((1ull << 44) - 1); /* __TLBI_VADDR(addr, 0) */
-	if (m->tlb_on) {
-		unsigned cycles;
+	unsigned cycles = 0;
+	if (m->tlb_on)
 		a64_tlb_tlbi(&m->tlb, op, arg_va, &cycles);
-		m->kernel_tlbi_cycles += cycles;
-	}
 	uc_err err = sysreg_write(m->uc, 1, 0, 8, enc[op].crm, enc[op].op2, arg_va);
 	if (err)
 		a64_stop(m, STOP_INTERNAL, "Unicorn refused TLBI %s: %s", a64_tlbi_name[op], uc_strerror(err));
+	return cycles;
 }
 
 /* ---- hypercalls ---- */
@@ -459,6 +458,8 @@ static void a64_hypercall(struct a64_machine *m, uint64_t pc)
 	struct a64_kernel *k = &m->k;
 	char sym[160];
 	bool ok = true;
+	if (nr != HC_ABI_VERSION && nr != HC_KERNEL_INFO)
+		m->kernel_calls++;
 	switch (nr) {
 	case HC_ABI_VERSION: ret = KMAPLAB_HC_ABI_VERSION; break;
 	case HC_KERNEL_INFO:
@@ -711,6 +712,8 @@ static int setup_tlb_model(struct a64_machine *m)
 	if (!p || a64_tlb_init(&m->tlb, p))
 		return fail(m, EXIT_INTERNAL, "no TLB model for %s", m->opt.core);
 	m->tlb_on = true;
+	m->k.dsb_cycles = p->cost.dsb;
+	m->k.isb_cycles = p->cost.isb;
 	m->regime = (struct a64_regime){ .mem = &m->k.mem, .ttbr0 = m->k.reserved_pg_dir,
 					 .ttbr1 = m->k.swapper_pg_dir, .va_bits = m->k.layout.va_bits, .asid = 0 };
 	for (size_t i = 0; i < m->nsegs; i++)
@@ -839,9 +842,11 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "instructions", m->insns);
 	json_end_object(&j);
 	const struct a64_tlb_stats *ts = &m->tlb.stats;
-	const struct a64_tlb_costs *c = m->tlb_on ? &m->tlb.p->cost : NULL;
-	uint64_t kflush_cycles = c ? m->kernel_tlbi_cycles + s->dsb * c->dsb + s->isb * c->isb : 0;
-	json_u64(&j, "cycles", ts->lookup_cycles + kflush_cycles + m->guest_tlbi_cycles + m->guest_barrier_cycles);
+	/* With --model off nothing but the instructions is charged. */
+	const struct a64_tlb_costs *c = &a64_tlb_profile_find(m->opt.core)->cost;
+	uint64_t kernel_cycles = m->tlb_on ? m->k.cycles + m->kernel_calls * c->hypercall : 0;
+	json_u64(&j, "cycles", m->insns * c->insn + ts->lookup_cycles + kernel_cycles + m->guest_tlbi_cycles +
+				       m->guest_barrier_cycles);
 	json_object(&j, "tlb");
 	json_u64(&j, "accesses", ts->accesses);
 	json_u64(&j, "micro_hits", ts->micro_hits);
@@ -855,14 +860,21 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "cycles", ts->lookup_cycles);
 	json_end_object(&j);
 	json_object(&j, "flush");
+	/* arm64 has no local_flush_tlb_kernel_page(): always 0, kept for
+	 * the readers of ARM32 stats (kmaplab compare). */
+	json_object(&j, "local_flush_tlb_kernel_page");
+	json_u64(&j, "calls", 0);
+	json_u64(&j, "cycles", 0);
+	json_end_object(&j);
 	json_object(&j, "flush_tlb_kernel_range");
 	json_u64(&j, "calls", s->flush_tlb_kernel_range_calls);
 	json_u64(&j, "pages", s->flush_tlb_kernel_range_pages);
+	json_u64(&j, "cycles", s->flush_tlb_kernel_range_cycles);
 	json_end_object(&j);
 	json_object(&j, "flush_tlb_all");
 	json_u64(&j, "calls", s->flush_tlb_all_calls);
+	json_u64(&j, "cycles", s->flush_tlb_all_cycles);
 	json_end_object(&j);
-	json_u64(&j, "cycles", kflush_cycles);
 	/* What the modelled kernel's flushes issued, as on ARM32. */
 	json_object(&j, "ops");
 	json_u64(&j, "DSB", s->dsb);
@@ -881,12 +893,14 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_object(&j, "kmap");
 	for (int i = 0; i < 9; i++)
 		json_u64(&j, a64_kmap_stat_name[i], m->kmap_calls[i]);
+	json_u64(&j, "flush_all_zero_pkmaps", 0); /* no pkmap on arm64 */
 	json_end_object(&j);
 	json_object(&j, "fixmap");
 	json_u64(&j, "set", s->set_fixmap);
 	json_u64(&j, "clear", s->clear_fixmap);
 	json_u64(&j, "early_ioremap", s->early_ioremap);
 	json_u64(&j, "early_iounmap", s->early_iounmap);
+	json_u64(&j, "cycles", s->set_fixmap_cycles);
 	json_end_object(&j);
 	/* The guest's own DSB and ISB instructions. */
 	json_object(&j, "barriers");

@@ -55,7 +55,7 @@ struct a64_machine {
 	size_t nsites;
 	uint64_t guest_tlbi[A64_TLBI_NR], guest_tlbi_invalidated, guest_tlbi_cycles;
 	uint64_t guest_dsb, guest_isb, guest_barrier_cycles;
-	uint64_t kernel_tlbi_cycles; /* the modelled kernel's TLBIs (flush.*) */
+	uint64_t kernel_calls;       /* modelled kernel functions called (hypercalls) */
 };
 
 /* True when `core` names an AArch64 core, or the ELF at `path` is EM_AARCH64. */

@@ -126,7 +126,8 @@ enum a64_tlbi {
 };
 extern const char *const a64_tlbi_name[A64_TLBI_NR];
 struct a64_flush_ops {
-	void (*tlbi)(void *arg, enum a64_tlbi op, uint64_t va);
+	/* Acts on one TLBI; returns the cycles it costs (0 if not timed). */
+	unsigned (*tlbi)(void *arg, enum a64_tlbi op, uint64_t va);
 };
 
 /* Counters of the kernel functions (stats keys flush.* and fixmap.*). */
@@ -137,6 +138,9 @@ struct a64_kstats {
 	uint64_t early_ioremap, early_iounmap;
 	uint64_t tlbi[A64_TLBI_NR];
 	uint64_t dsb, isb;
+	/* Cycles (with a TLB model: the TLBIs' costs and dsb_cycles,
+	 * isb_cycles): each function's own, set_fixmap's set_pte barriers. */
+	uint64_t flush_tlb_kernel_range_cycles, flush_tlb_all_cycles, set_fixmap_cycles;
 };
 
 /* The kernel's state: swapper_pg_dir, the fixmap tables, early_ioremap's
@@ -157,6 +161,8 @@ struct a64_kernel {
 	uint64_t slot_virt[FIX_BTMAPS_SLOTS];
 	const struct a64_flush_ops *flush;
 	void *flush_arg;
+	unsigned dsb_cycles, isb_cycles; /* costs of a DSB and an ISB, 0: untimed */
+	uint64_t cycles;                  /* running sum of all of the above */
 	struct a64_kstats stats;
 	char bug[256];                /* the last BUG: message */
 };

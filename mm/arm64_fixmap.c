@@ -95,28 +95,32 @@ void a64_early_fixmap_init(struct a64_kernel *k)
 static void dsb(struct a64_kernel *k)
 {
 	k->stats.dsb++;
+	k->cycles += k->dsb_cycles;
 }
 
 static void isb(struct a64_kernel *k)
 {
 	k->stats.isb++;
+	k->cycles += k->isb_cycles;
 }
 
 static void tlbi(struct a64_kernel *k, enum a64_tlbi op, uint64_t va)
 {
 	k->stats.tlbi[op]++;
 	if (k->flush && k->flush->tlbi)
-		k->flush->tlbi(k->flush_arg, op, va);
+		k->cycles += k->flush->tlbi(k->flush_arg, op, va);
 }
 
 /* flush_tlb_all(): dsb(ishst); tlbi vmalle1is; dsb(ish); isb(). */
 void a64_flush_tlb_all(struct a64_kernel *k)
 {
+	uint64_t c0 = k->cycles;
 	k->stats.flush_tlb_all_calls++;
 	dsb(k);
 	tlbi(k, A64_TLBI_VMALLE1IS, 0);
 	dsb(k);
 	isb(k);
+	k->stats.flush_tlb_all_cycles += k->cycles - c0;
 }
 
 /* Ranges over MAX_TLBI_OPS (PTRS_PER_PTE) pages flush everything; else one
@@ -128,6 +132,7 @@ void a64_flush_tlb_kernel_range(struct a64_kernel *k, uint64_t start, uint64_t e
 		a64_flush_tlb_all(k);
 		return;
 	}
+	uint64_t c0 = k->cycles;
 	start &= ~(A64_PAGE_SIZE - 1);
 	dsb(k);
 	for (uint64_t a = start; a < end; a += A64_PAGE_SIZE) {
@@ -136,6 +141,7 @@ void a64_flush_tlb_kernel_range(struct a64_kernel *k, uint64_t start, uint64_t e
 	}
 	dsb(k);
 	isb(k);
+	k->stats.flush_tlb_kernel_range_cycles += k->cycles - c0;
 }
 
 /* __set_fixmap(): a new PTE is written with no TLB maintenance (set_pte
@@ -153,8 +159,11 @@ int a64___set_fixmap(struct a64_kernel *k, unsigned idx, uint64_t phys, uint64_t
 	if (prot) {
 		k->stats.set_fixmap++;
 		*ptep = (phys & PTE_ADDR_MASK) | prot;
+		/* set_pte() of a valid kernel PTE: dsb(ishst); isb(). */
+		uint64_t c0 = k->cycles;
 		dsb(k);
 		isb(k);
+		k->stats.set_fixmap_cycles += k->cycles - c0;
 	} else {
 		k->stats.clear_fixmap++;
 		*ptep = 0;

@@ -22,6 +22,8 @@ struct a64_tlb_costs {
 	unsigned tlbi_all;    /* TLBI VMALLE1(IS) */
 	unsigned dsb;
 	unsigned isb;
+	unsigned insn;        /* every instruction (issue cost, L1 hits) */
+	unsigned hypercall;   /* entry/exit of a modelled kernel function */
 };
 
 struct a64_tlb_profile {

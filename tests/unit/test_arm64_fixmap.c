@@ -34,12 +34,13 @@
 
 static enum a64_tlbi last_op;
 static uint64_t last_va, ops;
-static void rec_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
+static unsigned rec_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
 {
 	(void)arg;
 	last_op = op;
 	last_va = va;
 	ops++;
+	return 0;
 }
 static const struct a64_flush_ops rec_ops = { .tlbi = rec_tlbi };
 
