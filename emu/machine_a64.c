@@ -209,6 +209,7 @@ static int load_elf(struct a64_machine *m)
 		s->filesz = ph.p_filesz;
 		s->memsz = ph.p_memsz;
 		s->data = m->file + ph.p_offset;
+		s->exec = (ph.p_flags & PF_X) != 0;
 		if (ph.p_vaddr + ph.p_memsz > m->image_end)
 			m->image_end = ph.p_vaddr + ph.p_memsz;
 	}
@@ -451,6 +452,8 @@ static uint64_t kernel_info(struct a64_machine *m, uint64_t which, bool *ok)
 	return 0;
 }
 
+static int64_t a64_patch_text(struct a64_machine *m, uint64_t addr, uint32_t insn, bool flush, uint64_t pc);
+
 static void a64_hypercall(struct a64_machine *m, uint64_t pc)
 {
 	uint64_t a0 = a64_reg(m, UC_ARM64_REG_X0), a1 = a64_reg(m, UC_ARM64_REG_X1);
@@ -522,6 +525,11 @@ static void a64_hypercall(struct a64_machine *m, uint64_t pc)
 	case HC_KUNMAP: m->kmap_calls[A64_KS_KUNMAP]++; break;
 	case HC_KUNMAP_ATOMIC: m->kmap_calls[A64_KS_KUNMAP_ATOMIC]++; break;
 	case HC_KUNMAP_LOCAL: m->kmap_calls[A64_KS_KUNMAP_LOCAL]++; break;
+	case HC_AARCH64_INSN_PATCH_TEXT_NOSYNC:
+		ret = (uint64_t)a64_patch_text(m, a0, (uint32_t)a1, a64_reg(m, UC_ARM64_REG_X2) != 1, pc);
+		if (m->stop != STOP_NONE)
+			return;
+		break;
 	case HC_FLUSH_TLB_KERNEL_RANGE: a64_flush_tlb_kernel_range(k, a0, a1); break;
 	case HC_FLUSH_TLB_ALL: a64_flush_tlb_all(k); break;
 	default:
@@ -530,6 +538,71 @@ static void a64_hypercall(struct a64_machine *m, uint64_t pc)
 		return;
 	}
 	a64_set_reg(m, UC_ARM64_REG_X0, ret);
+}
+
+/* is_image_text(): the guest's executable segments are the kernel text. */
+static bool a64_is_image_text(const struct a64_machine *m, uint64_t va)
+{
+	for (size_t i = 0; i < m->nsegs; i++)
+		if (m->segs[i].exec && va >= m->segs[i].vaddr && va - m->segs[i].vaddr < m->segs[i].memsz)
+			return true;
+	return false;
+}
+
+/* aarch64_insn_patch_text_nosync() and __aarch64_insn_write() of
+ * arch/arm64/kernel/insn.c (v5.10): patch_map() maps the text page at
+ * FIX_TEXT_POKE0 (set_fixmap_offset: FIXMAP_PAGE_NORMAL, no flush), the
+ * instruction is stored through that alias, patch_unmap() clears it
+ * (clear_fixmap: one TLBI VAALE1IS), and __flush_icache_range() cleans the
+ * D-cache line to the point of unification and invalidates the I-cache
+ * line (DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB).  kmaplab's store is the
+ * host's, so QEMU's translated code of that instruction is dropped where
+ * the I-cache is invalidated; without the flush the old code stays. */
+static int64_t a64_patch_text(struct a64_machine *m, uint64_t addr, uint32_t insn, bool flush, uint64_t pc)
+{
+	struct a64_kernel *k = &m->k;
+	m->poke_calls++;
+	if (addr & 3)
+		return -22; /* -EINVAL: A64 instructions are word aligned */
+	uint64_t waddr = addr, idx = k->fix.fix_text_poke0, pa;
+	bool image = a64_is_image_text(m, addr), ok;
+	if (image) {
+		/* __pa_symbol(addr): the image sits at kimage_voffset. */
+		uint64_t phys = addr - k->kimage_voffset;
+		if (a64___set_fixmap(k, (unsigned)idx, phys & ~(A64_PAGE_SIZE - 1), FIXMAP_PAGE_NORMAL)) {
+			a64_bug(m, pc);
+			return -22;
+		}
+		waddr = a64_fix_to_virt(k, (unsigned)idx) + (addr & (A64_PAGE_SIZE - 1));
+	}
+	/* copy_to_kernel_nofault(waddr, &insn, 4): a store by the kernel. */
+	if (m->tlb_on)
+		a64_tlb_access(&m->tlb, A64_SIDE_D, &m->regime, waddr, &ok, &pa);
+	if (a64_guest_write(m, waddr, &insn, 4)) {
+		char sym[160];
+		a64_stop(m, STOP_FAULT, "aarch64_insn_patch_text_nosync(0x%016llx): the store to 0x%016llx does not translate, called from %s",
+			 (unsigned long long)addr, (unsigned long long)waddr, a64_symbolize(m, pc, sym, sizeof(sym)));
+		return -14;
+	}
+	if (image)
+		a64___set_fixmap(k, (unsigned)idx, 0, FIXMAP_PAGE_CLEAR); /* patch_unmap() */
+	if (!flush) {
+		m->stale_code = addr;
+		return 0;
+	}
+	m->poke_icache_flushes++;
+	uint64_t c0 = k->cycles;
+	k->stats.dsb += 2;
+	k->stats.isb += 1;
+	k->cycles += 2 * (uint64_t)k->dsb_cycles + k->isb_cycles;
+	m->poke_cycles += k->cycles - c0;
+	uc_err err = uc_ctl_remove_cache(m->uc, addr, addr + 4);
+	if (err)
+		a64_stop(m, STOP_INTERNAL, "Unicorn refused to drop the translated code at 0x%016llx: %s",
+			 (unsigned long long)addr, uc_strerror(err));
+	if (m->stale_code >= addr && m->stale_code < addr + 4)
+		m->stale_code = 0;
+	return 0;
 }
 
 /* ---- exceptions and faults ---- */
@@ -632,6 +705,10 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		return;
 	}
 	m->insns += size / 4;
+	/* Code patched without __flush_icache_range() being fetched: the
+	 * architecture does not say which instruction runs (stale code). */
+	if (m->stale_code && m->stale_code - addr < size)
+		m->poke_stale_fetches++;
 	if (m->tlb_on && size) {
 		/* One look-up per fetched instruction: the block's first, the
 		 * first of a second page if it crosses one, the rest hit the
@@ -901,6 +978,12 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "early_ioremap", s->early_ioremap);
 	json_u64(&j, "early_iounmap", s->early_iounmap);
 	json_u64(&j, "cycles", s->set_fixmap_cycles);
+	json_end_object(&j);
+	json_object(&j, "text_poke");
+	json_u64(&j, "calls", m->poke_calls);
+	json_u64(&j, "icache_flushes", m->poke_icache_flushes);
+	json_u64(&j, "stale_fetches", m->poke_stale_fetches);
+	json_u64(&j, "cycles", m->poke_cycles);
 	json_end_object(&j);
 	/* The guest's own DSB and ISB instructions. */
 	json_object(&j, "barriers");

@@ -22,6 +22,7 @@
 struct a64_segment {
 	uint64_t vaddr, filesz, memsz;
 	const uint8_t *data;
+	bool exec;                   /* PF_X: kernel text (is_image_text) */
 };
 
 struct a64_machine {
@@ -56,6 +57,10 @@ struct a64_machine {
 	uint64_t guest_tlbi[A64_TLBI_NR], guest_tlbi_invalidated, guest_tlbi_cycles;
 	uint64_t guest_dsb, guest_isb, guest_barrier_cycles;
 	uint64_t kernel_calls;       /* modelled kernel functions called (hypercalls) */
+	/* Text patching: calls, I-cache flushes, fetches of code patched
+	 * without one (the last such instruction, until a flush covers it). */
+	uint64_t poke_calls, poke_icache_flushes, poke_stale_fetches, poke_cycles;
+	uint64_t stale_code;         /* VA of the unflushed patch, 0: none */
 };
 
 /* True when `core` names an AArch64 core, or the ELF at `path` is EM_AARCH64. */

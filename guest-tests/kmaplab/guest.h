@@ -202,6 +202,22 @@ static inline void memcpy_toio(volatile void *to, const void *from, unsigned lon
 		*t++ = *f++;
 }
 
+/* aarch64_insn_patch_text_nosync() (arch/arm64/kernel/insn.c, v5.10): writes
+ * one instruction through the FIX_TEXT_POKE0 alias of its page, unmaps it
+ * (one TLBI), then __flush_icache_range() over it.  0, or -EINVAL (-22)
+ * for an address that is not 4-byte aligned. */
+static inline int aarch64_insn_patch_text_nosync(void *addr, uint32_t insn)
+{
+	return (int)kmaplab_hypercall(HC_AARCH64_INSN_PATCH_TEXT_NOSYNC, (uintptr_t)addr, insn, 0, 0);
+}
+
+/* The same with the I-cache flush left out: a kernel bug, for tests of the
+ * stale-code hazard (text_poke.stale_fetches). */
+static inline int kmaplab_patch_text_noflush(void *addr, uint32_t insn)
+{
+	return (int)kmaplab_hypercall(HC_AARCH64_INSN_PATCH_TEXT_NOSYNC, (uintptr_t)addr, insn, 1, 0);
+}
+
 /* set_fixmap_io(): FIXMAP_PAGE_IO, Device-nGnRE (MAIR index MT_DEVICE_nGnRE). */
 static inline void set_fixmap_io(unsigned int idx, unsigned long phys)
 {

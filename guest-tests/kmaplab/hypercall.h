@@ -62,6 +62,10 @@
 #define HC_SMP_CALL_RETURN 0x56     /* the trampoline: back to the interrupted context */
 #define HC_SMP_CALL_WAIT 0x57       /* sleeps until every call this CPU sent has returned */
 
+/* arm64 text patching (docs/aarch64.md) */
+#define HC_AARCH64_INSN_PATCH_TEXT_NOSYNC 0x60 /* x0 = addr, x1 = insn, x2 = 1: skip the I-cache
+						* flush (a bug, for hazard tests); 0 or -EINVAL */
+
 /* HC_KERNEL_INFO selectors */
 #define KINFO_PAGE_OFFSET 0
 #define KINFO_PHYS_OFFSET 1
