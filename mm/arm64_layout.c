@@ -105,13 +105,16 @@ bool a64_walk(const struct a64_mem *m, uint64_t ttbr, unsigned va_bits, uint64_t
 		if (!(d & PTE_VALID))
 			return false;
 		if (lvl == 3) {
-			if ((d & 3) != 3)
+			/* A page needs type 0b11 and, with hardware access-flag
+			 * management off (TCR_EL1.HA = 0), AF set: else an
+			 * Access flag fault. */
+			if ((d & 3) != 3 || !(d & PTE_AF))
 				return false;
 			*pa = (d & PTE_ADDR_MASK) | (va & (A64_PAGE_SIZE - 1));
 			return true;
 		}
 		if ((d & 3) == 1) { /* block: 1 GiB at level 1, 2 MiB at level 2 */
-			if (lvl == 0)
+			if (lvl == 0 || !(d & PTE_AF))
 				return false;
 			uint64_t bsize = 1ull << (12 + 9 * (3 - lvl));
 			*pa = (d & PTE_ADDR_MASK & ~(bsize - 1)) | (va & (bsize - 1));

@@ -193,12 +193,12 @@ static bool walk(const struct a64_mem *m, uint64_t table, unsigned lvl, uint64_t
 			*desc = d;
 			*shift = 12;
 			*last_table = table;
-			return (d & 3) == 3;
+			return (d & 3) == 3 && (d & PTE_AF); /* else Access flag fault (TCR.HA 0) */
 		}
 		if ((d & 3) == 1) {
 			*desc = d;
 			*shift = 12 + 9 * (3 - lvl);
-			return lvl > 0;
+			return lvl > 0 && (d & PTE_AF);
 		}
 		table = d & PTE_ADDR_MASK;
 	}
