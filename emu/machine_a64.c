@@ -816,6 +816,17 @@ static int a64_init(struct a64_machine *m)
 	unsigned va_bits = m->opt.va_bits ? m->opt.va_bits : 39;
 	if (m->opt.semihost_root)
 		return fail(m, EXIT_USAGE, "--semihosting-root: the AArch64 machine has console semihosting only");
+	/* Options of the ARM32 machine that mean nothing here are refused, not
+	 * ignored (docs/aarch64.md). */
+	if (m->opt.ncpus > 1)
+		return fail(m, EXIT_USAGE, "--cpus %u: the AArch64 machine runs one CPU", m->opt.ncpus);
+	if (m->opt.policy && strcmp(m->opt.policy, "linux"))
+		return fail(m, EXIT_USAGE, "--policy %s: the AArch64 machine has no highmem, so no mapping policy (kmap is page_address)",
+			    m->opt.policy);
+	if (m->opt.kernel && strcmp(m->opt.kernel, "5.10"))
+		return fail(m, EXIT_USAGE, "--kernel %s: the AArch64 machine models arm64 Linux 5.10 only", m->opt.kernel);
+	if (m->opt.trace_path)
+		return fail(m, EXIT_USAGE, "--trace: the AArch64 machine writes no trace yet");
 	uint64_t ram = m->opt.ram ? m->opt.ram : A64_RAM_DEFAULT;
 	/* The image window, vmemmap (one 2 MiB block up to 128 MiB of RAM),
 	 * the page-table pool's 2 MiB, and 2 MiB of pages to allocate. */
