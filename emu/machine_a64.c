@@ -796,7 +796,8 @@ static int setup_tlb_model(struct a64_machine *m)
 	for (size_t i = 0; i < m->nsegs; i++)
 		if (a64_scan_sites(m->segs[i].data, m->segs[i].filesz, m->segs[i].vaddr, &m->sites, &m->nsites) < 0)
 			return fail(m, EXIT_INTERNAL, "the TLBI pre-scan failed (Capstone or memory)");
-	qsort(m->sites, m->nsites, sizeof(*m->sites), site_cmp);
+	if (m->nsites)
+		qsort(m->sites, m->nsites, sizeof(*m->sites), site_cmp);
 	uc_hook h;
 	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
 	for (size_t i = 0; !err && i < m->nsites; i++)
