@@ -405,6 +405,7 @@ static unsigned a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
 	uc_err err = sysreg_write(m->uc, 1, 0, 8, enc[op].crm, enc[op].op2, arg_va);
 	if (err)
 		a64_stop(m, STOP_INTERNAL, "Unicorn refused TLBI %s: %s", a64_tlbi_name[op], uc_strerror(err));
+	a64_vtlb_flush_all(m->vtlb);
 	return cycles;
 }
 
@@ -680,6 +681,7 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	struct a64_machine *m = arg;
 	uint64_t pc = a64_reg(m, UC_ARM64_REG_PC);
 	char sym[160], insn[160];
+	addr = a64_vtlb_hook_va(m->vtlb, addr);
 	a64_stop(m, STOP_FAULT, "%s of unmapped VA 0x%016llx at %s: %s",
 		 type == UC_MEM_FETCH_UNMAPPED ? "fetch" : type == UC_MEM_WRITE_UNMAPPED ? "write" : "read",
 		 (unsigned long long)addr, a64_symbolize(m, pc, sym, sizeof(sym)), disasm(m, pc, insn, sizeof(insn)));
@@ -736,7 +738,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	struct a64_machine *m = arg;
 	bool ok;
 	uint64_t pa;
-	a64_tlb_access(&m->tlb, A64_SIDE_D, &m->regime, addr, &ok, &pa);
+	a64_tlb_access(&m->tlb, A64_SIDE_D, &m->regime, a64_vtlb_hook_va(m->vtlb, addr), &ok, &pa);
 }
 
 /* A pre-scanned TLBI, DSB or ISB is about to execute: the model acts on it
@@ -767,6 +769,7 @@ static void hook_site(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		uint64_t xt = s->rt == 31 ? 0 : a64_reg(m, reg);
 		unsigned cycles;
 		m->guest_tlbi[s->op]++;
+		a64_vtlb_flush_all(m->vtlb);
 		m->guest_tlbi_invalidated += a64_tlb_tlbi(&m->tlb, s->op, xt, &cycles);
 		m->guest_tlbi_cycles += cycles;
 		break;
@@ -856,6 +859,10 @@ static int a64_init(struct a64_machine *m)
 		return uc_fail(m, "to open an AArch64 engine", uerr);
 	if ((rc = map_memory(m)) || (rc = boot_cpu(m)))
 		return rc;
+	m->vtlb = a64_vtlb_install(m->uc, &m->k.mem, m->k.reserved_pg_dir, m->k.swapper_pg_dir, m->k.layout.va_bits,
+				   &uerr);
+	if (uerr)
+		return uc_fail(m, "the virtual TLB mode", uerr);
 	uc_hook h;
 	uerr = uc_hook_add(m->uc, &h, UC_HOOK_INTR, hook_intr, m, 1, 0);
 	if (!uerr)
@@ -1017,6 +1024,7 @@ static void a64_free(struct a64_machine *m)
 {
 	if (m->uc)
 		uc_close(m->uc);
+	a64_vtlb_free(m->vtlb);
 	if (m->ram)
 		munmap(m->ram, m->k.mem.size);
 	symtab_free(&m->syms);

@@ -18,6 +18,7 @@
 #include "symbols.h"
 #include "tlb_a64.h"
 #include "tlbi_scan_a64.h"
+#include "vtlb_a64.h"
 
 struct a64_segment {
 	uint64_t vaddr, filesz, memsz;
@@ -44,6 +45,7 @@ struct a64_machine {
 	char message[1024];
 	int sh_errno;                /* semihosting SYS_ERRNO */
 	volatile sig_atomic_t interrupt_signal;
+	struct a64_vtlb *vtlb;       /* Unicorn 2.1: the model translates (vtlb_a64.h) */
 	/* Pages and the no-highmem kmap family (mm/arm64_page.h). */
 	struct a64_pages pages;
 	uint64_t memmap_size;        /* bytes of vmemmap mapped, 2 MiB blocks */

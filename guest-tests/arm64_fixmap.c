@@ -19,8 +19,9 @@ static unsigned long pa_symbol(const void *p)
 	return (uintptr_t)p - kmaplab_kernel_info(KINFO_KIMAGE_VADDR) + kmaplab_kernel_info(KINFO_PHYS_OFFSET);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argv;
 	CHECK(kmaplab_hypercall(HC_ABI_VERSION, 0, 0, 0, 0) == KMAPLAB_HC_ABI_VERSION, "ABI");
 	unsigned long va_bits = kmaplab_kernel_info(KINFO_VA_BITS);
 	CHECK(va_bits == 39 || va_bits == 48, "VA_BITS %lu", va_bits);
@@ -40,6 +41,11 @@ int main(void)
 	fix[6] = 0xa5;
 	CHECK(page[6] == 0xa5, "store through FIX_TEXT_POKE0 reached the page");
 	clear_fixmap(poke);
+	if (argc > 1) { /* "after-clear": the page is gone, the load must fault */
+		printf("loading through the cleared slot\n");
+		fflush(stdout);
+		return fix[5];
+	}
 
 	void *slots[7];
 	for (int i = 0; i < 7; i++) {
