@@ -43,6 +43,7 @@ struct machine_options {
 	enum tlb_broadcast tlb_broadcast; /* --tlb-broadcast is|ipi */
 	bool erratum_798181;       /* --erratum-798181 */
 	uint64_t tick;             /* --tick cycles, 0: off (emu/sched.h) */
+	unsigned va_bits;          /* --va-bits (AArch64 machine), 0: 39 */
 };
 
 enum stop_reason {

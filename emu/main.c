@@ -13,6 +13,7 @@
 #include "exit_status.h"
 #include "machine.h"
 #include "outfile.h"
+#include "machine_a64.h"
 #include "stats.h"
 #include "trace_cmd.h"
 
@@ -32,7 +33,11 @@ static const char usage_text[] =
 	"emulated ARMv7 machine with the MMU on, and exits with the guest's exit status.\n"
 	"\n"
 	"options:\n"
-	"  --core NAME             cortex-a7 (default), cortex-a9, cortex-a15, arm1176\n"
+	"  --core NAME             cortex-a7 (default), cortex-a9, cortex-a15, arm1176, cortex-a53, cortex-a57, cortex-a72\n"
+	"                          (the last three: the AArch64 machine, also picked by an\n"
+	"                          AArch64 ELF; docs/aarch64.md)\n"
+	"  --va-bits 39|48         AArch64 VA_BITS (default 39); the guest must be built\n"
+	"                          for it (kmaplab-cc --va-bits)\n"
 	"  --split S               3G/1G (default), 2G/2G, 1G/3G: PAGE_OFFSET 0xc0000000,\n"
 	"                          0x80000000, 0x40000000; the guest must be built for it\n"
 	"  --ram SIZE              guest RAM, e.g. 1G, 896M (default 1G, less if the split\n"
@@ -174,7 +179,7 @@ static int status_of(const struct machine *m)
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
        OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS,
        OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES, OPT_ARGV0, OPT_CPUS, OPT_QUANTUM,
-       OPT_TLB_BROADCAST, OPT_ERRATUM_798181, OPT_TICK };
+       OPT_TLB_BROADCAST, OPT_ERRATUM_798181, OPT_TICK, OPT_VA_BITS };
 
 static int cmd_run(int argc, char **argv)
 {
@@ -201,6 +206,7 @@ static int cmd_run(int argc, char **argv)
 		{ "tlb-broadcast", required_argument, NULL, OPT_TLB_BROADCAST },
 		{ "erratum-798181", no_argument, NULL, OPT_ERRATUM_798181 },
 		{ "tick", required_argument, NULL, OPT_TICK },
+		{ "va-bits", required_argument, NULL, OPT_VA_BITS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -210,6 +216,7 @@ static int cmd_run(int argc, char **argv)
 	const char *stats_path = NULL, *argv0 = NULL;
 	const char *broadcast = NULL;
 	uint64_t u;
+	bool core_given = false;
 	int c;
 	opt.ncpus = 1;
 	opt.quantum = 1000; /* SMP_QUANTUM_DEFAULT */
@@ -220,7 +227,7 @@ static int cmd_run(int argc, char **argv)
 	/* '+': options end at the ELF; what follows is the guest's argv. */
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_CORE: opt.core = optarg; break;
+		case OPT_CORE: opt.core = optarg; core_given = true; break;
 		case OPT_SPLIT:
 			if (vm_split_parse(optarg, &opt.split))
 				return usage_error("--split: '%s' is not 3G/1G, 2G/2G or 1G/3G", optarg);
@@ -303,6 +310,11 @@ static int cmd_run(int argc, char **argv)
 				return usage_error("--tick: '%s' is not a number of cycles (0: off)", optarg);
 			tick_given = true;
 			break;
+		case OPT_VA_BITS:
+			if (strcmp(optarg, "39") && strcmp(optarg, "48"))
+				return usage_error("--va-bits: '%s' is not 39 or 48", optarg);
+			opt.va_bits = (unsigned)atoi(optarg);
+			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default:
 			return usage_error("run: unknown or incomplete option '%s'", argv[optind - 1]);
@@ -344,6 +356,12 @@ static int cmd_run(int argc, char **argv)
 			fprintf(stderr, "kmaplab: %s %s: %s\n", outs[i][0], outs[i][1], why);
 			return EXIT_IO;
 		}
+	}
+	/* An AArch64 core or ELF runs on the 64-bit machine (machine_a64.c). */
+	if (a64_wanted(opt.core, elf_path)) {
+		if (!core_given)
+			opt.core = "cortex-a53";
+		return a64_run(&opt, elf_path, stats_path);
 	}
 
 	struct machine *m = calloc(1, sizeof(*m));

@@ -29,7 +29,11 @@ int main(void)
 			printf("bounce_ioremap: early_ioremap(0x%08lx) failed\n", (unsigned long)where);
 			return 1;
 		}
+#ifdef __aarch64__
+		memcpy_toio(io, bounce, REGION); /* early_ioremap gives Device memory */
+#else
 		memcpy(io, bounce, REGION);
+#endif
 		for (unsigned b = 0; b < REGION; b += 61)
 			bad += io[b] != (b == t ? 0x5a : (uint8_t)t);
 		bad += io[t] != 0x5a;

@@ -6,7 +6,9 @@
  * arguments in r0-r3, the result in r0.  Every other SVC immediate except
  * semihosting's (0x123456 ARM, 0xab Thumb) stops the run with an error, and
  * so does an unknown call number.  Numbers are never reused; new calls get
- * new numbers and bump KMAPLAB_HC_ABI_VERSION. */
+ * new numbers and bump KMAPLAB_HC_ABI_VERSION.  Version 3 added the AArch64
+ * machine: `svc #0x4b4d`, number in x8, arguments x0-x3, result x0,
+ * HC_SET_FIXMAP_IO and the arm64 KINFO_* selectors. */
 #ifndef KMAPLAB_HYPERCALL_H
 #define KMAPLAB_HYPERCALL_H
 
@@ -38,6 +40,7 @@
 #define HC_CLEAR_FIXMAP 0x31   /* r0 = idx */
 #define HC_EARLY_IOREMAP 0x32  /* r0 = phys, r1 = size; returns VA or 0 */
 #define HC_EARLY_IOUNMAP 0x33  /* r0 = VA, r1 = size */
+#define HC_SET_FIXMAP_IO 0x34  /* arm64: r0 = idx, r1 = phys; FIXMAP_PAGE_IO */
 
 /* TLB maintenance as the kernel's functions */
 #define HC_LOCAL_FLUSH_TLB_KERNEL_PAGE 0x40 /* r0 = VA */
@@ -68,6 +71,10 @@
 #define HC_COND_RESCHED 0x5a        /* cond_resched(): the same if preemptible and another
 				     * task of this CPU can run; returns 1 if it switched */
 
+/* arm64 text patching (docs/aarch64.md) */
+#define HC_AARCH64_INSN_PATCH_TEXT_NOSYNC 0x60 /* x0 = addr, x1 = insn, x2 = 1: skip the I-cache
+						* flush (a bug, for hazard tests); 0 or -EINVAL */
+
 /* HC_KERNEL_INFO selectors */
 #define KINFO_PAGE_OFFSET 0
 #define KINFO_PHYS_OFFSET 1
@@ -97,5 +104,13 @@
 #define KCONFIG_DEBUG_KMAP_LOCAL (1u << 2)
 #define KCONFIG_ARM_ERRATA_720789 (1u << 3)
 #define KCONFIG_ARM_ERRATA_798181 (1u << 4)
+/* arm64 only (the AArch64 machine, docs/aarch64.md) */
+#define KINFO_FIXADDR_TOP 32
+#define KINFO_KIMAGE_VADDR 33
+#define KINFO_VA_BITS 34
+#define KINFO_FIX_TEXT_POKE0 35      /* enum fixed_addresses values of the */
+#define KINFO_FIX_BTMAP_BEGIN 36     /* configured kernel */
+#define KINFO_FIX_BTMAP_END 37
+#define KINFO_END_OF_FIXED 38        /* __end_of_fixed_addresses */
 
 #endif
