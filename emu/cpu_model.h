@@ -23,6 +23,7 @@ struct cpu_model;
 struct block_front {
 	uint32_t va, size; /* size 0: empty */
 	uint32_t insns, cycles;
+	uint32_t mem; /* data accesses (struct block_cost.mem), for --model fill */
 };
 
 /* The first member of struct cpu_model (emu/cpu_model.c). */

@@ -17,6 +17,7 @@
  * describe issue-unit occupancy, and are marked ASSUMPTION where they go
  * beyond that.  docs/instruction-costs.md has the reasoning in full. */
 #include "insn_cost.h"
+#include "insn_mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -442,6 +443,7 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 		if (cs_disasm_iter(h, &p, &left, &addr, insn)) {
 			out->insns++;
 			out->cycles += insn_cost_one(costs, insn);
+			out->mem += insn_mem_accesses(insn);
 			continue;
 		}
 		/* Undecodable: step one unit and charge it as an ALU op. */

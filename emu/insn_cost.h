@@ -67,6 +67,7 @@ struct block_cost {
 	uint32_t cycles;
 	uint32_t undecoded; /* 2- or 4-byte units Capstone could not decode,
 			     * each counted as one instruction of cost alu */
+	uint32_t mem;       /* data accesses if every condition passes (emu/insn_mem.h) */
 };
 
 /* A cache of block costs keyed by (VA, size, Thumb).  A zeroed struct is an

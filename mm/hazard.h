@@ -170,6 +170,9 @@ void hazard_set_kernel_pc(struct hazard_checker *hz, uint32_t pc);
 
 /* 1. Stores.  True if physical page `pa` holds descriptors. */
 bool hazard_pt_watched(const struct hazard_checker *hz, uint32_t pa);
+/* Changes whenever a page starts being watched (an emulator that caches
+ * "not watched" per page, --model fill, drops that cache then). */
+uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz);
 /* A store of `size` bytes (1, 2, 4 or 8) of `value` at `pa` by `cpu`,
  * called BEFORE memory changes.  `pc`: the storing instruction (ignored
  * for kernel stores, which use hazard_set_kernel_pc's).  `kernel`: the

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* Counting rule (docs/speed.md): what QEMU 5.0's ARM translator emits per
+ * instruction, one guest load or store each:
+ *   LDR/STR and their B, H, SB, SH, T, EX, acquire/release forms   1
+ *   LDRD/STRD (two 32-bit accesses, op_ldrd/op_strd)               2
+ *   LDREXD/STREXD, LDAEXD/STLEXD (one 64-bit access)               1
+ *   LDM/STM (any mode), PUSH/POP                     one per register
+ *   VLDR/VSTR                                                      1
+ *   VLDM/VSTM, VPUSH/VPOP                            one per register
+ *   SWP/SWPB (a load and a store)                                  2
+ *   SRS/RFE (two words)                                            2
+ *   PLD/PLI/PLDW and everything else                               0
+ * Advanced SIMD element loads (VLDn/VSTn) count one per register listed,
+ * an approximation: kmaplab's guests are built soft-float. */
+#include "insn_mem.h"
+
+unsigned insn_mem_accesses(const cs_insn *insn)
+{
+	const cs_arm *a = insn->detail ? &insn->detail->arm : NULL;
+	unsigned ops = a ? a->op_count : 0;
+	switch (insn->id) {
+	case ARM_INS_LDR: case ARM_INS_LDRB: case ARM_INS_LDRH: case ARM_INS_LDRSB:
+	case ARM_INS_LDRSH: case ARM_INS_LDRT: case ARM_INS_LDRBT: case ARM_INS_LDRHT:
+	case ARM_INS_LDRSBT: case ARM_INS_LDRSHT: case ARM_INS_LDREX: case ARM_INS_LDREXB:
+	case ARM_INS_LDREXH: case ARM_INS_LDREXD: case ARM_INS_LDA: case ARM_INS_LDAB:
+	case ARM_INS_LDAH: case ARM_INS_LDAEX: case ARM_INS_LDAEXB: case ARM_INS_LDAEXH:
+	case ARM_INS_LDAEXD:
+	case ARM_INS_STR: case ARM_INS_STRB: case ARM_INS_STRH: case ARM_INS_STRT:
+	case ARM_INS_STRBT: case ARM_INS_STRHT: case ARM_INS_STREX: case ARM_INS_STREXB:
+	case ARM_INS_STREXH: case ARM_INS_STREXD: case ARM_INS_STL: case ARM_INS_STLB:
+	case ARM_INS_STLH: case ARM_INS_STLEX: case ARM_INS_STLEXB: case ARM_INS_STLEXH:
+	case ARM_INS_STLEXD:
+	case ARM_INS_VLDR: case ARM_INS_VSTR:
+		return 1;
+	case ARM_INS_LDRD: case ARM_INS_STRD:
+	case ARM_INS_SWP: case ARM_INS_SWPB:
+	case ARM_INS_SRSDA: case ARM_INS_SRSDB: case ARM_INS_SRSIA: case ARM_INS_SRSIB:
+	case ARM_INS_RFEDA: case ARM_INS_RFEDB: case ARM_INS_RFEIA: case ARM_INS_RFEIB:
+		return 2;
+	case ARM_INS_PUSH: case ARM_INS_POP: case ARM_INS_VPUSH: case ARM_INS_VPOP:
+		return ops;
+	case ARM_INS_LDM: case ARM_INS_LDMDA: case ARM_INS_LDMDB: case ARM_INS_LDMIB:
+	case ARM_INS_STM: case ARM_INS_STMDA: case ARM_INS_STMDB: case ARM_INS_STMIB:
+	case ARM_INS_VLDMIA: case ARM_INS_VLDMDB: case ARM_INS_VSTMIA: case ARM_INS_VSTMDB:
+	case ARM_INS_VLD1: case ARM_INS_VLD2: case ARM_INS_VLD3: case ARM_INS_VLD4:
+	case ARM_INS_VST1: case ARM_INS_VST2: case ARM_INS_VST3: case ARM_INS_VST4:
+		return ops > 1 ? ops - 1 : 0; /* the base register is operand 0 */
+	default:
+		return 0;
+	}
+}
