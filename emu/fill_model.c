@@ -57,7 +57,7 @@ static void flush_all_engines(struct machine *m)
 {
 	for (unsigned i = 0; i < (m->cpus ? m->ncpus : 1); i++)
 		if (cpu_vtlb(m, i))
-			uc_compat_vtlb_flush_range(cpu_vtlb(m, i), 0, 0);
+			uc_compat_vtlb_flush_range(cpu_vtlb(m, i), 0, 0, 0);
 }
 
 /* One data access the block counted already: the model's look-up. */
@@ -73,6 +73,8 @@ static void model_data_access(struct machine *m, uint32_t va, bool write)
  * alias; a change drops QEMU's TLB so that the next access asks again. */
 static void follow_hazards(struct machine *m)
 {
+	if (!m->mm.hazards)
+		return;
 	unsigned cpu = m->mm.smp.cpu;
 	bool all = !hazard_cpu_quiet(m->mm.hazards, cpu);
 	uint32_t gen = hazard_pt_watch_gen(m->mm.hazards);
@@ -82,7 +84,7 @@ static void follow_hazards(struct machine *m)
 	} else if (all == m->fill_alias_all[cpu]) {
 		return;
 	} else {
-		uc_compat_vtlb_flush_range(m->vtlb, 0, 0);
+		uc_compat_vtlb_flush_range(m->vtlb, 0, 0, 0);
 	}
 	m->fill_alias_all[cpu] = all;
 }
@@ -96,6 +98,28 @@ static bool needs_alias(struct machine *m, uint32_t va, uint32_t pa)
 	return m->code_pages && m->code_pages[va >> PAGE_SHIFT];
 }
 
+/* The translation the D micro TLB holds for va, if any: what the CPU
+ * uses, stale or not (a descriptor changed without an invalidate), so
+ * that the guest reads what it would through --model on, whose QEMU TLB
+ * keeps a translation until it is flushed. */
+static bool micro_translation(struct machine *m, uint32_t va, uc_mem_type type, uint32_t *pa,
+			      uint32_t *prot)
+{
+	const struct mmu_translation *t =
+		tlb_peek_mru(m->mm.tlb, TLB_SIDE_D, va, (uint8_t)(m->mm.regs.contextidr & 0xffu));
+	if (!t || t->fault != MMU_OK || !(m->mm.regs.sctlr & 1u))
+		return false;
+	*prot = 0;
+	if (mmu_check(t, m->mm.regs.dacr, MMU_READ, true) == MMU_OK)
+		*prot |= UC_PROT_READ;
+	if (mmu_check(t, m->mm.regs.dacr, MMU_WRITE, true) == MMU_OK)
+		*prot |= UC_PROT_WRITE;
+	if (mmu_check(t, m->mm.regs.dacr, MMU_FETCH, true) == MMU_OK)
+		*prot |= UC_PROT_EXEC;
+	*pa = mmu_pa(t, va);
+	return *prot & (type == UC_MEM_WRITE ? UC_PROT_WRITE : UC_PROT_READ);
+}
+
 bool fill_model_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot)
 {
 	struct machine *m = arg;
@@ -104,12 +128,18 @@ bool fill_model_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa
 		*prot &= UC_PROT_EXEC; /* the I side is the block hook's */
 		return ok;
 	}
-	if (ok && needs_alias(m, va, *pa)) {
+	/* A faulting access: reported through the unmapped hooks; the
+	 * per-access hook is not called for it either. */
+	if (!ok && !micro_translation(m, va, type, pa, prot))
+		return false;
+	if (needs_alias(m, va, *pa)) {
+		micro_translation(m, va, type, pa, prot);
 		*prot |= UC_COMPAT_PROT_ALIAS; /* the alias looks every access up */
-		return ok;
+		return true;
 	}
 	model_data_access(m, va, type == UC_MEM_WRITE);
-	return ok;
+	micro_translation(m, va, type, pa, prot);
+	return true;
 }
 
 /* Every access through the alias: what the per-access hook does. */
@@ -126,9 +156,9 @@ static void alias_access(void *arg, uint32_t va, uint32_t pa, unsigned size, boo
 	}
 }
 
-static void evict(void *arg, uint32_t va_base, uint32_t size)
+static void evict(void *arg, uint32_t va_base, uint32_t pa_base, uint32_t size)
 {
-	uc_compat_vtlb_flush_range(arg, va_base, size);
+	uc_compat_vtlb_flush_range(arg, va_base, pa_base, size);
 }
 
 int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v)
@@ -139,19 +169,52 @@ int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb 
 	return (int)uc_compat_vtlb_alias(v, m->ram, alias_access, m);
 }
 
+/* Takes back the early counts of the conditional accesses in `c` (those
+ * with INSN_MEM_AT_EXIT set iff `at_exit`) whose condition failed. */
+static void uncount_failed(struct machine *m, const struct insn_mem_conds *c, bool at_exit, uint32_t cpsr)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		if (!(c->cond[i] & INSN_MEM_AT_EXIT) != !at_exit)
+			continue;
+		if (!insn_cond_passes(c->cond[i] & 0xfu, cpsr))
+			for (unsigned k = 0; k < c->mem[i]; k++)
+				tlb_uncount_mru_hit(m->mm.tlb);
+	}
+}
+
+static bool has_entry_conds(const struct insn_mem_conds *c)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (!(c->cond[i] & INSN_MEM_AT_EXIT))
+			return true;
+	return false;
+}
+
 void fill_model_block(struct machine *m, uint32_t va, uint32_t size)
 {
 	follow_hazards(m);
-	if (!(m->mm.regs.sctlr & 1u))
+	struct cpu_model_hot *h = m->front;
+	const struct block_front *f = cpu_model_front(h, va, size);
+	bool known = f->va == va && f->size == size && (m->mm.regs.sctlr & 1u);
+	/* One CPSR read settles the last block's conditions (its exit is
+	 * this entry) and this block's that its entry flags decide. */
+	if (h->pending.n || (known && has_entry_conds(&f->conds))) {
+		uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
+		uncount_failed(m, &h->pending, true, cpsr);
+		if (known)
+			uncount_failed(m, &f->conds, false, cpsr);
+	}
+	h->pending.n = 0;
+	if (!known || !f->mem)
 		return;
-	const struct block_front *f = cpu_model_front(m->front, va, size);
-	if (f->va == va && f->size == size && f->mem)
-		tlb_count_mru_hits(m->mm.tlb, f->mem);
+	tlb_count_mru_hits(m->mm.tlb, f->mem);
+	if (f->conds.n)
+		h->pending = f->conds;
 }
 
 void fill_model_code_page(struct machine *m, uint32_t va)
 {
 	for (unsigned i = 0; i < (m->cpus ? m->ncpus : 1); i++)
 		if (cpu_vtlb(m, i))
-			uc_compat_vtlb_flush_range(cpu_vtlb(m, i), va & PAGE_MASK, PAGE_SIZE);
+			uc_compat_vtlb_flush_range(cpu_vtlb(m, i), va & PAGE_MASK, 0, PAGE_SIZE);
 }

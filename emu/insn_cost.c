@@ -439,11 +439,14 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 	const uint8_t *p = code;
 	size_t left = size;
 	uint64_t addr = va;
+	struct insn_mem_scan scan = { 0 };
 	while (left > 0) {
 		if (cs_disasm_iter(h, &p, &left, &addr, insn)) {
+			unsigned mem = insn_mem_accesses(insn);
 			out->insns++;
 			out->cycles += insn_cost_one(costs, insn);
-			out->mem += insn_mem_accesses(insn);
+			out->mem += mem;
+			insn_mem_note(&scan, insn, mem);
 			continue;
 		}
 		/* Undecodable: step one unit and charge it as an ALU op. */
@@ -456,7 +459,10 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 		out->insns++;
 		out->undecoded++;
 		out->cycles += costs->alu;
+		scan.setter_seen = true; /* it may set the flags */
+		scan.setters++;
 	}
+	insn_mem_done(&scan, &out->conds);
 	if (thumb)
 		thumb_reset_it(h, insn);
 	cs_free(insn, 1);

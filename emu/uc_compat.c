@@ -252,14 +252,46 @@ uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_al
 #endif
 }
 
-void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t size)
+#ifndef FLUSH_PAGES_MAX
+#define FLUSH_PAGES_MAX 256
+#endif
+
+void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size)
 {
-	if (!size || size > 16 * 4096u) {
+	if (!size) {
 		uc_compat_flush_tlb_all(v->uc);
 		return;
 	}
-	for (uint32_t off = 0; off < size; off += 4096)
-		uc_compat_flush_tlb_page(v->uc, va + off);
+	if (size <= 16 * 4096u || pa < v->ram_base || pa - v->ram_base + (uint64_t)size > (uint64_t)v->ram_pages << 12) {
+		if (size > 16 * 4096u) {
+			uc_compat_flush_tlb_all(v->uc);
+			return;
+		}
+		for (uint32_t off = 0; off < size; off += 4096)
+			uc_compat_flush_tlb_page(v->uc, va + off);
+		return;
+	}
+	/* A section or supersection in RAM: only the pages QEMU was given;
+	 * past FLUSH_PAGES_MAX of them one whole flush is cheaper (QEMU's
+	 * page flush also clears the page's jump cache). */
+	uint32_t first = (pa - v->ram_base) >> 12, held = 0;
+	for (uint32_t i = 0; i < size >> 12 && held <= FLUSH_PAGES_MAX; i++) {
+		uint32_t rec = v->va_of_pfn[first + i];
+		held += rec && (rec & ~0xfffu) - va < size;
+	}
+	bool all = held > FLUSH_PAGES_MAX;
+	if (all)
+		uc_compat_flush_tlb_all(v->uc);
+	for (uint32_t i = 0; i < size >> 12; i++) {
+		uint32_t rec = v->va_of_pfn[first + i];
+		if (rec && (rec & ~0xfffu) - va < size) {
+			if (!all)
+				uc_compat_flush_tlb_page(v->uc, rec & ~0xfffu);
+			v->va_of_pfn[first + i] = 0;
+			if (v->hot.pa_page == ((uint64_t)(first + i) << 12) + v->ram_base)
+				v->hot.pa_page = 1;
+		}
+	}
 }
 
 struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, uint32_t ram_size,

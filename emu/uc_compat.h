@@ -89,9 +89,11 @@ typedef void (*uc_compat_alias_fn)(void *arg, uint32_t va, uint32_t pa, unsigned
  * tcg/i386/tcg-target.inc.c, tcg_out_tlb_load). */
 uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_alias_fn fn, void *arg);
 
-/* Drops [va, va + size) from QEMU's TLB (size 0: everything; ranges above
- * 16 pages are dropped whole, which is cheaper than page by page). */
-void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t size);
+/* Drops [va, va + size), mapped to [pa, pa + size), from QEMU's TLB (size
+ * 0: everything).  A large range is dropped by the pages of its physical
+ * range that QEMU may hold (the fills' one-VA-per-page record), not one
+ * by one over the whole range. */
+void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size);
 
 /* The VA of the access a memory hook reported at `addr` (identity without
  * a vtlb). */

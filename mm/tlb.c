@@ -261,7 +261,7 @@ static void level_kill(struct level *L, unsigned i)
 {
 	unsigned s = ctz32(L->e[i].t.size);
 	if (L->evict)
-		L->evict(L->evict_arg, L->e[i].t.va_base, L->e[i].t.size);
+		L->evict(L->evict_arg, L->e[i].t.va_base, L->e[i].t.pa_base, L->e[i].t.size);
 	L->e[i].valid = false;
 	L->key[i] = KEY_INVALID;
 	if (i == L->mru)
@@ -425,7 +425,7 @@ static unsigned level_flush(struct level *L)
 	if (!n)
 		return 0;
 	if (L->evict)
-		L->evict(L->evict_arg, 0, 0);
+		L->evict(L->evict_arg, 0, 0, 0);
 	for (unsigned i = 0; i < L->entries; i++) {
 		L->key[i] = KEY_INVALID;
 		L->e[i].valid = false;
