@@ -71,7 +71,7 @@ static void model_data_access(struct machine *m, uint32_t va, bool write)
 
 /* The hazard checker's state decides whether every page goes through the
  * alias; a change drops QEMU's TLB so that the next access asks again. */
-static void follow_hazards(struct machine *m)
+static inline void follow_hazards(struct machine *m)
 {
 	if (!m->mm.hazards)
 		return;

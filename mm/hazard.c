@@ -81,7 +81,6 @@ struct hazard_checker {
 	struct hazard_cpu *cpu;
 	uint32_t l1_pa;
 	uint8_t *watched;     /* bit per RAM page */
-	uint32_t watch_gen;    /* pages added to `watched` so far */
 	uint16_t *l2_owner;   /* per 1 KiB of RAM: L1 index + 1 of the entry pointing here, 0: none */
 	struct origin_slot *origins;
 	uint64_t store_seq;
@@ -208,14 +207,10 @@ static void watch_page(struct hazard_checker *hz, uint32_t pa)
 		return;
 	uint32_t pg = (pa - hz->mem->base) >> 12;
 	if (!(hz->watched[pg >> 3] >> (pg & 7) & 1))
-		hz->watch_gen++;
+		hz->hot.watch_gen++;
 	hz->watched[pg >> 3] |= (uint8_t)(1u << (pg & 7));
 }
 
-uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz)
-{
-	return hz ? hz->watch_gen : 0;
-}
 
 bool hazard_pt_watched(const struct hazard_checker *hz, uint32_t pa)
 {

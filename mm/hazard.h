@@ -170,9 +170,6 @@ void hazard_set_kernel_pc(struct hazard_checker *hz, uint32_t pc);
 
 /* 1. Stores.  True if physical page `pa` holds descriptors. */
 bool hazard_pt_watched(const struct hazard_checker *hz, uint32_t pa);
-/* Changes whenever a page starts being watched (an emulator that caches
- * "not watched" per page, --model fill, drops that cache then). */
-uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz);
 /* A store of `size` bytes (1, 2, 4 or 8) of `value` at `pa` by `cpu`,
  * called BEFORE memory changes.  `pc`: the storing instruction (ignored
  * for kernel stores, which use hazard_set_kernel_pc's).  `kernel`: the
@@ -208,10 +205,17 @@ void hazard_kernel_flush(struct hazard_checker *hz, unsigned cpu, uint64_t cpus,
  * accesses need not be told (the common case: one load and a compare). */
 struct hazard_hot {
 	uint32_t watch[HAZARD_MAX_CPUS];
+	uint32_t watch_gen; /* hazard_pt_watch_gen() */
 };
 static inline bool hazard_cpu_quiet(const struct hazard_checker *hz, unsigned cpu)
 {
 	return !hz || ((const struct hazard_hot *)(const void *)hz)->watch[cpu] == 0;
+}
+/* Changes whenever a page starts being watched (an emulator that caches
+ * "not watched" per page, --model fill, drops that cache then). */
+static inline uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz)
+{
+	return hz ? ((const struct hazard_hot *)(const void *)hz)->watch_gen : 0;
 }
 /* An access to `va` by `cpu` (`fetch`: an instruction fetch, else data); `observed`: the modelled TLB served an entry
  * whose descriptor changed (mm/access.c's check).  Returns the number of
