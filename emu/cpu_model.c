@@ -198,7 +198,8 @@ uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t
 		    block_cost(&c->cache, c->arm, c->thumb, c->code, va, size, thumb, &c->costs, &cost))
 			return 0; /* unreadable code faults on its own, reported there */
 	}
-	*f = (struct block_front){ .va = va, .size = size, .insns = cost.insns, .cycles = cost.cycles };
+	*f = (struct block_front){ .va = va, .size = size, .insns = cost.insns, .cycles = cost.cycles,
+				.mem = cost.mem, .conds = cost.conds };
 	m->mm.stats.cycles += cost.cycles;
 	return cost.insns;
 }

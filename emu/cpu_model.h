@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "insn_mem.h"
+
 struct machine;
 struct cpu_model;
 
@@ -23,11 +25,16 @@ struct cpu_model;
 struct block_front {
 	uint32_t va, size; /* size 0: empty */
 	uint32_t insns, cycles;
+	uint32_t mem; /* data accesses (struct block_cost.mem), for --model fill */
+	struct insn_mem_conds conds; /* and the conditional ones among them */
 };
 
 /* The first member of struct cpu_model (emu/cpu_model.c). */
 struct cpu_model_hot {
 	struct block_front front[1u << BLOCK_FRONT_BITS];
+	/* --model fill: the last block's conditional accesses that the flags
+	 * at its exit decide (emu/fill_model.c). */
+	struct insn_mem_conds pending;
 };
 
 int cpu_model_init(struct machine *m);

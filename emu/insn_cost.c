@@ -17,6 +17,7 @@
  * describe issue-unit occupancy, and are marked ASSUMPTION where they go
  * beyond that.  docs/instruction-costs.md has the reasoning in full. */
 #include "insn_cost.h"
+#include "insn_mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -438,10 +439,14 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 	const uint8_t *p = code;
 	size_t left = size;
 	uint64_t addr = va;
+	struct insn_mem_scan scan = { 0 };
 	while (left > 0) {
 		if (cs_disasm_iter(h, &p, &left, &addr, insn)) {
+			unsigned mem = insn_mem_accesses(insn);
 			out->insns++;
 			out->cycles += insn_cost_one(costs, insn);
+			out->mem += mem;
+			insn_mem_note(&scan, insn, mem);
 			continue;
 		}
 		/* Undecodable: step one unit and charge it as an ALU op. */
@@ -454,7 +459,10 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 		out->insns++;
 		out->undecoded++;
 		out->cycles += costs->alu;
+		scan.setter_seen = true; /* it may set the flags */
+		scan.setters++;
 	}
+	insn_mem_done(&scan, &out->conds);
 	if (thumb)
 		thumb_reset_it(h, insn);
 	cs_free(insn, 1);

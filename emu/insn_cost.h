@@ -22,6 +22,7 @@
 #include <capstone/capstone.h>
 
 #include "core.h"
+#include "insn_mem.h"
 
 /* Cycles per instruction class, core clock cycles. */
 struct insn_costs {
@@ -67,6 +68,11 @@ struct block_cost {
 	uint32_t cycles;
 	uint32_t undecoded; /* 2- or 4-byte units Capstone could not decode,
 			     * each counted as one instruction of cost alu */
+	uint32_t mem;       /* data accesses if every condition passes (emu/insn_mem.h) */
+	/* Conditional data-access instructions whose condition the flags at
+	 * the block's entry or exit decide (emu/insn_mem.h), at most
+	 * INSN_MEM_CONDS; the rest are counted as passed (`cond_unresolved`). */
+	struct insn_mem_conds conds;
 };
 
 /* A cache of block costs keyed by (VA, size, Thumb).  A zeroed struct is an

@@ -14,6 +14,7 @@
 #include "cpu_model.h"
 #include "elf_arch.h"
 #include "fault.h"
+#include "fill_model.h"
 #include "pmu.h"
 #include "access.h"
 #include "costs.h"
@@ -391,8 +392,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		uc_emu_stop(uc);
 		return;
 	}
-	if (m->code_pages)
+	if (m->code_pages) {
+		/* --model fill: a page that becomes a code page goes through the alias. */
+		bool fresh = m->fill && !m->code_pages[(uint32_t)addr >> PAGE_SHIFT];
 		smp_code_fetch(m, (uint32_t)addr, size);
+		if (fresh)
+			fill_model_code_page(m, (uint32_t)addr);
+	}
 	uint32_t insns = cpu_model_block(m, m->front, &m->mm.stats.cycles, (uint32_t)addr, size);
 	m->insns += insns;
 	if (!m->opt.model)
@@ -401,12 +407,14 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		mm_access(&m->mm, (uint32_t)addr, MMU_FETCH, insns); /* one page: the common case */
 	else
 		model_fetches(m, (uint32_t)addr, size, insns);
+	if (m->fill)
+		fill_model_block(m, (uint32_t)addr, size);
 }
 
 /* Unicorn 2.1 asks for every translation QEMU caches: the answer is the
  * guest's page tables as they are now (the walk QEMU's own MMU would make),
  * with the permissions the model's check gives each kind of access. */
-static bool vtlb_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot)
+bool machine_vtlb_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot)
 {
 	struct machine *m = arg;
 	struct mmu_translation t;
@@ -431,7 +439,8 @@ static int add_hooks(struct machine *m)
 	/* --model none measures Unicorn alone: no hook on any fast path, QEMU's
 	 * own MMU (no VAs are needed without memory hooks). */
 	if (!m->opt.no_block_hook)
-		m->vtlb = uc_compat_vtlb_install(m->uc, m->mm.mem.base, m->mm.mem.size, vtlb_translate, m, &err);
+		m->vtlb = uc_compat_vtlb_install(m->uc, m->mm.mem.base, m->mm.mem.size,
+						 m->fill ? fill_model_translate : machine_vtlb_translate, m, &err);
 	if (err)
 		return uc_fail(m, "its virtual TLB mode", err);
 	err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, hook_intr, m, 1, 0);
@@ -439,7 +448,7 @@ static int add_hooks(struct machine *m)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED, hook_unmapped, m, 1, 0);
 	if (!err && !m->opt.no_block_hook)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, hook_block, m, 1, 0);
-	if (!err && m->opt.model)
+	if (!err && m->opt.model && !m->fill)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
 	return err ? uc_fail(m, "a hook", err) : 0;
 }
@@ -577,9 +586,14 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	}
 	if ((rc = kernel_init(m)))
 		return rc;
+	const char *why;
+	m->fill = opt->fill && opt->model && fill_model_usable(m, &why);
 	if ((rc = cpu_model_init(m)) || (rc = pmu_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) ||
 	    (rc = boot_cpu(m)))
 		return rc;
+	uerr = (uc_err)fill_model_attach(m, m->mm.tlb, m->vtlb);
+	if (uerr)
+		return uc_fail(m, "the TLB-fill model's I/O alias", uerr);
 	return smp_init(m, uc_model);
 }
 

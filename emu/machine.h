@@ -29,6 +29,7 @@ struct machine_options {
 	int guest_argc;
 	uint64_t seed;             /* --seed */
 	bool model;                /* --model on: every access through the TLB model */
+	bool fill;                 /* --model fill: the model driven by Unicorn 2.1's TLB fills */
 	bool no_block_hook;        /* --model none: Unicorn alone (benchmark ceiling) */
 	bool caches;               /* --model cache: and data through the caches (mm/cache.h) */
 	const char *policy;        /* --policy NAME|PATH.so[,key=value...] */
@@ -115,8 +116,15 @@ struct machine {
 	uint64_t cpu_hazards[8][4];  /* per CPU and enum hazard_kind: what the checker reported */
 	struct task *tasks;          /* every task made (emu/sched.h) */
 	unsigned ntasks;
+	/* --model fill (emu/fill_model.h) */
+	bool fill;                 /* on for this run (fill_model_usable) */
+	uint32_t fill_watch_gen;   /* hazard_pt_watch_gen() the engines' TLBs were filled under */
+	bool fill_alias_all[32];   /* per CPU: every data page through the alias (hazards pending) */
 
 };
+
+/* Unicorn 2.1's fill: the guest's tables as they are now (emu/uc_compat.h). */
+bool machine_vtlb_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot);
 
 /* Sets up the machine and loads the guest.  Returns 0, or an exit status
  * (emu/exit_status.h) with the reason in m->message. */

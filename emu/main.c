@@ -71,7 +71,7 @@ static const char usage_text[] =
 	"  --trace-max-bytes N     stop recording before the trace passes N bytes (1M, 2G...);\n"
 	"                          the file stays valid, stats say trace.truncated\n"
 	"  --seed N                seed for random TLB replacement (default 1)\n"
-	"  --model on|off|none|tlb|cache\n"
+	"  --model on|off|none|tlb|cache|fill\n"
 	"                          off: no TLB model on guest accesses (tlb.* stay 0;\n"
 	"                          for measuring the model's own cost; default on);\n"
 	"                          none: no per-block hook either (no instruction,\n"
@@ -79,7 +79,11 @@ static const char usage_text[] =
 	"                          own speed, the ceiling benchmarks compare with;\n"
 	"                          tlb: the same as on; cache: and the L1D/L2\n"
 	"                          hierarchy of the core's SoC (docs/cycle-model.md);\n"
-	"                          none runs --cpus 1 only\n"
+	"                          none runs --cpus 1 only; fill: the same statistics\n"
+	"                          as on, from Unicorn 2.1's TLB fills instead of a hook\n"
+	"                          on every access (docs/speed.md); where it cannot\n"
+	"                          (Unicorn 2.0, cortex-a15, cache, --hazards observed)\n"
+	"                          it runs as on\n"
 	"  --hazards MODE          architectural (default): stale translations the ARM\n"
 	"                          architecture lets a TLB hold, and missing DSB/ISB or\n"
 	"                          PTE cleans (docs/hazards.md); observed: only entries\n"
@@ -267,9 +271,11 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_MODEL:
 			if (strcmp(optarg, "on") && strcmp(optarg, "off") && strcmp(optarg, "none") &&
-			    strcmp(optarg, "tlb") && strcmp(optarg, "cache"))
-				return usage_error("--model: '%s' is not on, off, none, tlb or cache", optarg);
-			opt.model = !strcmp(optarg, "on") || !strcmp(optarg, "tlb") || !strcmp(optarg, "cache");
+			    strcmp(optarg, "tlb") && strcmp(optarg, "cache") && strcmp(optarg, "fill"))
+				return usage_error("--model: '%s' is not on, off, none, tlb, cache or fill", optarg);
+			opt.model = !strcmp(optarg, "on") || !strcmp(optarg, "tlb") || !strcmp(optarg, "cache") ||
+				    !strcmp(optarg, "fill");
+			opt.fill = strcmp(optarg, "fill") == 0;
 			opt.no_block_hook = strcmp(optarg, "none") == 0;
 			opt.caches = strcmp(optarg, "cache") == 0;
 			break;

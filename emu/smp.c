@@ -12,6 +12,7 @@
 #include "cpu_model.h"
 #include "exit_status.h"
 #include "fault.h"
+#include "fill_model.h"
 #include "hypercall.h"
 #include "kdata.h"
 #include "machine.h"
@@ -190,6 +191,8 @@ int smp_init(struct machine *m, int uc_model)
 			c->tlb = tlb_create(m->mm.core, m->opt.seed + i);
 			if (!c->tlb)
 				return smp_fail(m, "(out of memory for) a TLB model", UC_ERR_NOMEM);
+			if ((err = (uc_err)fill_model_attach(m, c->tlb, c->vtlb)))
+				return smp_fail(m, "the TLB-fill model's I/O alias", err);
 			c->front = calloc(1, sizeof(*c->front));
 			if (!c->front)
 				return smp_fail(m, "(out of memory for) a block cost cache", UC_ERR_NOMEM);

@@ -204,6 +204,9 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "seed", m->opt.seed);
 	json_string(&j, "policy", m->opt.policy ? m->opt.policy : "");
 	json_string(&j, "costs", m->opt.costs_path ? m->opt.costs_path : "");
+	/* The model the run used: --model fill runs as on where it cannot be exact. */
+	json_string(&j, "model", !m->opt.model ? (m->opt.no_block_hook ? "none" : "off")
+				 : m->fill ? "fill" : m->opt.caches ? "cache" : "on");
 	if (m->ncpus > 1) {
 		json_u64(&j, "cpus", m->ncpus);
 		json_u64(&j, "quantum", m->opt.quantum);

@@ -2,6 +2,7 @@
 #include "uc_compat.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Unicorn 2.1 headers name the virtual TLB mode and its fill hook. */
 #if UC_API_MAJOR > 2 || (UC_API_MAJOR == 2 && UC_API_MINOR >= 1)
@@ -140,9 +141,15 @@ struct uc_compat_vtlb {
 	uint32_t ram_base, ram_pages;
 	uint32_t *va_of_pfn;     /* VA page | 1 that QEMU may hold for a RAM page, 0: none */
 	uint32_t last_va, last_pa; /* the latest fill (an access outside RAM) */
+	uint8_t *ram;              /* the host's RAM, for the alias (uc_compat_vtlb_alias) */
+	uc_compat_alias_fn alias;
+	void *alias_arg;
 };
 
 #define VTLB_TRAP (1ull << 32)
+/* The per-access alias of RAM (uc_compat_vtlb_alias): an I/O region at
+ * 8 GiB, above the traps; ARM's physical space in QEMU is 40 bits. */
+#define VTLB_ALIAS (1ull << 33)
 
 uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr)
 {
@@ -172,13 +179,15 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 	(void)uc;
 	struct uc_compat_vtlb *v = arg;
 	uint32_t va = (uint32_t)addr & ~0xfffu, pa, prot;
-	if (!v->translate(v->arg, va, type, &pa, &prot)) {
+	if (!v->translate(v->arg, (uint32_t)addr, type, &pa, &prot)) {
 		e->paddr = VTLB_TRAP | va;
 		e->perms = UC_PROT_ALL;
 		return true;
 	}
 	pa &= ~0xfffu;
 	uint32_t pfn = (pa - v->ram_base) >> 12;
+	bool alias = (prot & UC_COMPAT_PROT_ALIAS) && v->alias && pa >= v->ram_base && pfn < v->ram_pages;
+	prot &= UC_PROT_ALL;
 	if (pa >= v->ram_base && pfn < v->ram_pages) {
 		uint32_t old = v->va_of_pfn[pfn];
 		if (old && (old & ~0xfffu) != va)
@@ -189,11 +198,101 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 	}
 	v->last_va = va;
 	v->last_pa = pa;
-	e->paddr = pa;
-	e->perms = prot;
+	/* QEMU cannot run code from an I/O region: the alias is data only. */
+	e->paddr = alias ? VTLB_ALIAS + (pa - v->ram_base) : pa;
+	e->perms = alias ? prot & ~(uint32_t)UC_PROT_EXEC : prot;
 	return true;
 }
+
+/* The alias: every access QEMU makes through it arrives here, one call per
+ * access, with its physical offset in RAM; the page has one VA (the fill
+ * keeps QEMU's TLB alias-free), so the VA is exact too. */
+static uint32_t alias_va(const struct uc_compat_vtlb *v, uint64_t off)
+{
+	return (v->va_of_pfn[off >> 12] & ~0xfffu) | (uint32_t)(off & 0xfff);
+}
+
+static uint64_t alias_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
+{
+	(void)uc;
+	struct uc_compat_vtlb *v = arg;
+	uint64_t val = 0;
+	if (off + size > (uint64_t)v->ram_pages << 12)
+		return 0;
+	v->alias(v->alias_arg, alias_va(v, off), v->ram_base + (uint32_t)off, size, false, 0);
+	memcpy(&val, v->ram + off, size); /* little-endian guest and host */
+	return val;
+}
+
+static void alias_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val, void *arg)
+{
+	(void)uc;
+	struct uc_compat_vtlb *v = arg;
+	if (off + size > (uint64_t)v->ram_pages << 12)
+		return;
+	/* Before memory changes, as Unicorn's write hooks are called. */
+	v->alias(v->alias_arg, alias_va(v, off), v->ram_base + (uint32_t)off, size, true, val);
+	memcpy(v->ram + off, &val, size);
+}
 #endif
+
+uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_alias_fn fn, void *arg)
+{
+#if HAVE_UC_VTLB
+	v->ram = ram;
+	v->alias = fn;
+	v->alias_arg = arg;
+	return uc_mmio_map(v->uc, VTLB_ALIAS, (size_t)v->ram_pages << 12, alias_read, v, alias_write, v);
+#else
+	(void)v;
+	(void)ram;
+	(void)fn;
+	(void)arg;
+	return UC_ERR_VERSION;
+#endif
+}
+
+#ifndef FLUSH_PAGES_MAX
+#define FLUSH_PAGES_MAX 256
+#endif
+
+void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size)
+{
+	if (!size) {
+		uc_compat_flush_tlb_all(v->uc);
+		return;
+	}
+	if (size <= 16 * 4096u || pa < v->ram_base || pa - v->ram_base + (uint64_t)size > (uint64_t)v->ram_pages << 12) {
+		if (size > 16 * 4096u) {
+			uc_compat_flush_tlb_all(v->uc);
+			return;
+		}
+		for (uint32_t off = 0; off < size; off += 4096)
+			uc_compat_flush_tlb_page(v->uc, va + off);
+		return;
+	}
+	/* A section or supersection in RAM: only the pages QEMU was given;
+	 * past FLUSH_PAGES_MAX of them one whole flush is cheaper (QEMU's
+	 * page flush also clears the page's jump cache). */
+	uint32_t first = (pa - v->ram_base) >> 12, held = 0;
+	for (uint32_t i = 0; i < size >> 12 && held <= FLUSH_PAGES_MAX; i++) {
+		uint32_t rec = v->va_of_pfn[first + i];
+		held += rec && (rec & ~0xfffu) - va < size;
+	}
+	bool all = held > FLUSH_PAGES_MAX;
+	if (all)
+		uc_compat_flush_tlb_all(v->uc);
+	for (uint32_t i = 0; i < size >> 12; i++) {
+		uint32_t rec = v->va_of_pfn[first + i];
+		if (rec && (rec & ~0xfffu) - va < size) {
+			if (!all)
+				uc_compat_flush_tlb_page(v->uc, rec & ~0xfffu);
+			v->va_of_pfn[first + i] = 0;
+			if (v->hot.pa_page == ((uint64_t)(first + i) << 12) + v->ram_base)
+				v->hot.pa_page = 1;
+		}
+	}
+}
 
 struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, uint32_t ram_size,
 					      uc_compat_translate_fn translate, void *arg, uc_err *err)

@@ -71,6 +71,30 @@ struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, 
 					      uc_compat_translate_fn translate, void *arg, uc_err *err);
 void uc_compat_vtlb_free(struct uc_compat_vtlb *v);
 
+/* --model fill (emu/fill_model.c): a translate function may add this bit
+ * to *prot to send the page's data accesses through the alias below
+ * instead of straight to RAM (never its instruction fetches). */
+#define UC_COMPAT_PROT_ALIAS (1u << 16)
+
+/* Called for every data access through the alias, before it is done: the
+ * access's VA and PA, its size, and for a store the value. */
+typedef void (*uc_compat_alias_fn)(void *arg, uint32_t va, uint32_t pa, unsigned size, bool write,
+				   uint64_t value);
+
+/* Maps the alias: an I/O region whose reads and writes call fn and then
+ * read or write `ram` (the host memory behind the RAM region), so that
+ * chosen pages are seen access by access while all others stay on QEMU's
+ * fast path (Unicorn sends every load and store through its slow path as
+ * soon as any UC_HOOK_MEM_READ or _WRITE hook exists, whatever its range:
+ * tcg/i386/tcg-target.inc.c, tcg_out_tlb_load). */
+uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_alias_fn fn, void *arg);
+
+/* Drops [va, va + size), mapped to [pa, pa + size), from QEMU's TLB (size
+ * 0: everything).  A large range is dropped by the pages of its physical
+ * range that QEMU may hold (the fills' one-VA-per-page record), not one
+ * by one over the whole range. */
+void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size);
+
 /* The VA of the access a memory hook reported at `addr` (identity without
  * a vtlb). */
 uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr);

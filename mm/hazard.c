@@ -206,8 +206,11 @@ static void watch_page(struct hazard_checker *hz, uint32_t pa)
 	if (!in_ram(hz, pa, 4))
 		return;
 	uint32_t pg = (pa - hz->mem->base) >> 12;
+	if (!(hz->watched[pg >> 3] >> (pg & 7) & 1))
+		hz->hot.watch_gen++;
 	hz->watched[pg >> 3] |= (uint8_t)(1u << (pg & 7));
 }
+
 
 bool hazard_pt_watched(const struct hazard_checker *hz, uint32_t pa)
 {

@@ -205,10 +205,17 @@ void hazard_kernel_flush(struct hazard_checker *hz, unsigned cpu, uint64_t cpus,
  * accesses need not be told (the common case: one load and a compare). */
 struct hazard_hot {
 	uint32_t watch[HAZARD_MAX_CPUS];
+	uint32_t watch_gen; /* hazard_pt_watch_gen() */
 };
 static inline bool hazard_cpu_quiet(const struct hazard_checker *hz, unsigned cpu)
 {
 	return !hz || ((const struct hazard_hot *)(const void *)hz)->watch[cpu] == 0;
+}
+/* Changes whenever a page starts being watched (an emulator that caches
+ * "not watched" per page, --model fill, drops that cache then). */
+static inline uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz)
+{
+	return hz ? ((const struct hazard_hot *)(const void *)hz)->watch_gen : 0;
 }
 /* An access to `va` by `cpu` (`fetch`: an instruction fetch, else data); `observed`: the modelled TLB served an entry
  * whose descriptor changed (mm/access.c's check).  Returns the number of

@@ -73,6 +73,8 @@ struct level {
 	uint32_t mru_va, mru_mask; /* and a copy of its tags (mru_key KEY_INVALID: */
 	unsigned mru_key;      /* none) so the common hit reads only this struct */
 	struct tlb_hot_side *hot; /* micro: the inline copies (struct tlb_hot), or NULL */
+	tlb_evict_fn evict;    /* told of every entry that leaves (tlb_set_evict_hook) */
+	void *evict_arg;
 	unsigned valid;        /* valid entries */
 	unsigned shift_count[32]; /* valid entries per log2(page size) */
 	uint32_t shift_mask;   /* bit s set: shift_count[s] != 0 */
@@ -258,6 +260,8 @@ static inline int main_find(const struct level *L, uint32_t va, uint8_t asid)
 static void level_kill(struct level *L, unsigned i)
 {
 	unsigned s = ctz32(L->e[i].t.size);
+	if (L->evict)
+		L->evict(L->evict_arg, L->e[i].t.va_base, L->e[i].t.pa_base, L->e[i].t.size);
 	L->e[i].valid = false;
 	L->key[i] = KEY_INVALID;
 	if (i == L->mru)
@@ -420,6 +424,8 @@ static unsigned level_flush(struct level *L)
 	unsigned n = L->valid;
 	if (!n)
 		return 0;
+	if (L->evict)
+		L->evict(L->evict_arg, 0, 0, 0);
 	for (unsigned i = 0; i < L->entries; i++) {
 		L->key[i] = KEY_INVALID;
 		L->e[i].valid = false;
@@ -640,6 +646,13 @@ unsigned tlb_reg_write(struct tlb *tlb, unsigned regs)
 	unsigned f = level_flush(&tlb->micro[0]) + level_flush(&tlb->micro[1]);
 	tlb->hot.stats.micro_flushed += f;
 	return f;
+}
+
+void tlb_set_evict_hook(struct tlb *tlb, enum tlb_side side, tlb_evict_fn fn, void *arg)
+{
+	struct level *u = &tlb->micro[side_index(side)];
+	u->evict = fn;
+	u->evict_arg = arg;
 }
 
 const struct tlb_stats *tlb_stats(const struct tlb *tlb)

@@ -155,6 +155,23 @@ unsigned tlb_invalidate_asid(struct tlb *tlb, enum tlb_scope scope, uint8_t asid
  * Returns the entries flushed (counted in stats.micro_flushed only). */
 unsigned tlb_reg_write(struct tlb *tlb, unsigned regs);
 
+/* Tells fn(arg, va_base, pa_base, size) of every entry that leaves the micro TLB of
+ * `side` (replaced or invalidated; size 0: the whole micro TLB at once),
+ * before it goes.  --model fill keeps Unicorn's TLB a subset of the D
+ * micro TLB with it (emu/fill_model.c).  fn NULL: nobody. */
+typedef void (*tlb_evict_fn)(void *arg, uint32_t va_base, uint32_t pa_base, uint32_t size);
+void tlb_set_evict_hook(struct tlb *tlb, enum tlb_side side, tlb_evict_fn fn, void *arg);
+
+/* One look-up already counted as a micro hit (--model fill counts a block's
+ * data accesses as hits before it runs) that was made, and counted, by a
+ * real look-up after all: take the early count back. */
+static inline void tlb_uncount_mru_hit(struct tlb *tlb)
+{
+	struct tlb_hot *h = (struct tlb_hot *)(void *)tlb;
+	h->stats.accesses--;
+	h->stats.micro_hits--;
+}
+
 const struct tlb_stats *tlb_stats(const struct tlb *tlb);
 const struct core_profile *tlb_core(const struct tlb *tlb);
 

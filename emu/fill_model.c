@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* --model fill (docs/speed.md, "The TLB-fill model").
+ *
+ * The invariant: every data page QEMU's TLB holds lies in an entry of the
+ * modelled D micro TLB (for the current ASID).  Then an access QEMU serves
+ * from its TLB is a micro-TLB hit, and with replacement that no hit
+ * changes (round-robin, random: everything but LRU) a hit changes nothing
+ * but the hit counters.  So:
+ *   - a block's data accesses are counted as micro hits when it starts
+ *     (struct block_front.mem, the counting rule in emu/insn_mem.c);
+ *   - QEMU asks for a translation (UC_HOOK_TLB_FILL) when its TLB misses:
+ *     the model looks that access up as the per-access model would (a
+ *     micro miss, or a micro hit on a 4 KiB page of a larger entry that
+ *     QEMU had not cached) and takes one early-counted hit back;
+ *   - every entry leaving the D micro TLB leaves QEMU's TLB too
+ *     (tlb_set_evict_hook): the invariant holds.
+ * Instruction fetches stay block-driven (QEMU fills code pages when it
+ * translates, not when it runs): a fill for a fetch grants execute only,
+ * so that a data access to a code page still reaches the D side.
+ *
+ * Pages whose every access the model must see go through the alias
+ * (uc_compat_vtlb_alias, an I/O region, one callback per access): the
+ * pages holding page tables while the hazard checker is on (guest stores
+ * to descriptors), every data page while the checker has something
+ * possibly stale on this CPU (hazard_cpu_quiet() false), and with several
+ * CPUs the pages code runs from (another CPU's store to code). */
+#include "fill_model.h"
+
+#include "machine.h"
+#include "access.h"
+#include "cpu_model.h"
+#include "smp.h"
+#include "uc_compat.h"
+
+bool fill_model_usable(const struct machine *m, const char **why)
+{
+	*why = NULL;
+	if (uc_compat_regions_are_virtual())
+		*why = "Unicorn 2.0 has no TLB-fill hook";
+	else if (m->mm.core->utlb_d.replacement == TLB_REPL_LRU)
+		*why = "the D micro TLB's LRU replacement depends on every hit";
+	else if (!m->mm.core->utlb_d.entries)
+		*why = "the core has no D micro TLB";
+	else if (m->opt.caches)
+		*why = "--model cache needs every access's address";
+	else if (m->opt.hazard_mode == HAZARD_MODE_OBSERVED)
+		*why = "--hazards observed checks every access's descriptors";
+	return *why == NULL;
+}
+
+static struct uc_compat_vtlb *cpu_vtlb(struct machine *m, unsigned cpu)
+{
+	return m->cpus ? m->cpus[cpu].vtlb : m->vtlb;
+}
+
+static void flush_all_engines(struct machine *m)
+{
+	for (unsigned i = 0; i < (m->cpus ? m->ncpus : 1); i++)
+		if (cpu_vtlb(m, i))
+			uc_compat_vtlb_flush_range(cpu_vtlb(m, i), 0, 0, 0);
+}
+
+/* One data access the block counted already: the model's look-up. */
+static void model_data_access(struct machine *m, uint32_t va, bool write)
+{
+	if (!(m->mm.regs.sctlr & 1u))
+		return; /* MMU off: nothing looked up, nothing counted */
+	mm_access(&m->mm, va, write ? MMU_WRITE : MMU_READ, 1);
+	tlb_uncount_mru_hit(m->mm.tlb);
+}
+
+/* The hazard checker's state decides whether every page goes through the
+ * alias; a change drops QEMU's TLB so that the next access asks again. */
+static inline void follow_hazards(struct machine *m)
+{
+	if (!m->mm.hazards)
+		return;
+	unsigned cpu = m->mm.smp.cpu;
+	bool all = !hazard_cpu_quiet(m->mm.hazards, cpu);
+	uint32_t gen = hazard_pt_watch_gen(m->mm.hazards);
+	if (gen != m->fill_watch_gen) {
+		m->fill_watch_gen = gen;
+		flush_all_engines(m);
+	} else if (all == m->fill_alias_all[cpu]) {
+		return;
+	} else {
+		uc_compat_vtlb_flush_range(m->vtlb, 0, 0, 0);
+	}
+	m->fill_alias_all[cpu] = all;
+}
+
+static bool needs_alias(struct machine *m, uint32_t va, uint32_t pa)
+{
+	if (m->fill_alias_all[m->mm.smp.cpu])
+		return true;
+	if (m->mm.hazards && hazard_pt_watched(m->mm.hazards, pa))
+		return true;
+	return m->code_pages && m->code_pages[va >> PAGE_SHIFT];
+}
+
+/* The translation the D micro TLB holds for va, if any: what the CPU
+ * uses, stale or not (a descriptor changed without an invalidate), so
+ * that the guest reads what it would through --model on, whose QEMU TLB
+ * keeps a translation until it is flushed. */
+static bool micro_translation(struct machine *m, uint32_t va, uc_mem_type type, uint32_t *pa,
+			      uint32_t *prot)
+{
+	const struct mmu_translation *t =
+		tlb_peek_mru(m->mm.tlb, TLB_SIDE_D, va, (uint8_t)(m->mm.regs.contextidr & 0xffu));
+	if (!t || t->fault != MMU_OK || !(m->mm.regs.sctlr & 1u))
+		return false;
+	*prot = 0;
+	if (mmu_check(t, m->mm.regs.dacr, MMU_READ, true) == MMU_OK)
+		*prot |= UC_PROT_READ;
+	if (mmu_check(t, m->mm.regs.dacr, MMU_WRITE, true) == MMU_OK)
+		*prot |= UC_PROT_WRITE;
+	if (mmu_check(t, m->mm.regs.dacr, MMU_FETCH, true) == MMU_OK)
+		*prot |= UC_PROT_EXEC;
+	*pa = mmu_pa(t, va);
+	return *prot & (type == UC_MEM_WRITE ? UC_PROT_WRITE : UC_PROT_READ);
+}
+
+bool fill_model_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot)
+{
+	struct machine *m = arg;
+	bool ok = machine_vtlb_translate(m, va, type, pa, prot);
+	if (type == UC_MEM_FETCH) {
+		*prot &= UC_PROT_EXEC; /* the I side is the block hook's */
+		return ok;
+	}
+	/* A faulting access: reported through the unmapped hooks; the
+	 * per-access hook is not called for it either. */
+	if (!ok && !micro_translation(m, va, type, pa, prot))
+		return false;
+	if (needs_alias(m, va, *pa)) {
+		micro_translation(m, va, type, pa, prot);
+		*prot |= UC_COMPAT_PROT_ALIAS; /* the alias looks every access up */
+		return true;
+	}
+	model_data_access(m, va, type == UC_MEM_WRITE);
+	micro_translation(m, va, type, pa, prot);
+	return true;
+}
+
+/* Every access through the alias: what the per-access hook does. */
+static void alias_access(void *arg, uint32_t va, uint32_t pa, unsigned size, bool write, uint64_t value)
+{
+	struct machine *m = arg;
+	if (write && m->code_pages)
+		smp_code_write(m, va);
+	model_data_access(m, va, write);
+	if (write && m->mm.hazards && hazard_pt_watched(m->mm.hazards, pa)) {
+		hazard_pt_store(m->mm.hazards, m->mm.smp.cpu, pa, size, value,
+				guest_reg(m, UC_ARM_REG_PC), false);
+		follow_hazards(m);
+	}
+}
+
+static void evict(void *arg, uint32_t va_base, uint32_t pa_base, uint32_t size)
+{
+	uc_compat_vtlb_flush_range(arg, va_base, pa_base, size);
+}
+
+int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v)
+{
+	if (!m->fill || !v)
+		return 0;
+	tlb_set_evict_hook(tlb, TLB_SIDE_D, evict, v);
+	return (int)uc_compat_vtlb_alias(v, m->ram, alias_access, m);
+}
+
+/* Takes back the early counts of the conditional accesses in `c` (those
+ * with INSN_MEM_AT_EXIT set iff `at_exit`) whose condition failed. */
+static void uncount_failed(struct machine *m, const struct insn_mem_conds *c, bool at_exit, uint32_t cpsr)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		if (!(c->cond[i] & INSN_MEM_AT_EXIT) != !at_exit)
+			continue;
+		if (!insn_cond_passes(c->cond[i] & 0xfu, cpsr))
+			for (unsigned k = 0; k < c->mem[i]; k++)
+				tlb_uncount_mru_hit(m->mm.tlb);
+	}
+}
+
+static bool has_entry_conds(const struct insn_mem_conds *c)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (!(c->cond[i] & INSN_MEM_AT_EXIT))
+			return true;
+	return false;
+}
+
+void fill_model_block(struct machine *m, uint32_t va, uint32_t size)
+{
+	follow_hazards(m);
+	struct cpu_model_hot *h = m->front;
+	const struct block_front *f = cpu_model_front(h, va, size);
+	bool known = f->va == va && f->size == size && (m->mm.regs.sctlr & 1u);
+	/* One CPSR read settles the last block's conditions (its exit is
+	 * this entry) and this block's that its entry flags decide. */
+	if (h->pending.n || (known && has_entry_conds(&f->conds))) {
+		uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
+		uncount_failed(m, &h->pending, true, cpsr);
+		if (known)
+			uncount_failed(m, &f->conds, false, cpsr);
+	}
+	h->pending.n = 0;
+	if (!known || !f->mem)
+		return;
+	tlb_count_mru_hits(m->mm.tlb, f->mem);
+	if (f->conds.n)
+		h->pending = f->conds;
+}
+
+void fill_model_code_page(struct machine *m, uint32_t va)
+{
+	for (unsigned i = 0; i < (m->cpus ? m->ncpus : 1); i++)
+		if (cpu_vtlb(m, i))
+			uc_compat_vtlb_flush_range(cpu_vtlb(m, i), va & PAGE_MASK, 0, PAGE_SIZE);
+}
