@@ -831,6 +831,9 @@ static int a64_init(struct a64_machine *m)
 		return fail(m, EXIT_USAGE, "--kernel %s: the AArch64 machine models arm64 Linux 5.10 only", m->opt.kernel);
 	if (m->opt.trace_path)
 		return fail(m, EXIT_USAGE, "--trace: the AArch64 machine writes no trace yet");
+	if (m->opt.caches || m->opt.fill)
+		return fail(m, EXIT_USAGE, "--model %s: the AArch64 machine models TLBs only (--model on)",
+			    m->opt.caches ? "cache" : "fill");
 	uint64_t ram = m->opt.ram ? m->opt.ram : A64_RAM_DEFAULT;
 	/* The image window, vmemmap (one 2 MiB block up to 128 MiB of RAM),
 	 * the page-table pool's 2 MiB, and 2 MiB of pages to allocate. */

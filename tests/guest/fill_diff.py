@@ -92,7 +92,10 @@ def main():
         print('cannot read the Unicorn version from: ' + version)
         return 1
     is21 = (int(m.group(1)), int(m.group(2))) >= (2, 1)
-    guests = sorted(glob.glob(os.path.join(gdir, '*.elf')))
+    # AArch64 builds (NAME-a64*.elf) run on the AArch64 machine, which has no
+    # fill model and refuses --model fill.
+    guests = sorted(g for g in glob.glob(os.path.join(gdir, '*.elf'))
+                    if '-a64' not in os.path.basename(g))
     if not guests:
         print('no guests in ' + gdir)
         return 1
