@@ -356,8 +356,8 @@ static void model_fetches(struct machine *m, uint32_t addr, uint32_t size, uint3
 		uint32_t page_end = (va & PAGE_MASK) + PAGE_SIZE;
 		uint32_t bytes = (page_end < end ? page_end : end) - va;
 		uint32_t n = page_end >= end ? left : (uint32_t)((uint64_t)insns * bytes / size);
-		if (n)
-			mm_access(&m->mm, va, MMU_FETCH, n);
+		if (n && mm_access(&m->mm, va, MMU_FETCH, n) == MMU_OK && m->mm.caches)
+			mm_cache_fetch(&m->mm, va, bytes); /* --model cache: L1I, L2 */
 		left -= n;
 		va += bytes;
 	}
@@ -397,9 +397,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	m->insns += insns;
 	if (!m->opt.model)
 		return;
-	if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0)
-		mm_access(&m->mm, (uint32_t)addr, MMU_FETCH, insns); /* one page: the common case */
-	else
+	if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0) {
+		/* one page: the common case */
+		if (mm_access(&m->mm, (uint32_t)addr, MMU_FETCH, insns) == MMU_OK && m->mm.caches)
+			mm_cache_fetch(&m->mm, (uint32_t)addr, size); /* --model cache: L1I, L2 */
+	} else
 		model_fetches(m, (uint32_t)addr, size, insns);
 }
 
