@@ -517,8 +517,12 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		return fail(m, EXIT_USAGE, "--kernel: %s", err);
 	m->core = *m->mm.core;
 	m->mm.core = &m->core;
+	const struct cache_profile *cp = cache_profile_find(m->core.name);
+	if (cp)
+		m->cache_prof = *cp;
 	if (opt->costs_path) {
-		int rc = costs_load(opt->costs_path, m->core.name, &m->core.cost, NULL, err, sizeof(err));
+		int rc = costs_load(opt->costs_path, m->core.name, &m->core.cost, cp ? &m->cache_prof : NULL, NULL,
+				    err, sizeof(err));
 		if (rc)
 			return fail(m, rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE, "--costs %s", err);
 	}
@@ -556,10 +560,9 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if (!m->mm.tlb)
 		return fail(m, EXIT_INTERNAL, "out of memory for the TLB model");
 	if (opt->caches && opt->model) {
-		const struct cache_profile *cp = cache_profile_find(m->mm.core->name);
-		if (!cp)
+		if (!cache_profile_find(m->mm.core->name))
 			return fail(m, EXIT_USAGE, "--model cache: no memory hierarchy for --core %s", m->mm.core->name);
-		m->mm.caches = cpu_caches_create(cp, opt->seed);
+		m->mm.caches = cpu_caches_create(&m->cache_prof, opt->seed);
 		if (!m->mm.caches)
 			return fail(m, EXIT_INTERNAL, "out of memory for the cache model");
 	}

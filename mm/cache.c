@@ -80,7 +80,7 @@ static const struct cache_profile cache_profiles[] = {
 		.src = {
 			.l1i = "DDI 0301H 7.1 (4-way, 32 B, random); 16 KiB ASSUMPTION",
 			.l1d = "DDI 0301H 7.1 (4-way, 32 B, random); 16 KiB, latency ASSUMPTION",
-			.l2 = "none modelled (the BCM2835's L2 belongs to the VideoCore)",
+			.l2 = "ASSUMPTION: none (the BCM2835's L2 belongs to the VideoCore)",
 			.mem = "ASSUMPTION (one external read, as desc_read)",
 			.walk = "none: DDI 0301H 6 describes no walk cache",
 		},
