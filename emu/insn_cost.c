@@ -17,6 +17,7 @@
  * describe issue-unit occupancy, and are marked ASSUMPTION where they go
  * beyond that.  docs/instruction-costs.md has the reasoning in full. */
 #include "insn_cost.h"
+#include "load_use.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -433,6 +434,8 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 	cs_insn *insn = cs_malloc(h);
 	if (!insn)
 		return -1;
+	static struct load_use_block lu; /* --model cache's interlocks; one decode at a time */
+	load_use_begin(&lu, va);
 	if (thumb)
 		thumb_reset_it(h, insn);
 	const uint8_t *p = code;
@@ -440,8 +443,11 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 	uint64_t addr = va;
 	while (left > 0) {
 		if (cs_disasm_iter(h, &p, &left, &addr, insn)) {
+			unsigned cost = insn_cost_one(costs, insn);
 			out->insns++;
-			out->cycles += insn_cost_one(costs, insn);
+			out->cycles += cost;
+			if (costs->load_use)
+				load_use_note(&lu, h, insn, cost);
 			continue;
 		}
 		/* Undecodable: step one unit and charge it as an ALU op. */
@@ -454,7 +460,11 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 		out->insns++;
 		out->undecoded++;
 		out->cycles += costs->alu;
+		if (costs->load_use)
+			load_use_note_unknown(&lu, costs->alu);
 	}
+	if (costs->load_use)
+		out->cycles += load_use_stalls(&lu, costs->load_use);
 	if (thumb)
 		thumb_reset_it(h, insn);
 	cs_free(insn, 1);
