@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 65536u;
 		uint32_t slot = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 16u;
 		CHECK(max_kib >= 1 && max_kib <= (USER_MAX >> 10) && !(max_kib & (max_kib - 1)) && slot >= 4 &&
-		      slot <= 1024 && !(slot & (slot - 1)), "random: bad MAXKIB %lu or SLOT %lu",
+		      slot <= 4096 && !(slot & (slot - 1)), "random: bad MAXKIB %lu or SLOT %lu",
 		      (unsigned long)max_kib, (unsigned long)slot);
 		measure_random(max_kib, slot);
 	}
