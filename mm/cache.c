@@ -128,16 +128,16 @@ static const struct cache_profile cache_profiles[] = {
 		/* ASSUMPTION: walks read through L1D (7cpu-A15: "10 / 30 cycles
 		 * for page walk to L1 / L2 caches"). */
 		.walk_l1 = true,
-		/* DDI 0438 5.1: the A15 has intermediate table walk caches.
-		 * Size and organisation: ASSUMPTION 16 fully associative
-		 * entries, LRU. */
+		/* DDI 0438 5.1: the A15 has intermediate table walk caches;
+		 * 16 entries, one per MiB of VA: 7cpu-A15 ("PDE cache").
+		 * Fully associative, LRU: ASSUMPTION. */
 		.walk = { 16 * 4, 4, 16, CACHE_REPL_LRU, 0 },
 		.src = {
 			.l1i = "7cpu-A15 (32 KiB 2-way 64 B); LRU ASSUMPTION",
 			.l1d = "7cpu-A15 (32 KiB 2-way 64 B LRU, 4 cycles)",
 			.l2 = "7cpu-A15 (1 MiB 16-way 64 B, 21 cycles); replacement ASSUMPTION",
 			.mem = "7cpu-A15 (L2 + 110 ns at 1.7 GHz)",
-			.walk = "DDI 0438 5.1 (intermediate table walk caches); 16 entries ASSUMPTION",
+			.walk = "DDI 0438 5.1 (walk caches); 16 entries 7cpu-A15 (PDE cache); LRU ASSUMPTION",
 		},
 	},
 };

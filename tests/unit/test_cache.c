@@ -9,7 +9,7 @@
  *   cortex-a7  L1D: 32 KiB, 64 B, 4-way random -> 128 sets, same set every 8 KiB.
  *   cortex-a15 L1I: 32 KiB, 64 B, 2-way LRU -> 256 sets, same set every 16 KiB.
  *   cortex-a7  L1I: 32 KiB, 32 B, 2-way (DDI 0464D 6.6.2) -> 32 B lines.
- *   cortex-a15 walk cache: 16 entries, fully associative, LRU (ASSUMPTION).
+ *   cortex-a15 walk cache: 16 entries (7cpu-A15 "PDE cache"), fully assoc., LRU.
  * A fill takes the lowest invalid way first; only a full set evicts. */
 #include <stdio.h>
 #include <stdlib.h>
