@@ -59,12 +59,18 @@ void load_use_note(struct load_use_block *b, csh h, const cs_insn *insn, unsigne
 	const cs_arm *a = &insn->detail->arm;
 	cs_regs rd, wr;
 	uint8_t nrd = 0, nwr = 0;
-	if (cs_regs_access(h, insn, rd, &nrd, wr, &nwr) == CS_ERR_OK)
+	if (cs_regs_access(h, insn, rd, &nrd, wr, &nwr) == CS_ERR_OK) {
 		for (unsigned i = 0; i < nrd; i++) {
 			int r = reg_index(rd[i]);
 			if (r >= 0)
 				s->reads |= (uint16_t)(1u << r);
 		}
+		for (unsigned i = 0; i < nwr; i++) {
+			int r = reg_index(wr[i]);
+			if (r >= 0)
+				s->writes |= (uint16_t)(1u << r);
+		}
+	}
 	if (single_load(insn->id) && a->op_count >= 1 && a->operands[0].type == ARM_OP_REG) {
 		int r = reg_index(a->operands[0].reg);
 		if (r >= 0 && r < 15)
@@ -100,6 +106,8 @@ unsigned load_use_stalls(const struct load_use_block *b, unsigned latency)
 				stalls += latency - dist;
 				break;
 			}
+			if (u->writes & bit)
+				break; /* overwritten unread */
 			dist += u->cost;
 		}
 	}

@@ -23,6 +23,7 @@ struct load_use_insn {
 	uint16_t cost;     /* issue cycles (insn_cost_one) */
 	int8_t load_dst;   /* a single-register load's destination r0..r14, else -1 */
 	uint16_t reads;    /* bit n: reads rn */
+	uint16_t writes;   /* bit n: writes rn */
 };
 
 struct load_use_block {
@@ -41,7 +42,9 @@ void load_use_note_unknown(struct load_use_block *b, unsigned cost);
 /* The stall cycles of the block: for each load, latency minus the issue
  * cycles from the load to the first instruction reading its destination,
  * when positive.  The first reader is searched in the block, and for a
- * block that loops on itself also from its start again (the next run). */
+ * block that loops on itself also from its start again (the next run);
+ * an instruction that writes the register without reading it ends the
+ * search (the loaded value is dead). */
 unsigned load_use_stalls(const struct load_use_block *b, unsigned latency);
 
 #endif
