@@ -366,5 +366,11 @@ int cache_profile_check(const struct cache_profile *p, const char **level)
 			*level = lv[i].name;
 			return -1;
 		}
+	/* The model charges each level's latency beyond the L1D hit. */
+	if (p->l1d.latency > p->mem_latency || (p->l2.size && (p->l1d.latency > p->l2.latency ||
+							       p->l2.latency > p->mem_latency))) {
+		*level = "latency";
+		return -1;
+	}
 	return 0;
 }

@@ -114,7 +114,9 @@ unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa);
 bool cpu_walk_cache_hit(struct cpu_caches *cc, uint32_t l1_pa);
 
 /* 0, or -1 if a geometry of `p` is not one cache_init() accepts (sizes
- * and lines powers of two, size a multiple of line * ways). */
+ * and lines powers of two, size a multiple of line * ways; *level names
+ * it: "l1i", "l1d", "l2", "walk"), or if the latencies decrease outward
+ * (L1D, L2, memory; *level "latency"). */
 int cache_profile_check(const struct cache_profile *p, const char **level);
 
 #endif

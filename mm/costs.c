@@ -352,7 +352,11 @@ int costs_load(const char *path, const char *core_name, struct core_costs *c, st
 	}
 	fclose(f);
 	const char *level;
-	if (!rc && cp && cache_profile_check(&out_cp, &level)) {
+	if (!rc && cp && cache_profile_check(&out_cp, &level) && !strcmp(level, "latency")) {
+		snprintf(err, errlen, "%s: latencies must not fall outward: l1d_latency %u, l2_latency %u, mem_latency %u",
+			 path, out_cp.l1d.latency, out_cp.l2.latency, out_cp.mem_latency);
+		rc = -1;
+	} else if (!rc && cp && cache_profile_check(&out_cp, &level)) {
 		const struct cache_geometry *g = level[0] == 'w' ? &out_cp.walk
 			: level[1] == '2' ? &out_cp.l2 : level[2] == 'i' ? &out_cp.l1i : &out_cp.l1d;
 		snprintf(err, errlen,

@@ -141,6 +141,12 @@ def main():
             err = p.stderr.strip().splitlines()
             check(p.returncode == 64 and len(err) == 1 and 'l1d: 32768 bytes, 3 ways' in err[0],
                   f'{cmd[0]}: an impossible L1D geometry is refused: {err}')
+        lf = os.path.join(tmp, 'badlat.txt')
+        with open(lf, 'w') as f:
+            f.write('l1d_latency = 50\n')
+        p = subprocess.run([kmaplab, 'costs', '--core', 'cortex-a15', '--costs', lf], capture_output=True, text=True)
+        check(p.returncode == 64 and 'latencies must not fall outward: l1d_latency 50, l2_latency 21' in p.stderr,
+              f'an L1D slower than the L2 is refused ({p.stderr.strip()})')
         nf = os.path.join(tmp, 'noi.txt')
         with open(nf, 'w') as f:
             f.write('l1i_size = 0\n')
