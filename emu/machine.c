@@ -29,8 +29,7 @@
 #define CPSR_T (1u << 5)
 
 /* The guest's newlib heap and its SVC stack, placed after the image. */
-/* 80 MiB: room for the calibration sweep's 64 MiB working set (calib_tlb lines). */
-#define HEAP_SIZE_MAX (80u << 20)
+#define HEAP_SIZE_MAX (32u << 20)
 #define STACK_SIZE (1u << 20)
 /* Unmapped below the stack: catches frames up to 64 KiB; aligned to its
  * size, it never straddles a 1 MiB section (mm/paging.c). */
