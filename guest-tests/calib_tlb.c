@@ -23,7 +23,7 @@
  *           random lines of a working set of 1 KiB .. MAXKIB KiB mapped with
  *           4 KiB pages, so the TLBs miss as in a user process: the set is
  *           USER_VA.. in swapper_pg_dir's user half (TTBCR.N = 0: TTBR0
- *           walks it), coarse tables built here, each page a heap page.  The
+ *           walks it), coarse tables built here, each page a highmem page.  The
  *           chase runs through every SLOT-byte slot of the set (default 16,
  *           several per line) in a scattered order (measure_random), so every
  *           load's address is the previous load's value and lines come back
@@ -120,7 +120,8 @@ static void measure_lines(uint32_t max_kib, uint32_t stride)
 }
 
 /* The 4 KiB-page mapping of "random" and "pages": USER_VA .. + bytes in
- * swapper_pg_dir's user half, each page a page of a fresh heap buffer.
+ * swapper_pg_dir's user half, each page a fresh highmem page (as a user
+ * process's pages; the newlib heap, 32 MiB, could not hold 64 MiB).
  * Descriptors as arch/arm/mm/proc-v7-2level.S leaves a kernel RW page
  * (ARMv7 short format, B3.5.1): L1 coarse = table PA | 1 (domain 0);
  * small page = PA | TEX[0] | AP[0] (kernel RW) | C | B | 2, executable. */
@@ -130,14 +131,16 @@ static void measure_lines(uint32_t max_kib, uint32_t stride)
 static uint32_t map_user(uint32_t bytes)
 {
 	uint32_t pages = bytes >> PAGE_SHIFT, mib = (bytes + (1u << 20) - 1) >> 20;
-	uint8_t *raw = malloc(bytes + 4096);
 	uint32_t *tables = memalign(1024, mib * 1024);
-	CHECK(raw && tables, "malloc %lu KiB for the 4 KiB mapping", (unsigned long)(bytes >> 10));
-	uint32_t pa = virt_to_phys(raw + ((4096 - ((uint32_t)(uintptr_t)raw & 4095)) & 4095));
+	CHECK(tables != NULL, "malloc %lu KiB of page tables", (unsigned long)mib);
 	volatile uint32_t *pgd = (volatile uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_SWAPPER_PG_DIR);
 	memset(tables, 0, mib * 1024);
-	for (uint32_t i = 0; i < pages; i++)
-		tables[i] = (pa + (i << PAGE_SHIFT)) | 0x40 | 0x10 | 0x8 | 0x4 | 0x2;
+	for (uint32_t i = 0; i < pages; i++) {
+		struct page *pg = alloc_page(GFP_HIGHUSER);
+		CHECK(pg != NULL, "highmem page %lu of %lu for the 4 KiB mapping", (unsigned long)i,
+		      (unsigned long)pages);
+		tables[i] = ((uint32_t)page_to_pfn(pg) << PAGE_SHIFT) | 0x40 | 0x10 | 0x8 | 0x4 | 0x2;
+	}
 	for (uint32_t m = 0; m < mib; m++) {
 		CHECK(pgd[(USER_VA >> 20) + m] == 0, "VA 0x%08lx is mapped already",
 		      (unsigned long)(USER_VA + (m << 20)));

@@ -23,7 +23,7 @@ from the code:
    L1 size, the first more than a quarter of the way from L2 to memory is
    twice the L2 size (random reuse: half the loads still hit at twice a
    cache's size).
-3. random with one slot per page up to 64 MiB (the guest heap holds it): all
+3. random with one slot per page up to 64 MiB (highmem pages): all
    points 1 KiB .. 64 MiB are there; on the A15 the cost steps (more than 1
    cycle over the 16 MiB point) first at 32 MiB, where the set spans more
    MiBs than the walk cache has entries; with walk_entries = 0 not there.
