@@ -15,7 +15,8 @@ static const char costs_usage[] =
 	"\n"
 	"Prints the cycle model's constants for a core (default cortex-a7) as kmaplab run\n"
 	"would use them, one per line: name, cycles, source (a TRM section, a measurement\n"
-	"site, ASSUMPTION, or FILE:LINE of the --costs line that set it).  docs/costs.md.\n";
+	"site, ASSUMPTION, or FILE:LINE of the --costs line that set it), then the memory\n"
+	"hierarchy of --model cache (sizes in bytes, ways, latencies).  docs/costs.md.\n";
 
 int cmd_costs(int argc, char **argv)
 {
@@ -51,18 +52,22 @@ int cmd_costs(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct core_costs costs = core->cost;
+	struct cache_profile cache = *cache_profile_find(core->name); /* every core has one */
 	struct cost_origins o;
-	cost_origins_default(core, &o);
+	cost_origins_default(core, &cache, &o);
 	if (path) {
 		char err[400];
-		int rc = costs_load(path, core->name, &costs, &o, err, sizeof(err));
+		int rc = costs_load(path, core->name, &costs, &cache, &o, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "kmaplab: --costs %s\n", err);
 			return rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE;
 		}
 	}
 	printf("# %s: cycle costs (docs/cycle-model.md)\n", core->name);
-	for (unsigned i = 0; i < CORE_COST_NR; i++)
-		printf("%-11s %7u  %s\n", core_cost_name(i), core_cost_get(&costs, i), o.origin[i]);
+	for (unsigned i = 0; i < COST_KEY_NR; i++) {
+		if (i == CORE_COST_NR)
+			printf("# %s memory hierarchy (--model cache): bytes, ways, cycles\n", cache.soc);
+		printf("%-12s %7u  %s\n", cost_key_name(i), cost_key_get(&costs, &cache, i), o.origin[i]);
+	}
 	return 0;
 }

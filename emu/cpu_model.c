@@ -181,6 +181,8 @@ int cpu_model_init(struct machine *m)
 		return 70;
 	}
 	insn_costs_with_core(&c->costs, base, &m->mm.core->cost);
+	if (m->mm.caches) /* --model cache: loads' readers wait for L1D (emu/load_use.h) */
+		c->costs.load_use = m->mm.caches->p->l1d.latency;
 	if (scan_tlbi_sites(m)) {
 		snprintf(m->message, sizeof(m->message), "cannot hook the guest's TLB maintenance instructions");
 		return 70;

@@ -18,6 +18,7 @@
  * beyond that.  docs/instruction-costs.md has the reasoning in full. */
 #include "insn_cost.h"
 #include "insn_mem.h"
+#include "load_use.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +435,8 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 	cs_insn *insn = cs_malloc(h);
 	if (!insn)
 		return -1;
+	static struct load_use_block lu; /* --model cache's interlocks; one decode at a time */
+	load_use_begin(&lu, va);
 	if (thumb)
 		thumb_reset_it(h, insn);
 	const uint8_t *p = code;
@@ -443,10 +446,13 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 	while (left > 0) {
 		if (cs_disasm_iter(h, &p, &left, &addr, insn)) {
 			unsigned mem = insn_mem_accesses(insn);
+			unsigned cost = insn_cost_one(costs, insn);
 			out->insns++;
-			out->cycles += insn_cost_one(costs, insn);
+			out->cycles += cost;
 			out->mem += mem;
 			insn_mem_note(&scan, insn, mem);
+			if (costs->load_use)
+				load_use_note(&lu, h, insn, cost);
 			continue;
 		}
 		/* Undecodable: step one unit and charge it as an ALU op. */
@@ -461,8 +467,12 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 		out->cycles += costs->alu;
 		scan.setter_seen = true; /* it may set the flags */
 		scan.setters++;
+		if (costs->load_use)
+			load_use_note_unknown(&lu, costs->alu);
 	}
 	insn_mem_done(&scan, &out->conds);
+	if (costs->load_use)
+		out->cycles += load_use_stalls(&lu, costs->load_use);
 	if (thumb)
 		thumb_reset_it(h, insn);
 	cs_free(insn, 1);

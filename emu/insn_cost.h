@@ -46,6 +46,9 @@ struct insn_costs {
 	unsigned mcr;               /* MCR MCRR CDP (any coprocessor; CP15 ops'
 				     * effects are charged by the tlbi hook) */
 	unsigned mrc;               /* MRC MRRC, VMRS/VMSR count as vfp */
+	unsigned load_use;          /* --model cache: the L1D load-to-use latency the
+				     * readers of a load's result wait for (emu/load_use.h);
+				     * 0: not modelled (the built-in tables) */
 };
 
 /* The built-in table for a core name (core_profile.name), or NULL. */

@@ -357,8 +357,8 @@ static void model_fetches(struct machine *m, uint32_t addr, uint32_t size, uint3
 		uint32_t page_end = (va & PAGE_MASK) + PAGE_SIZE;
 		uint32_t bytes = (page_end < end ? page_end : end) - va;
 		uint32_t n = page_end >= end ? left : (uint32_t)((uint64_t)insns * bytes / size);
-		if (n)
-			mm_access(&m->mm, va, MMU_FETCH, n);
+		if (n && mm_access(&m->mm, va, MMU_FETCH, n) == MMU_OK && m->mm.caches)
+			mm_cache_fetch(&m->mm, va, bytes); /* --model cache: L1I, L2 */
 		left -= n;
 		va += bytes;
 	}
@@ -403,9 +403,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	m->insns += insns;
 	if (!m->opt.model)
 		return;
-	if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0)
-		mm_access(&m->mm, (uint32_t)addr, MMU_FETCH, insns); /* one page: the common case */
-	else
+	if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0) {
+		/* one page: the common case */
+		if (mm_access(&m->mm, (uint32_t)addr, MMU_FETCH, insns) == MMU_OK && m->mm.caches)
+			mm_cache_fetch(&m->mm, (uint32_t)addr, size); /* --model cache: L1I, L2 */
+	} else
 		model_fetches(m, (uint32_t)addr, size, insns);
 	if (m->fill)
 		fill_model_block(m, (uint32_t)addr, size);
@@ -525,8 +527,12 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		return fail(m, EXIT_USAGE, "--kernel: %s", err);
 	m->core = *m->mm.core;
 	m->mm.core = &m->core;
+	const struct cache_profile *cp = cache_profile_find(m->core.name);
+	if (cp)
+		m->cache_prof = *cp;
 	if (opt->costs_path) {
-		int rc = costs_load(opt->costs_path, m->core.name, &m->core.cost, NULL, err, sizeof(err));
+		int rc = costs_load(opt->costs_path, m->core.name, &m->core.cost, cp ? &m->cache_prof : NULL, NULL,
+				    err, sizeof(err));
 		if (rc)
 			return fail(m, rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE, "--costs %s", err);
 	}
@@ -564,10 +570,9 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if (!m->mm.tlb)
 		return fail(m, EXIT_INTERNAL, "out of memory for the TLB model");
 	if (opt->caches && opt->model) {
-		const struct cache_profile *cp = cache_profile_find(m->mm.core->name);
-		if (!cp)
+		if (!cache_profile_find(m->mm.core->name))
 			return fail(m, EXIT_USAGE, "--model cache: no memory hierarchy for --core %s", m->mm.core->name);
-		m->mm.caches = cpu_caches_create(cp, opt->seed);
+		m->mm.caches = cpu_caches_create(&m->cache_prof, opt->seed);
 		if (!m->mm.caches)
 			return fail(m, EXIT_INTERNAL, "out of memory for the cache model");
 	}

@@ -66,6 +66,7 @@ struct machine {
 	uint8_t *ram;              /* host memory backing guest RAM */
 	struct mm mm;
 	struct core_profile core;  /* --core's profile with --costs applied; mm.core points here */
+	struct cache_profile cache_prof; /* its memory hierarchy with --costs applied (--model cache) */
 	struct kernel_profile kernel; /* --kernel */
 	struct elf_image img;
 	struct semihost sh;

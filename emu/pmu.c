@@ -23,11 +23,60 @@
 #define PMCR_WRITABLE 0x3fu /* E, P, C, D, X, DP; P and C read as 0 */
 
 enum pmu_event {
+	EV_L1I_CACHE_REFILL = 0x01,
 	EV_L1I_TLB_REFILL = 0x02,
+	EV_L1D_CACHE_REFILL = 0x03,
+	EV_L1D_CACHE = 0x04,
 	EV_L1D_TLB_REFILL = 0x05,
 	EV_INST_RETIRED = 0x08,
 	EV_CPU_CYCLES = 0x11,
+	EV_L1I_CACHE = 0x14,
+	EV_L2D_CACHE = 0x16,
+	EV_L2D_CACHE_REFILL = 0x17,
 };
+
+/* The cache events each core's PMU implements, as Linux's cache maps use
+ * them (arch/arm/kernel/perf_event_v7.c, v5.10: armv7_a7/a9/a15_perf_cache_map):
+ * the A7 has L1I access and refill, L1D access and refill, L2 access and
+ * refill; the A9 L1D access and refill and L1I refill, no L1I access and no
+ * L2 events (its L2 is the external L2C-310); the A15 all six (Linux takes
+ * its L1D and L2 figures from the read/write split events 0x40-0x53; the
+ * common 0x03/0x04 are its generic cache-references/misses, 0x16/0x17:
+ * ASSUMPTION as the ARMv7 common events).  Unimplemented: the counter
+ * stays 0. */
+#define EVB(e) (1u << ((e) & 0x1fu))
+static const struct {
+	const char *core;
+	uint32_t events; /* EVB(event) of the cache events below 0x20 */
+} cache_events[] = {
+	{ "cortex-a7", EVB(0x01) | EVB(0x03) | EVB(0x04) | EVB(0x14) | EVB(0x16) | EVB(0x17) },
+	{ "cortex-a9", EVB(0x01) | EVB(0x03) | EVB(0x04) },
+	{ "cortex-a15", EVB(0x01) | EVB(0x03) | EVB(0x04) | EVB(0x14) | EVB(0x16) | EVB(0x17) },
+};
+
+/* A cache event's count on this CPU's caches (--model cache; 0 without, or
+ * if the core does not implement it). */
+static uint64_t cache_event(const struct machine *m, uint32_t ev)
+{
+	const struct cpu_caches *cc = m->mm.caches;
+	bool known = false;
+	for (size_t i = 0; cc && i < sizeof(cache_events) / sizeof(cache_events[0]); i++)
+		if (strcmp(cache_events[i].core, m->mm.core->name) == 0)
+			known = cache_events[i].events & EVB(ev);
+	if (!known)
+		return 0;
+	const struct cache_stats *l1i = &cc->l1i.stats, *l1d = &cc->l1d.stats;
+	const struct cache_stats *l2 = cc->l2 ? &cc->l2->stats : NULL;
+	switch (ev) {
+	case EV_L1I_CACHE_REFILL: return l1i->misses;
+	case EV_L1I_CACHE: return l1i->hits + l1i->misses;
+	case EV_L1D_CACHE_REFILL: return l1d->misses;
+	case EV_L1D_CACHE: return l1d->hits + l1d->misses;
+	case EV_L2D_CACHE: return l2 ? l2->hits + l2->misses : 0;
+	case EV_L2D_CACHE_REFILL: return l2 ? l2->misses : 0;
+	default: return 0;
+	}
+}
 
 /* One MRC/MCR p15, 0, Rt, c9, CRm, opc2 found in the guest's code. */
 struct pmu_site {
@@ -81,6 +130,9 @@ static uint64_t event_source(const struct machine *m, uint32_t ev)
 	case EV_L1D_TLB_REFILL: return t ? t->micro_misses[TLB_SIDE_D] : 0;
 	case EV_INST_RETIRED: return cpu_insns(m);
 	case EV_CPU_CYCLES: return m->mm.stats.cycles;
+	case EV_L1I_CACHE_REFILL: case EV_L1I_CACHE: case EV_L1D_CACHE_REFILL: case EV_L1D_CACHE:
+	case EV_L2D_CACHE: case EV_L2D_CACHE_REFILL:
+		return cache_event(m, ev & 0xffu);
 	default: return 0;
 	}
 }

@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,30 @@ static bool sched_used(const struct machine *m)
 }
 
 /* cpus[i]: what each CPU did (docs/stats.md); only with --cpus above 1. */
+/* A per-CPU cache level's hits and misses summed over every CPU (--cpus;
+ * CPU 0 alone if set-up stopped before smp_init), 0 with --model tlb. */
+static void write_cpu_cache_sum(struct json *j, const struct machine *m, const char *name, size_t off)
+{
+	struct cache_stats sum = { 0, 0 };
+	const struct cpu_caches *c0 = m->mm.caches;
+	bool per_cpu = m->cpus && m->cpus[0].caches;
+	for (unsigned i = 0; per_cpu && i < m->ncpus; i++) {
+		const struct cache *c = (const struct cache *)(const void *)((const char *)m->cpus[i].caches + off);
+		if (m->cpus[i].caches) {
+			sum.hits += c->stats.hits;
+			sum.misses += c->stats.misses;
+		}
+	}
+	if (c0 && !per_cpu) {
+		const struct cache *c = (const struct cache *)(const void *)((const char *)c0 + off);
+		sum = c->stats;
+	}
+	json_object(j, name);
+	json_u64(j, "hits", sum.hits);
+	json_u64(j, "misses", sum.misses);
+	json_end_object(j);
+}
+
 static void write_cpus(struct json *j, const struct machine *m)
 {
 	const struct mm_smp *s = &m->mm.smp;
@@ -273,6 +298,8 @@ static void write_all(const struct machine *m, FILE *f, int status)
 	json_u64(&j, "hits", cc && cc->l2 ? cc->l2->stats.hits : 0);
 	json_u64(&j, "misses", cc && cc->l2 ? cc->l2->stats.misses : 0);
 	json_end_object(&j);
+	write_cpu_cache_sum(&j, m, "l1i", offsetof(struct cpu_caches, l1i));
+	write_cpu_cache_sum(&j, m, "walk", offsetof(struct cpu_caches, walk));
 	json_end_object(&j);
 	write_flushes(&j, s, m->ks ? &m->ks->stats : NULL);
 	/* Kernel calls the guest made, and the policy's own work. */

@@ -19,6 +19,18 @@
  *           --model cache, the latency per load steps up where the set
  *           passes the L1 data cache and again where it passes the L2.
  *           STRIDE is the core's line size (default 64).
+ *   random  what 7-cpu's latency test does (docs/calibration.md): loads at
+ *           random lines of a working set of 1 KiB .. MAXKIB KiB mapped with
+ *           4 KiB pages, so the TLBs miss as in a user process: the set is
+ *           USER_VA.. in swapper_pg_dir's user half (TTBCR.N = 0: TTBR0
+ *           walks it), coarse tables built here, each page a highmem page.  The
+ *           chase runs through every SLOT-byte slot of the set (default 16,
+ *           several per line) in a scattered order (measure_random), so every
+ *           load's address is the previous load's value and lines come back
+ *           at random intervals.
+ *   pages   the page-stride chase of "chase" over 1 .. MAXPAGES (up to
+ *           1024) pages of that 4 KiB mapping: beyond the pkmap window's 511
+ *           pages, to reach the Cortex-A15's 512-entry main TLB.
  *   flush   flush_tlb_kernel_range() over n = 1 .. 512 pages and
  *           local_flush_tlb_kernel_page(), called REPS times each: cycles
  *           per call, the kernel's sequence plus the call.
@@ -26,13 +38,18 @@
  * Output, one line per point (the tool kmaplab-calibrate reads these):
  *   chase PAGES LOADS CYCLES       (CYCLES / LOADS per load)
  *   lines BYTES LOADS CYCLES       (CYCLES / LOADS per load)
+ *   random BYTES LOADS CYCLES      (CYCLES / LOADS per load)
+ *   pages PAGES LOADS CYCLES       (CYCLES / LOADS per load)
  *   flush range PAGES CALLS CYCLES (CYCLES / CALLS per call)
  *   flush page 1 CALLS CYCLES
  * The guest divides nothing: the Cortex-A9 has no UDIV, and one ELF (built
  * for the A7) serves the A7, A9 and A15.
  *
  * usage: calib_tlb [chase|flush|all]
- *        calib_tlb lines [MAXKIB [STRIDE]]  (not part of all) */
+ *        calib_tlb lines [MAXKIB [STRIDE]]   (not part of all)
+ *        calib_tlb random [MAXKIB [SLOT]]    (not part of all)
+ *        calib_tlb pages [MAXPAGES]          (not part of all) */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +119,108 @@ static void measure_lines(uint32_t max_kib, uint32_t stride)
 	free(raw);
 }
 
+/* The 4 KiB-page mapping of "random" and "pages": USER_VA .. + bytes in
+ * swapper_pg_dir's user half, each page a fresh highmem page (as a user
+ * process's pages; the newlib heap, 32 MiB, could not hold 64 MiB).
+ * Descriptors as arch/arm/mm/proc-v7-2level.S leaves a kernel RW page
+ * (ARMv7 short format, B3.5.1): L1 coarse = table PA | 1 (domain 0);
+ * small page = PA | TEX[0] | AP[0] (kernel RW) | C | B | 2, executable. */
+#define USER_VA 0x10000000u
+#define USER_MAX (64u << 20)
+
+static uint32_t map_user(uint32_t bytes)
+{
+	uint32_t pages = bytes >> PAGE_SHIFT, mib = (bytes + (1u << 20) - 1) >> 20;
+	uint32_t *tables = memalign(1024, mib * 1024);
+	CHECK(tables != NULL, "malloc %lu KiB of page tables", (unsigned long)mib);
+	volatile uint32_t *pgd = (volatile uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_SWAPPER_PG_DIR);
+	memset(tables, 0, mib * 1024);
+	for (uint32_t i = 0; i < pages; i++) {
+		struct page *pg = alloc_page(GFP_HIGHUSER);
+		CHECK(pg != NULL, "highmem page %lu of %lu for the 4 KiB mapping", (unsigned long)i,
+		      (unsigned long)pages);
+		tables[i] = ((uint32_t)page_to_pfn(pg) << PAGE_SHIFT) | 0x40 | 0x10 | 0x8 | 0x4 | 0x2;
+	}
+	for (uint32_t m = 0; m < mib; m++) {
+		CHECK(pgd[(USER_VA >> 20) + m] == 0, "VA 0x%08lx is mapped already",
+		      (unsigned long)(USER_VA + (m << 20)));
+		pgd[(USER_VA >> 20) + m] = virt_to_phys(&tables[m * 256]) | 0x1;
+	}
+	flush_tlb_all();
+	return USER_VA;
+}
+
+/* A bijection of 0 .. 2^bits - 1 that scatters neighbours: multiplications
+ * by odd constants and xor-shifts, each invertible modulo 2^bits. */
+static uint32_t scatter(uint32_t x, unsigned bits)
+{
+	uint32_t mask = bits >= 32 ? ~0u : (1u << bits) - 1;
+	unsigned sh = bits > 1 ? (bits + 1) / 2 : 1;
+	for (int r = 0; r < 3; r++) {
+		x = (x * 0x9e3779b1u) & mask;
+		x ^= x >> sh;
+		x = (x * 0x85ebca6bu + 0x165667b1u) & mask;
+	}
+	return x;
+}
+
+/* The random chase over 1 KiB .. max_kib KiB of the 4 KiB mapping: the set
+ * is cut into SLOT-byte slots (several per cache line) and the chase runs
+ * through every slot once per cycle, in the order scatter() gives: slot
+ * scatter(k) holds the address of slot scatter(k + 1).  So consecutive
+ * loads go to unrelated lines and pages, and a line comes back after a
+ * random number of loads (each of its slots sits at a random place in the
+ * cycle), as in a test that picks lines at random; a cycle of one slot per
+ * line would bring every line back only after all the others (on an LRU
+ * cache twice as big as the set, every load would miss). */
+static void measure_random(uint32_t max_kib, uint32_t slot)
+{
+	uint32_t max = max_kib * 1024u, va = map_user(max < 4096 ? 4096 : max);
+	unsigned shift = 0;
+	while ((1u << shift) < slot)
+		shift++;
+	for (uint32_t bytes = 1024; bytes && bytes <= max; bytes *= 2) {
+		unsigned bits = 0;
+		while ((1u << bits) < (bytes >> shift))
+			bits++;
+		uint32_t n = 1u << bits;
+		for (uint32_t k = 0; k < n; k++)
+			*(volatile uint32_t *)(uintptr_t)(va + (scatter(k, bits) << shift)) =
+				va + (scatter((k + 1) & (n - 1), bits) << shift);
+		uint32_t steps = n < 4096 ? 4096 : n > 65536 ? 65536 : n;
+		uint32_t warm = n > (1u << 19) ? 1u << 19 : n;
+		uint32_t p = chase(va, warm);
+		uint32_t t0 = read_ccnt();
+		p = chase(p, steps);
+		uint32_t t1 = read_ccnt();
+		CHECK(p >= va && p < va + bytes, "chase left the set: 0x%08lx", (unsigned long)p);
+		printf("random %lu %lu %lu\n", (unsigned long)bytes, (unsigned long)steps, (unsigned long)(t1 - t0));
+	}
+}
+
+/* The page-stride chase over the 4 KiB mapping: 1 .. max_pages pages. */
+static void measure_pages(uint32_t max_pages)
+{
+	static const uint16_t sizes[] = {
+		1, 8, 10, 11, 16, 32, 33, 64, 128, 129, 256, 257, 384, 448, 496, 510, 511, 512, 513, 514,
+		520, 544, 576, 640, 768, 896, 1024,
+	};
+	uint32_t va = map_user(max_pages << PAGE_SHIFT);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && sizes[k] <= max_pages; k++) {
+		uint32_t n = sizes[k];
+		for (uint32_t i = 0; i < n; i++)
+			*(volatile uint32_t *)(uintptr_t)(va + (i << PAGE_SHIFT)) =
+				va + ((i + 1 == n ? 0 : i + 1) << PAGE_SHIFT);
+		uint32_t steps = n * 8 > 4096 ? n * 8 : 4096;
+		uint32_t p = chase(va, 2 * n);
+		uint32_t t0 = read_ccnt();
+		p = chase(p, steps);
+		uint32_t t1 = read_ccnt();
+		CHECK(p >= va && p < va + (n << PAGE_SHIFT), "chase left the pages: 0x%08lx", (unsigned long)p);
+		printf("pages %lu %lu %lu\n", (unsigned long)n, (unsigned long)steps, (unsigned long)(t1 - t0));
+	}
+}
+
 static void measure_flush(void)
 {
 	for (uint32_t n = 1; n <= 512; n *= 2) {
@@ -136,6 +255,19 @@ int main(int argc, char **argv)
 		CHECK(max_kib >= 1 && max_kib <= 262144u && stride >= 8 && !(stride & (stride - 1)),
 		      "lines: bad MAXKIB %lu or STRIDE %lu", (unsigned long)max_kib, (unsigned long)stride);
 		measure_lines(max_kib, stride);
+	}
+	if (!strcmp(what, "random")) {
+		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 65536u;
+		uint32_t slot = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 16u;
+		CHECK(max_kib >= 1 && max_kib <= (USER_MAX >> 10) && !(max_kib & (max_kib - 1)) && slot >= 4 &&
+		      slot <= 4096 && !(slot & (slot - 1)), "random: bad MAXKIB %lu or SLOT %lu",
+		      (unsigned long)max_kib, (unsigned long)slot);
+		measure_random(max_kib, slot);
+	}
+	if (!strcmp(what, "pages")) {
+		uint32_t max_pages = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 1024u;
+		CHECK(max_pages >= 1 && max_pages <= 1024, "pages: bad MAXPAGES %lu", (unsigned long)max_pages);
+		measure_pages(max_pages);
 	}
 	if (!strcmp(what, "chase") || !strcmp(what, "all")) {
 		static const uint16_t sizes[] = {

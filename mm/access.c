@@ -39,6 +39,24 @@ void mm_cache_data(struct mm *mm, uint32_t pa)
 	mm->stats.cycles += cpu_cache_read(cc, pa, true) - cc->p->l1d.latency;
 }
 
+void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes)
+{
+	struct cpu_caches *cc = mm->caches;
+	uint32_t pa = va; /* SCTLR.M clear: VA is PA */
+	if (mm->regs.sctlr & 1u) {
+		if (cc->fetch_va != va)
+			return; /* no look-up of this VA just made: nothing known */
+		pa = cc->fetch_pa;
+	}
+	if (!bytes || !cc->l1i.g.size)
+		return;
+	uint32_t shift = cc->l1i.line_shift;
+	uint64_t extra = 0;
+	for (uint32_t line = pa >> shift, last = (pa + bytes - 1) >> shift; line <= last; line++)
+		extra += cpu_cache_fetch(cc, line << shift);
+	mm->stats.cycles += extra;
+}
+
 /* A walk's cycles: its descriptor reads go through the hierarchy, starting
  * at L1D where the core's walker reads it (mm/cache.c walk_l1), each at the
  * latency of the level that had it, instead of desc_read each. */
@@ -49,7 +67,10 @@ static uint64_t walk_cycles(struct mm *mm, const struct mmu_translation *t)
 	if (!cc)
 		return tlb_hit_cycles(cost, TLB_MISS, t->desc_reads);
 	uint64_t c = cost->micro_miss + cost->walk_start;
-	if (t->desc_reads >= 1)
+	/* A page walk whose L1 descriptor the walk cache holds reads only
+	 * the L2 descriptor (mm/cache.h). */
+	bool cached_l1 = t->desc_reads >= 2 && cpu_walk_cache_hit(cc, t->l1_pa);
+	if (t->desc_reads >= 1 && !cached_l1)
 		c += cpu_cache_read(cc, t->l1_pa, cc->p->walk_l1);
 	if (t->desc_reads >= 2)
 		c += cpu_cache_read(cc, t->l2_pa, cc->p->walk_l1);
@@ -91,7 +112,7 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 	/* The rest of a run of accesses to one page hit the micro TLB just
 	 * filled: look them up so the statistics count every access. */
 	tlb_repeat(mm->tlb, side, va, asid, count);
-	if (mm->caches && f == MMU_OK && access != MMU_FETCH)
-		mm_cache_data(mm, mmu_pa(&e->t, va));
+	if (mm->caches && f == MMU_OK)
+		mm_cache_note(mm, va, mmu_pa(&e->t, va), access);
 	return f;
 }

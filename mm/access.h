@@ -22,6 +22,24 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
  * holds that).  Only called when mm->caches is set. */
 void mm_cache_data(struct mm *mm, uint32_t pa);
 
+/* --model cache: the instruction fetches of `bytes` bytes of code from
+ * `va` on, within one page, whose fetch look-up mm_access() has just made
+ * (MMU_OK): one L1I look-up per cache line they span, then the L2; charges
+ * the cycles beyond an L1I hit.  Only called when mm->caches is set. */
+void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes);
+
+/* A successful access of `va` at `pa`: data goes through L1D; a fetch's
+ * PA is kept for mm_cache_fetch(). */
+static inline void mm_cache_note(struct mm *mm, uint32_t va, uint32_t pa, enum mmu_access access)
+{
+	if (access != MMU_FETCH) {
+		mm_cache_data(mm, pa);
+	} else {
+		mm->caches->fetch_va = va;
+		mm->caches->fetch_pa = pa;
+	}
+}
+
 /* True if mmu_check() would return MMU_OK (false: ask it). */
 static inline bool mm_check_ok_fast(const struct mmu_translation *t, uint32_t dacr,
 				    enum mmu_access access)
@@ -51,8 +69,8 @@ static inline enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_acce
 				       (t->level != 2 || phys_read32(&mm->mem, t->l2_pa) == t->l2_desc))) &&
 		    mm_check_ok_fast(t, mm->regs.dacr, access) && hazard_cpu_quiet(mm->hazards, mm->smp.cpu)) {
 			tlb_count_mru_hits(mm->tlb, count); /* micro hits cost 0 cycles */
-			if (mm->caches && access != MMU_FETCH)
-				mm_cache_data(mm, mmu_pa(t, va));
+			if (mm->caches)
+				mm_cache_note(mm, va, mmu_pa(t, va), access);
 			return MMU_OK;
 		}
 	}

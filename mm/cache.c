@@ -15,7 +15,16 @@
  *                    random or round robin by SCTLR.RR, invalid ways first,
  *                    read allocation only
  *   7cpu-A9/A15      https://7-cpu.com (Exynos 4210 at 1.2 GHz, Exynos 5250
- *                    at 1.7 GHz): geometry and load-to-use latencies */
+ *                    at 1.7 GHz): geometry and load-to-use latencies
+ *   DDI 0464D 6.6.2  Cortex-A7 L1 instruction cache: 2-way, set index
+ *                    PA[S+4:5] (32-byte lines)
+ *   DDI 0388 7.1     Cortex-A9 L1 caches: both 4-way, 8-word lines, 16, 32
+ *                    or 64 KiB; I side pseudo round robin or pseudo-random
+ *   DDI 0438 5.1     Cortex-A15 MMU: "intermediate table walk caches"
+ *
+ * Walk caches: only the Cortex-A15's TRM describes one.  The A7's (DDI
+ * 0464F 5.3), the A9's (DDI 0388 6.2) and the ARM1176's (DDI 0301H 6) TLB
+ * chapters list micro and main TLBs and nothing between them and memory. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +36,10 @@ static const struct cache_profile cache_profiles[] = {
 	{
 		.core = "cortex-a7",
 		.soc = "BCM2836 (Raspberry Pi 2)",
+		/* 2-way 32 B: DDI 0464D 6.6.2.  32 KiB: ASSUMPTION (as L1D).
+		 * Replacement: ASSUMPTION pseudo-random.  Latency: in the
+		 * instruction costs (0 beyond them). */
+		.l1i = { 32 * 1024, 32, 2, CACHE_REPL_RANDOM, 0 },
 		/* 4-way, 64 B: DDI 0464F 6.6.1 and CCSIDR-A7; 32 KiB: CCSIDR-A7,
 		 * ASSUMPTION that the BCM2836 has the same size.  Replacement:
 		 * ASSUMPTION pseudo-random (not verified in the TRM).  Latency:
@@ -39,10 +52,20 @@ static const struct cache_profile cache_profiles[] = {
 		.mem_latency = 105,
 		/* DDI 0464F 5.2: walks can read descriptors from L1D. */
 		.walk_l1 = true,
+		.src = {
+			.l1i = "DDI 0464D 6.6.2 (2-way, 32 B lines); size, replacement ASSUMPTION",
+			.l1d = "DDI 0464F 6.6.1 (4-way, 64 B), 32 KiB CCSIDR of an A20; latency ASSUMPTION",
+			.l2 = "512 KiB Raspberry Pi docs (BCM2836), 8-way 64 B CCSIDR; latency ASSUMPTION",
+			.mem = "ASSUMPTION (~100 ns LPDDR2 at 900 MHz + L2 look-up)",
+			.walk = "none: DDI 0464F 5.3 describes no walk cache",
+		},
 	},
 	{
 		.core = "arm1176",
 		.soc = "BCM2835 (Raspberry Pi 1)",
+		/* 4-way, 32 B, random, invalid ways first: DDI 0301H 7.1.
+		 * 16 KiB: ASSUMPTION (the BCM2835 configuration). */
+		.l1i = { 16 * 1024, 32, 4, CACHE_REPL_RANDOM, 0 },
 		/* 4-way, 32 B, random by default: DDI 0301H 7.1 (SCTLR.RR = 0 as
 		 * Linux's proc-v6.S leaves it: ASSUMPTION).  16 KiB: ASSUMPTION
 		 * (the BCM2835 configuration).  Latency: ASSUMPTION 3. */
@@ -54,10 +77,20 @@ static const struct cache_profile cache_profiles[] = {
 		.mem_latency = 40,
 		/* DDI 0211 6.11 (ARM11 walks do not read L1), as core.c. */
 		.walk_l1 = false,
+		.src = {
+			.l1i = "DDI 0301H 7.1 (4-way, 32 B, random); 16 KiB ASSUMPTION",
+			.l1d = "DDI 0301H 7.1 (4-way, 32 B, random); 16 KiB, latency ASSUMPTION",
+			.l2 = "ASSUMPTION: none (the BCM2835's L2 belongs to the VideoCore)",
+			.mem = "ASSUMPTION (one external read, as desc_read)",
+			.walk = "none: DDI 0301H 6 describes no walk cache",
+		},
 	},
 	{
 		.core = "cortex-a9",
 		.soc = "Exynos 4210",
+		/* 4-way 32 B: DDI 0388 7.1; 32 KiB: 7cpu-A9.  Replacement:
+		 * ASSUMPTION pseudo-random (RR = 0). */
+		.l1i = { 32 * 1024, 32, 4, CACHE_REPL_RANDOM, 0 },
 		/* 32 KiB 4-way 32 B, 4 cycles: 7cpu-A9.  Replacement: ASSUMPTION
 		 * pseudo-random (DDI 0388I: pseudo-random or round robin by
 		 * SCTLR.RR; RR = 0 assumed). */
@@ -71,10 +104,20 @@ static const struct cache_profile cache_profiles[] = {
 		.mem_latency = 155,
 		/* ASSUMPTION: walks read through L1D (DDI 0388I 6.4, TTBR IRGN). */
 		.walk_l1 = true,
+		.src = {
+			.l1i = "DDI 0388 7.1 (4-way, 32 B), 32 KiB 7cpu-A9; replacement ASSUMPTION",
+			.l1d = "7cpu-A9 (32 KiB 4-way 32 B, 4 cycles); replacement ASSUMPTION",
+			.l2 = "7cpu-A9 (1 MiB 32 B, 23 cycles); 8 ways ASSUMPTION",
+			.mem = "7cpu-A9 (L2 + 110 ns at 1.2 GHz)",
+			.walk = "none: DDI 0388 6.2 describes no walk cache",
+		},
 	},
 	{
 		.core = "cortex-a15",
 		.soc = "Exynos 5250",
+		/* 32 KiB 2-way 64 B: 7cpu-A15.  Replacement: ASSUMPTION LRU
+		 * (as the L1D). */
+		.l1i = { 32 * 1024, 64, 2, CACHE_REPL_LRU, 0 },
 		/* 32 KiB 2-way 64 B LRU, 4 cycles: 7cpu-A15. */
 		.l1d = { 32 * 1024, 64, 2, CACHE_REPL_LRU, 4 },
 		/* 1 MiB 16-way 64 B, 21 cycles: 7cpu-A15.  Replacement:
@@ -85,6 +128,17 @@ static const struct cache_profile cache_profiles[] = {
 		/* ASSUMPTION: walks read through L1D (7cpu-A15: "10 / 30 cycles
 		 * for page walk to L1 / L2 caches"). */
 		.walk_l1 = true,
+		/* DDI 0438 5.1: the A15 has intermediate table walk caches;
+		 * 16 entries, one per MiB of VA: 7cpu-A15 ("PDE cache").
+		 * Fully associative, LRU: ASSUMPTION. */
+		.walk = { 16 * 4, 4, 16, CACHE_REPL_LRU, 0 },
+		.src = {
+			.l1i = "7cpu-A15 (32 KiB 2-way 64 B); LRU ASSUMPTION",
+			.l1d = "7cpu-A15 (32 KiB 2-way 64 B LRU, 4 cycles)",
+			.l2 = "7cpu-A15 (1 MiB 16-way 64 B, 21 cycles); replacement ASSUMPTION",
+			.mem = "7cpu-A15 (L2 + 110 ns at 1.7 GHz)",
+			.walk = "DDI 0438 5.1 (walk caches); 16 entries 7cpu-A15 (PDE cache); LRU ASSUMPTION",
+		},
 	},
 };
 
@@ -207,13 +261,27 @@ bool cache_access(struct cache *c, uint32_t pa)
 	return false;
 }
 
+/* The caches each CPU has of its own: L1I, L1D, walk cache. */
+static int cpu_caches_init_own(struct cpu_caches *cc, const struct cache_profile *p, uint64_t seed)
+{
+	cc->p = p;
+	if (cache_init(&cc->l1d, &p->l1d, seed ^ 1) != 0 ||
+	    (p->l1i.size && cache_init(&cc->l1i, &p->l1i, seed ^ 3) != 0) ||
+	    (p->walk.size && cache_init(&cc->walk, &p->walk, seed ^ 4) != 0)) {
+		cache_free(&cc->l1d);
+		cache_free(&cc->l1i);
+		cache_free(&cc->walk);
+		return -1;
+	}
+	return 0;
+}
+
 struct cpu_caches *cpu_caches_create(const struct cache_profile *p, uint64_t seed)
 {
 	struct cpu_caches *cc = calloc(1, sizeof(*cc));
 	if (!cc)
 		return NULL;
-	cc->p = p;
-	if (cache_init(&cc->l1d, &p->l1d, seed ^ 1) != 0) {
+	if (cpu_caches_init_own(cc, p, seed) != 0) {
 		free(cc);
 		return NULL;
 	}
@@ -233,8 +301,7 @@ struct cpu_caches *cpu_caches_create_sibling(const struct cpu_caches *cpu0, uint
 	struct cpu_caches *cc = calloc(1, sizeof(*cc));
 	if (!cc)
 		return NULL;
-	cc->p = cpu0->p;
-	if (cache_init(&cc->l1d, &cpu0->p->l1d, seed ^ 1) != 0) {
+	if (cpu_caches_init_own(cc, cpu0->p, seed) != 0) {
 		free(cc);
 		return NULL;
 	}
@@ -248,6 +315,8 @@ void cpu_caches_free(struct cpu_caches *cc)
 	if (!cc)
 		return;
 	cache_free(&cc->l1d);
+	cache_free(&cc->l1i);
+	cache_free(&cc->walk);
 	if (cc->owns_l2 && cc->l2) {
 		cache_free(cc->l2);
 		free(cc->l2);
@@ -262,4 +331,46 @@ unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1)
 	if (cc->l2 && cache_access(cc->l2, pa))
 		return cc->p->l2.latency;
 	return cc->p->mem_latency;
+}
+
+unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa)
+{
+	if (!cc->l1i.g.size || cache_access(&cc->l1i, pa))
+		return 0;
+	if (cc->l2 && cache_access(cc->l2, pa))
+		return cc->p->l2.latency;
+	return cc->p->mem_latency;
+}
+
+bool cpu_walk_cache_hit(struct cpu_caches *cc, uint32_t l1_pa)
+{
+	return cc->walk.g.size && cache_access(&cc->walk, l1_pa);
+}
+
+static bool geometry_ok(const struct cache_geometry *g)
+{
+	if (!g->size)
+		return true;
+	if (!pow2(g->line) || !g->ways || g->size % (g->line * g->ways))
+		return false;
+	return pow2(g->size / (g->line * g->ways));
+}
+
+int cache_profile_check(const struct cache_profile *p, const char **level)
+{
+	const struct { const char *name; const struct cache_geometry *g; } lv[] = {
+		{ "l1i", &p->l1i }, { "l1d", &p->l1d }, { "l2", &p->l2 }, { "walk", &p->walk },
+	};
+	for (size_t i = 0; i < sizeof(lv) / sizeof(lv[0]); i++)
+		if (!geometry_ok(lv[i].g) || (i == 1 && !lv[i].g->size)) {
+			*level = lv[i].name;
+			return -1;
+		}
+	/* The model charges each level's latency beyond the L1D hit. */
+	if (p->l1d.latency > p->mem_latency || (p->l2.size && (p->l1d.latency > p->l2.latency ||
+							       p->l2.latency > p->mem_latency))) {
+		*level = "latency";
+		return -1;
+	}
+	return 0;
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The memory hierarchy of `--model cache`: a set-associative L1 data cache
- * per CPU and an L2 shared by the CPUs of a cluster, with the hit latencies
- * and the memory latency of a named SoC (docs/cycle-model.md, "Memory
- * hierarchy").  Physically indexed and tagged, allocate on read and write,
- * no write-back cost, no prefetcher.  Knows nothing of the TLB: callers
- * pass physical addresses. */
+/* The memory hierarchy of `--model cache`: set-associative L1 instruction
+ * and data caches and a walk cache per CPU and an L2 shared by the CPUs of
+ * a cluster, with the hit latencies and the memory latency of a named SoC
+ * (docs/cycle-model.md, "Memory hierarchy").  Physically indexed and
+ * tagged, allocate on read and write, no write-back cost, no prefetcher.
+ * Knows nothing of the TLB: callers pass physical addresses. */
 #ifndef KMAPLAB_MM_CACHE_H
 #define KMAPLAB_MM_CACHE_H
 
@@ -44,22 +44,39 @@ struct cache {
 	struct cache_stats stats;
 };
 
+/* Where each level's figures come from (`kmaplab costs` prints them). */
+struct cache_sources {
+	const char *l1i, *l1d, *l2, *mem, *walk;
+};
+
 /* One SoC's hierarchy for one core profile. */
 struct cache_profile {
 	const char *core;           /* the core_profile name it belongs to */
 	const char *soc;
+	struct cache_geometry l1i;  /* instruction fetches (size 0: none) */
 	struct cache_geometry l1d;
 	struct cache_geometry l2;   /* size 0: none (misses go to memory) */
 	unsigned mem_latency;       /* load-to-use cycles of a read from DRAM */
 	/* The table walker reads descriptors through L1D (else it starts at
 	 * the L2, or memory). */
 	bool walk_l1;
+	/* The walk cache: L1 (first-level) descriptors of page walks, kept by
+	 * the descriptor's PA, so that a walk that hits it reads only the L2
+	 * descriptor (size 0: the TRM describes none).  line 4, one entry a
+	 * descriptor; latency unused. */
+	struct cache_geometry walk;
+	struct cache_sources src;
 };
 
-/* What one CPU sees: its own L1D and the cluster's L2. */
+/* What one CPU sees: its own L1I, L1D and walk cache, and the cluster's L2. */
 struct cpu_caches {
 	const struct cache_profile *p;
+	struct cache l1i;  /* g.size 0: none */
 	struct cache l1d;
+	struct cache walk; /* g.size 0: none */
+	/* The PA the last instruction fetch look-up (mm_access) translated
+	 * its VA to, for the I-cache look-ups of the block (mm_cache_fetch). */
+	uint32_t fetch_va, fetch_pa;
 	struct cache *l2;  /* NULL if the SoC has none */
 	bool owns_l2;
 };
@@ -85,5 +102,21 @@ struct cpu_caches *cpu_caches_create_sibling(const struct cpu_caches *cpu0, uint
  * walker bypasses L1) of `pa`: fills what missed, returns its total
  * load-to-use latency in cycles. */
 unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1);
+
+/* One instruction fetch of the line of `pa` through L1I and the L2: fills
+ * what missed, returns the cycles beyond an L1I hit (0 on a hit: the
+ * pipeline's fetch is in the instruction costs). */
+unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa);
+
+/* A page walk whose L1 descriptor is at `l1_pa`: true if the walk cache
+ * holds it (the walk reads only the L2 descriptor); fills it on a miss.
+ * False, and nothing counted, on a core without one. */
+bool cpu_walk_cache_hit(struct cpu_caches *cc, uint32_t l1_pa);
+
+/* 0, or -1 if a geometry of `p` is not one cache_init() accepts (sizes
+ * and lines powers of two, size a multiple of line * ways; *level names
+ * it: "l1i", "l1d", "l2", "walk"), or if the latencies decrease outward
+ * (L1D, L2, memory; *level "latency"). */
+int cache_profile_check(const struct cache_profile *p, const char **level);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define COST_VALUE_MAX 1000000ul
+#define COST_SIZE_MAX (1ul << 30)
 
 static const struct {
 	const char *name;
@@ -27,6 +28,77 @@ static const struct {
 	{ "mem_access", offsetof(struct core_costs, mem_access) },
 	{ "hypercall", offsetof(struct core_costs, hypercall) },
 };
+
+/* The cache figures (mm/cache.h), keys CORE_COST_NR on: which level of
+ * struct cache_profile and which field. */
+enum cache_field { CF_SIZE, CF_WAYS, CF_LINE, CF_LATENCY, CF_MEM, CF_WALK_ENTRIES };
+static const struct {
+	const char *name;
+	size_t level; /* offset of the struct cache_geometry */
+	enum cache_field field;
+} cache_keys[CACHE_COST_NR] = {
+	{ "l1i_size", offsetof(struct cache_profile, l1i), CF_SIZE },
+	{ "l1i_ways", offsetof(struct cache_profile, l1i), CF_WAYS },
+	{ "l1i_line", offsetof(struct cache_profile, l1i), CF_LINE },
+	{ "l1d_size", offsetof(struct cache_profile, l1d), CF_SIZE },
+	{ "l1d_ways", offsetof(struct cache_profile, l1d), CF_WAYS },
+	{ "l1d_line", offsetof(struct cache_profile, l1d), CF_LINE },
+	{ "l1d_latency", offsetof(struct cache_profile, l1d), CF_LATENCY },
+	{ "l2_size", offsetof(struct cache_profile, l2), CF_SIZE },
+	{ "l2_ways", offsetof(struct cache_profile, l2), CF_WAYS },
+	{ "l2_line", offsetof(struct cache_profile, l2), CF_LINE },
+	{ "l2_latency", offsetof(struct cache_profile, l2), CF_LATENCY },
+	{ "mem_latency", 0, CF_MEM },
+	{ "walk_entries", offsetof(struct cache_profile, walk), CF_WALK_ENTRIES },
+};
+
+static struct cache_geometry *cache_level(struct cache_profile *cp, unsigned k)
+{
+	return (struct cache_geometry *)(void *)((char *)cp + cache_keys[k].level);
+}
+
+static unsigned cache_get(const struct cache_profile *cp, unsigned k)
+{
+	const struct cache_geometry *g =
+		(const struct cache_geometry *)(const void *)((const char *)cp + cache_keys[k].level);
+	switch (cache_keys[k].field) {
+	case CF_SIZE: return g->size;
+	case CF_WAYS: return g->ways;
+	case CF_LINE: return g->line;
+	case CF_LATENCY: return g->latency;
+	case CF_MEM: return cp->mem_latency;
+	case CF_WALK_ENTRIES: default: return g->ways;
+	}
+}
+
+static void cache_set(struct cache_profile *cp, unsigned k, unsigned v)
+{
+	struct cache_geometry *g = cache_level(cp, k);
+	switch (cache_keys[k].field) {
+	case CF_SIZE: g->size = v; break;
+	case CF_WAYS: g->ways = v; break;
+	case CF_LINE: g->line = v; break;
+	case CF_LATENCY: g->latency = v; break;
+	case CF_MEM: cp->mem_latency = v; break;
+	case CF_WALK_ENTRIES: /* one descriptor an entry, fully associative */
+		g->size = 4 * v;
+		g->line = 4;
+		g->ways = v;
+		break;
+	}
+}
+
+/* The source of cache key k: its level's in cache_profile.src. */
+static const char *cache_source(const struct cache_profile *cp, unsigned k)
+{
+	size_t level = cache_keys[k].level;
+	const char *s = cache_keys[k].field == CF_MEM ? cp->src.mem
+		: level == offsetof(struct cache_profile, l1i) ? cp->src.l1i
+		: level == offsetof(struct cache_profile, l1d) ? cp->src.l1d
+		: level == offsetof(struct cache_profile, l2) ? cp->src.l2
+		: cp->src.walk;
+	return s ? s : "ASSUMPTION (no source recorded)";
+}
 
 /* The sources of mm/core.c's values, as docs/cycle-model.md tables them
  * (the key documents are listed there: DDI 0464F is the Cortex-A7 TRM,
@@ -93,6 +165,20 @@ static const struct {
 	} },
 };
 
+const char *cost_key_name(unsigned i)
+{
+	if (i < CORE_COST_NR)
+		return keys[i].name;
+	return i < COST_KEY_NR ? cache_keys[i - CORE_COST_NR].name : NULL;
+}
+
+unsigned cost_key_get(const struct core_costs *c, const struct cache_profile *cp, unsigned i)
+{
+	if (i < CORE_COST_NR)
+		return core_cost_get(c, i);
+	return cp ? cache_get(cp, i - CORE_COST_NR) : 0;
+}
+
 const char *core_cost_name(unsigned i)
 {
 	return i < CORE_COST_NR ? keys[i].name : NULL;
@@ -108,10 +194,13 @@ unsigned core_cost_get(const struct core_costs *c, unsigned i)
 	return *(const unsigned *)((const char *)c + keys[i].off);
 }
 
-void cost_origins_default(const struct core_profile *core, struct cost_origins *o)
+void cost_origins_default(const struct core_profile *core, const struct cache_profile *cp,
+			  struct cost_origins *o)
 {
-	for (unsigned i = 0; i < CORE_COST_NR; i++)
+	for (unsigned i = 0; i < COST_KEY_NR; i++)
 		snprintf(o->origin[i], COST_ORIGIN_LEN, "ASSUMPTION (no source recorded)");
+	for (unsigned k = 0; cp && k < CACHE_COST_NR; k++)
+		snprintf(o->origin[CORE_COST_NR + k], COST_ORIGIN_LEN, "%s", cache_source(cp, k));
 	for (size_t s = 0; s < sizeof(sources) / sizeof(sources[0]); s++) {
 		if (strcmp(sources[s].core, core->name))
 			continue;
@@ -133,8 +222,8 @@ static int core_index(const char *name)
 
 static int key_index(const char *name)
 {
-	for (unsigned i = 0; i < CORE_COST_NR; i++)
-		if (strcmp(keys[i].name, name) == 0)
+	for (unsigned i = 0; i < COST_KEY_NR; i++)
+		if (strcmp(cost_key_name(i), name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -175,10 +264,10 @@ static int parse_line(char *line, char **scope_core, int *key, unsigned long *va
 	}
 	*key = key_index(name);
 	if (*key < 0) {
-		char known[256] = "";
-		for (unsigned i = 0; i < CORE_COST_NR; i++) {
-			strcat(known, keys[i].name);
-			strcat(known, i + 1 < CORE_COST_NR ? ", " : "");
+		char known[400] = "";
+		for (unsigned i = 0; i < COST_KEY_NR; i++) {
+			strcat(known, cost_key_name(i));
+			strcat(known, i + 1 < COST_KEY_NR ? ", " : "");
 		}
 		snprintf(err, errlen, "unknown constant '%.40s' (%s)", name, known);
 		return -1;
@@ -186,16 +275,18 @@ static int parse_line(char *line, char **scope_core, int *key, unsigned long *va
 	char *end;
 	errno = 0;
 	*value = strtoul(val, &end, 10);
-	if (errno || end == val || *end || *val == '-' || *value > COST_VALUE_MAX) {
-		snprintf(err, errlen, "%s: '%.40s' is not a whole number of cycles from 0 to %lu", name, val,
-			 COST_VALUE_MAX);
+	bool size = *key >= (int)CORE_COST_NR && cache_keys[*key - CORE_COST_NR].field == CF_SIZE;
+	unsigned long max = size ? COST_SIZE_MAX : COST_VALUE_MAX;
+	if (errno || end == val || *end || *val == '-' || *value > max) {
+		snprintf(err, errlen, "%s: '%.40s' is not a whole number %sfrom 0 to %lu", name, val,
+			 *key < (int)CORE_COST_NR ? "of cycles " : size ? "of bytes " : "", max);
 		return -1;
 	}
 	return 0;
 }
 
-int costs_load(const char *path, const char *core_name, struct core_costs *c, struct cost_origins *o,
-	       char *err, size_t errlen)
+int costs_load(const char *path, const char *core_name, struct core_costs *c, struct cache_profile *cp,
+	       struct cost_origins *o, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -203,12 +294,15 @@ int costs_load(const char *path, const char *core_name, struct core_costs *c, st
 		return -2;
 	}
 	struct core_costs out = *c;
+	struct cache_profile out_cp;
+	if (cp)
+		out_cp = *cp;
 	struct cost_origins orig;
 	if (o)
 		orig = *o;
 	/* Line that set each key: [0] for every core, [1 + n] for
 	 * core_profiles[n]; a key may be set once in each. */
-	unsigned set_at[1 + CORE_PROFILES_MAX][CORE_COST_NR] = { { 0 } };
+	unsigned set_at[1 + CORE_PROFILES_MAX][COST_KEY_NR] = { { 0 } };
 	int self = 1 + core_index(core_name);
 	char line[512], why[400];
 	unsigned lineno = 0;
@@ -237,7 +331,7 @@ int costs_load(const char *path, const char *core_name, struct core_costs *c, st
 		int level = scope ? 1 + core_index(scope) : 0;
 		if (set_at[level][key]) {
 			snprintf(err, errlen, "%s:%u: %s%s%s is set twice (first on line %u)", path, lineno,
-				 scope ? scope : "", scope ? "." : "", keys[key].name, set_at[level][key]);
+				 scope ? scope : "", scope ? "." : "", cost_key_name((unsigned)key), set_at[level][key]);
 			rc = -1;
 			break;
 		}
@@ -246,7 +340,10 @@ int costs_load(const char *path, const char *core_name, struct core_costs *c, st
 			continue; /* another core's */
 		if (!scope && self > 0 && set_at[self][key])
 			continue; /* this core's own line wins */
-		*core_cost_field(&out, (unsigned)key) = (unsigned)value;
+		if (key < (int)CORE_COST_NR)
+			*core_cost_field(&out, (unsigned)key) = (unsigned)value;
+		else if (cp)
+			cache_set(&out_cp, (unsigned)key - CORE_COST_NR, (unsigned)value);
 		snprintf(orig.origin[key], COST_ORIGIN_LEN, "%s:%u", path, lineno);
 	}
 	if (!rc && ferror(f)) {
@@ -254,8 +351,23 @@ int costs_load(const char *path, const char *core_name, struct core_costs *c, st
 		rc = -1;
 	}
 	fclose(f);
+	const char *level;
+	if (!rc && cp && cache_profile_check(&out_cp, &level) && !strcmp(level, "latency")) {
+		snprintf(err, errlen, "%s: latencies must not fall outward: l1d_latency %u, l2_latency %u, mem_latency %u",
+			 path, out_cp.l1d.latency, out_cp.l2.latency, out_cp.mem_latency);
+		rc = -1;
+	} else if (!rc && cp && cache_profile_check(&out_cp, &level)) {
+		const struct cache_geometry *g = level[0] == 'w' ? &out_cp.walk
+			: level[1] == '2' ? &out_cp.l2 : level[2] == 'i' ? &out_cp.l1i : &out_cp.l1d;
+		snprintf(err, errlen,
+			 "%s: %s: %u bytes, %u ways, %u-byte lines is no cache (lines a power of two, size a power-of-two multiple of ways x line%s)",
+			 path, level, g->size, g->ways, g->line, level[2] == 'd' ? ", L1D not 0" : "");
+		rc = -1;
+	}
 	if (!rc) {
 		*c = out;
+		if (cp)
+			*cp = out_cp;
 		if (o)
 			*o = orig;
 	}

@@ -21,10 +21,16 @@
 #define PMCNTEN_CCNT (1u << 31)
 
 /* Architected events (ARM DDI 0406C C12.8). */
+#define PMU_EV_L1I_CACHE_REFILL 0x01 /* these six: --model cache only */
 #define PMU_EV_L1I_TLB_REFILL 0x02
+#define PMU_EV_L1D_CACHE_REFILL 0x03
+#define PMU_EV_L1D_CACHE 0x04
 #define PMU_EV_L1D_TLB_REFILL 0x05
 #define PMU_EV_INST_RETIRED 0x08
 #define PMU_EV_CPU_CYCLES 0x11
+#define PMU_EV_L1I_CACHE 0x14
+#define PMU_EV_L2D_CACHE 0x16
+#define PMU_EV_L2D_CACHE_REFILL 0x17
 
 static inline uint32_t pmcr_read(void)
 {

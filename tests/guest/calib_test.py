@@ -65,9 +65,9 @@ def main():
         check(chase(kmaplab, core, guest) == lat, '%s: a second run gives the same curve' % core)
     with tempfile.TemporaryDirectory() as out:
         p = subprocess.run([sys.executable, calibrate, '--kmaplab', kmaplab, '--guest', guest,
-                            '--cores', 'cortex-a7,cortex-a9', '--out', out], capture_output=True, text=True)
+                            '--cores', 'cortex-a7,cortex-a9', '--out', out, '--max-kib', '2048'], capture_output=True, text=True)
         check(p.returncode == 0, 'kmaplab-calibrate exits 0 (%s)' % p.stderr.strip())
-        for name in ('chase.svg', 'flush.svg'):
+        for name in ('chase.svg', 'flush.svg', 'lines.svg', 'random.svg'):
             path = os.path.join(out, name)
             try:
                 xml.dom.minidom.parse(path)

@@ -126,6 +126,38 @@ def main():
                 if cmd[0] == 'run':
                     check(os.path.exists(stats) and json.load(open(stats))['guest']['status'] == 64,
                           'stats written for the refused run')
+        # The memory hierarchy's figures (--model cache) take the same file.
+        hf = os.path.join(tmp, 'hier.txt')
+        with open(hf, 'w') as f:
+            f.write('cortex-a15.walk_entries = 32\nl2_size = 2097152\n')
+        _, rows = costs(kmaplab, '--core', 'cortex-a15', '--costs', hf)
+        check(rows.get('walk_entries') == (32, hf + ':1') and rows.get('l2_size') == (2097152, hf + ':2'),
+              f'cache figures from {hf} (got {rows.get("walk_entries")}, {rows.get("l2_size")})')
+        bf = os.path.join(tmp, 'badgeom.txt')
+        with open(bf, 'w') as f:
+            f.write('l1d_ways = 3\n')
+        for cmd in (['costs', '--costs', bf], ['run', '--model', 'cache', '--costs', bf, guest]):
+            p = subprocess.run([kmaplab] + cmd, capture_output=True, text=True)
+            err = p.stderr.strip().splitlines()
+            check(p.returncode == 64 and len(err) == 1 and 'l1d: 32768 bytes, 3 ways' in err[0],
+                  f'{cmd[0]}: an impossible L1D geometry is refused: {err}')
+        lf = os.path.join(tmp, 'badlat.txt')
+        with open(lf, 'w') as f:
+            f.write('l1d_latency = 50\n')
+        p = subprocess.run([kmaplab, 'costs', '--core', 'cortex-a15', '--costs', lf], capture_output=True, text=True)
+        check(p.returncode == 64 and 'latencies must not fall outward: l1d_latency 50, l2_latency 21' in p.stderr,
+              f'an L1D slower than the L2 is refused ({p.stderr.strip()})')
+        nf = os.path.join(tmp, 'noi.txt')
+        with open(nf, 'w') as f:
+            f.write('l1i_size = 0\n')
+        l1i = []
+        for extra in ([], ['--costs', nf]):
+            p = subprocess.run([kmaplab, 'run', '--model', 'cache', '--stats', stats] + extra + [guest],
+                               capture_output=True, text=True)
+            l1i.append(json.load(open(stats))['cache']['l1i'])
+        check(l1i[0]['hits'] > 0 and l1i[0]['misses'] > 0 and l1i[1] == {'hits': 0, 'misses': 0},
+              f'l1i_size = 0 removes the L1 I cache from a run (got {l1i})')
+
         p = subprocess.run([kmaplab, 'costs', '--core', 'cortex-a8'], capture_output=True, text=True)
         check(p.returncode == 64 and "unknown --core 'cortex-a8'" in p.stderr, 'costs: an unknown core is 64')
         p = subprocess.run([kmaplab, 'costs', '--frob'], capture_output=True, text=True)

@@ -7,6 +7,9 @@
  *   addresses size / ways apart share a set.
  *   cortex-a15 L1D: 32 KiB, 64 B, 2-way LRU -> 256 sets, same set every 16 KiB.
  *   cortex-a7  L1D: 32 KiB, 64 B, 4-way random -> 128 sets, same set every 8 KiB.
+ *   cortex-a15 L1I: 32 KiB, 64 B, 2-way LRU -> 256 sets, same set every 16 KiB.
+ *   cortex-a7  L1I: 32 KiB, 32 B, 2-way (DDI 0464D 6.6.2) -> 32 B lines.
+ *   cortex-a15 walk cache: 16 entries (7cpu-A15 "PDE cache"), fully assoc., LRU.
  * A fill takes the lowest invalid way first; only a full set evicts. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +228,133 @@ static void test_walk(const char *core, bool walk_l1)
 	munmap(host, ram);
 }
 
+/* Instruction fetches through L1I then L2 (A15: 2-way LRU, 16 KiB apart
+ * share a set).  A: memory; A again: 0 beyond the pipeline; B (same set):
+ * memory; A: hit, now most recent; C (same set): memory, evicts B (least
+ * recent); A: hit; B: L1I miss, but the L2 still has it. */
+static void test_l1i_sequence(void)
+{
+	const struct cache_profile *p = cache_profile_find("cortex-a15");
+	struct cpu_caches *cc = cpu_caches_create(p, 1);
+	if (!cc) {
+		CHECK(!"cpu_caches_create");
+		return;
+	}
+	const uint32_t a = 0x300000, b = a + 16 * KiB, c = a + 32 * KiB;
+	CHECK_EQ(cpu_cache_fetch(cc, a), p->mem_latency);
+	CHECK_EQ(cpu_cache_fetch(cc, a + 60), 0);       /* same 64 B line */
+	CHECK_EQ(cpu_cache_fetch(cc, b), p->mem_latency);
+	CHECK_EQ(cpu_cache_fetch(cc, a), 0);
+	CHECK_EQ(cpu_cache_fetch(cc, c), p->mem_latency);
+	CHECK_EQ(cpu_cache_fetch(cc, a), 0);
+	CHECK_EQ(cpu_cache_fetch(cc, b), p->l2.latency);
+	CHECK_EQ(cc->l1i.stats.hits, 3);
+	CHECK_EQ(cc->l1i.stats.misses, 4);
+	/* Fetches never touch L1D. */
+	CHECK_EQ(cc->l1d.stats.hits + cc->l1d.stats.misses, 0);
+	cpu_caches_free(cc);
+}
+
+static void test_walk(const char *core, bool walk_l1);
+static int setup(struct mm *mm, const char *core, uint8_t *host, uint32_t ram);
+
+/* A block's fetches (mm_cache_fetch after the fetch look-up): 100 bytes
+ * from byte 60 of a line span bytes 60 .. 159: lines 0, 1, 2 of 64 B on the
+ * A15 (3 look-ups), lines 1 .. 4 of 32 B on the A7 (4).  The first run
+ * misses L1I every time; the L2 (64 B lines on both) spans bytes 0 .. 191
+ * in 3 lines: 3 go to memory, the rest (the A7's second 32 B half of a
+ * 64 B L2 line) hit the L2.  The second run hits L1I: 0 cycles. */
+static void test_block_fetch(const char *core, unsigned lines)
+{
+	const unsigned l2_lines = 3;
+	const uint32_t ram = 64u << 20;
+	uint8_t *host = mmap(NULL, ram, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static struct mm mm;
+	if (host == MAP_FAILED || setup(&mm, core, host, ram)) {
+		CHECK(!"machine set-up");
+		return;
+	}
+	const struct cache_profile *p = mm.caches->p;
+	uint32_t va = mm.layout.page_offset + 0x500000u + 60; /* lowmem: a section */
+	CHECK_EQ(mm_access(&mm, va, MMU_FETCH, 25), MMU_OK);
+	uint64_t cyc = mm.stats.cycles;
+	mm_cache_fetch(&mm, va, 100);
+	CHECK_EQ(mm.stats.cycles - cyc, (uint64_t)l2_lines * p->mem_latency + (lines - l2_lines) * p->l2.latency);
+	CHECK_EQ(mm.caches->l1i.stats.misses, lines);
+	CHECK_EQ(mm.caches->l1i.stats.hits, 0);
+	CHECK_EQ(mm_access(&mm, va, MMU_FETCH, 25), MMU_OK);
+	cyc = mm.stats.cycles;
+	mm_cache_fetch(&mm, va, 100);
+	CHECK_EQ(mm.stats.cycles - cyc, 0);
+	CHECK_EQ(mm.caches->l1i.stats.hits, lines);
+	/* The look-ups used the section's PA: the L2 holds those lines. */
+	uint32_t pa = mm.layout.phys_offset + 0x500000u + 60;
+	CHECK(cache_access(mm.caches->l2, pa));
+	cpu_caches_free(mm.caches);
+	tlb_destroy(mm.tlb);
+	munmap(host, ram);
+}
+
+/* The A15's walk cache (DDI 0438 5.1) on two neighbouring pkmap pages:
+ * one L1 descriptor, two L2 descriptors 4 bytes apart.  First walk: the
+ * walk cache misses, both descriptors come from memory.  Second walk (the
+ * next page): the walk cache has the L1 descriptor, so only the L2
+ * descriptor is read, and it hits L1D (same line as the first).  Then 16
+ * other L1 descriptors push it out (16 entries, LRU). */
+static void test_walk_cache(void)
+{
+	const uint32_t ram = 64u << 20;
+	uint8_t *host = mmap(NULL, ram, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static struct mm mm;
+	if (host == MAP_FAILED || setup(&mm, "cortex-a15", host, ram)) {
+		CHECK(!"machine set-up");
+		return;
+	}
+	const struct cache_profile *p = mm.caches->p;
+	const struct core_costs *c = &mm.core->cost;
+	uint32_t base = mm.layout.phys_offset + 0x1000000u;
+	for (uint32_t i = 0; i < 2; i++)
+		phys_write32(&mm.mem, mm.pkmap_page_table + 4 * i,
+			     mmu_l2_small(base + i * 0x3000u, MMU_AP_PRIV_RW, true, false));
+	uint32_t va = mm.layout.pkmap_base;
+	unsigned walk = c->micro_miss + c->walk_start;
+	unsigned data_miss = p->mem_latency - p->l1d.latency;
+
+	uint64_t cyc = mm.stats.cycles;
+	CHECK_EQ(mm_access(&mm, va, MMU_READ, 1), MMU_OK);
+	CHECK_EQ(mm.stats.cycles - cyc, walk + 2 * p->mem_latency + data_miss);
+	CHECK_EQ(mm.caches->walk.stats.misses, 1);
+	CHECK_EQ(mm.caches->walk.stats.hits, 0);
+
+	cyc = mm.stats.cycles;
+	CHECK_EQ(mm_access(&mm, va + 4096, MMU_READ, 1), MMU_OK);
+	CHECK_EQ(mm.stats.cycles - cyc, walk + p->l1d.latency + data_miss);
+	CHECK_EQ(mm.caches->walk.stats.hits, 1);
+
+	uint32_t l1_pa = mm.swapper_pg_dir + 4 * (va >> 20);
+	for (uint32_t i = 1; i <= 16; i++)
+		CHECK(!cpu_walk_cache_hit(mm.caches, l1_pa + 4 * i));
+	CHECK(!cpu_walk_cache_hit(mm.caches, l1_pa));     /* evicted */
+	CHECK(cpu_walk_cache_hit(mm.caches, l1_pa + 64)); /* the newest stays */
+	cpu_caches_free(mm.caches);
+	tlb_destroy(mm.tlb);
+	munmap(host, ram);
+}
+
+/* A7, A9 and ARM1176: no walk cache in their TRMs; nothing counted. */
+static void test_no_walk_cache(const char *core)
+{
+	struct cpu_caches *cc = cpu_caches_create(cache_profile_find(core), 1);
+	if (!cc) {
+		CHECK(!"cpu_caches_create");
+		return;
+	}
+	CHECK(!cpu_walk_cache_hit(cc, 0x4000));
+	CHECK(!cpu_walk_cache_hit(cc, 0x4000));
+	CHECK_EQ(cc->walk.stats.hits + cc->walk.stats.misses, 0);
+	cpu_caches_free(cc);
+}
+
 int main(void)
 {
 	test_lru_conflict();
@@ -234,5 +364,12 @@ int main(void)
 	test_latencies();
 	test_walk("cortex-a7", true);
 	test_walk("arm1176", false);
+	test_l1i_sequence();
+	test_block_fetch("cortex-a15", 3);
+	test_block_fetch("cortex-a7", 4);
+	test_walk_cache();
+	test_no_walk_cache("cortex-a7");
+	test_no_walk_cache("cortex-a9");
+	test_no_walk_cache("arm1176");
 	return check_done();
 }
