@@ -40,9 +40,13 @@
  *    a DSB between the store and the invalidate; and where the walker does
  *    not read through the L1 data cache, a clean of the descriptor's cache
  *    line to the point of unification first (B3.10.1; the ID_MMFR3
- *    "coherent walk" field says which cores need it).  A missing DSB is
- *    a HAZARD_BARRIER, a missing clean a HAZARD_PTE_NOT_CLEANED, both
- *    found when the invalidate covering the changed descriptor runs.
+ *    "coherent walk" field says which cores need it).  The DSB is the
+ *    storing CPU's, whichever CPU invalidates.  A missing DSB is a
+ *    HAZARD_BARRIER, a missing clean a HAZARD_PTE_NOT_CLEANED, both found
+ *    when the invalidate covering the changed descriptor runs.  Such an
+ *    invalidate removes nothing: the walkers may refill the old
+ *    descriptor after it, so a later access may be a HAZARD_STALE too
+ *    (hazard_report.refill).
  *
  * Which cores need the clean (hazard_core_needs_pte_clean()): the ARM11
  * walkers read memory, not the L1 data cache (ARM1136JF-S TRM DDI 0211K
