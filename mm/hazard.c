@@ -93,6 +93,7 @@ struct hazard_checker {
 	struct origin_slot *origins;
 	uint64_t store_seq;
 	uint32_t kernel_pc;
+	bool completing; /* in hazard_kernel_flush: no pending records */
 	struct hazard_stats stats;
 	const struct hazard_ops *ops;
 	void *arg;
@@ -625,7 +626,7 @@ static void inval_chain(struct hazard_checker *hz, unsigned issuer, unsigned c, 
 			link = &r->next;
 			continue;
 		}
-		if (c == issuer) {
+		if (c == issuer && !hz->completing) {
 			struct rec p = *r;
 			p.state = REC_NEED_DSB;
 			p.sides = HAZARD_SIDES;
@@ -667,7 +668,14 @@ void hazard_kernel_flush(struct hazard_checker *hz, unsigned cpu, uint64_t cpus,
 			 enum hazard_inval op, uint32_t va, uint8_t asid)
 {
 	hazard_dsb(hz, cpu);
+	/* Its DSB and ISB follow with nothing between: what it removes need
+	 * not wait in the pending set (which a flush_tlb_all of a full set
+	 * would overflow). */
+	if (hz)
+		hz->completing = true;
 	hazard_invalidate(hz, cpu, cpus, HAZARD_SIDES, op, va, asid);
+	if (hz)
+		hz->completing = false;
 	hazard_dsb(hz, cpu);
 	hazard_isb(hz, cpu);
 }
