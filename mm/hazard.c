@@ -40,7 +40,7 @@ struct rec {
 	uint32_t desc_pa;   /* the descriptor whose store retired it */
 	uint64_t store_seq; /* that store's number (hz->store_seq) */
 	uint8_t store_cpu;
-	uint8_t asid;       /* the ASID current at the store (t.ng) */
+	uint8_t asid;       /* t.ng: the ASID this copy is tagged with (retire()) */
 	uint8_t state;      /* enum rec_state */
 	uint8_t sides;      /* HAZARD_SIDE_*: TLB sides not yet invalidated */
 	uint8_t refill;     /* an invalidate ran before the store was visible */
@@ -65,9 +65,9 @@ struct dirty_line {
 struct hazard_cpu {
 	struct recset cached, pending;
 	uint64_t dsb_seq; /* hz->store_seq at this CPU's last DSB */
-	/* ASID history: asid is current (since hz->store_seq was asid_since);
-	 * asid_left[a] is hz->store_seq + 1 when ASID a was last left, 0 if
-	 * it was never current on this CPU. */
+	/* ASID history: asid is the current one; asid_left[a] is
+	 * hz->store_seq + 1 when ASID a was last left, 0 if it was never
+	 * current on this CPU. */
 	uint8_t asid;
 	uint64_t asid_left[256];
 	struct dirty_line dirty[HAZARD_DIRTY_MAX];
