@@ -293,23 +293,31 @@ static void test_sides(void)
 	hazard_destroy(hz);
 }
 
-/* More changed-and-not-invalidated translations than the set holds: the
- * rest is counted as untracked, on each CPU. */
-static void test_bounded(void)
+/* A checker for `ncpus` over tables mapping n pages from VA 0x80000000 to
+ * PAGE_A, then each retargeted to PAGE_B by CPU 0 with no invalidate. */
+static struct hazard_checker *many_changed(unsigned ncpus, unsigned n)
 {
 	setup_tables();
-	const unsigned n = HAZARD_SET_MAX + 104, tables = (n + 255) / 256;
-	for (unsigned t = 0; t < tables; t++) {
+	for (unsigned t = 0; t < (n + 255) / 256; t++) {
 		wr(L1_PA + ((0x800u + t) << 2), mmu_l1_table(MANY_L2_PA + t * 1024, 0));
 		for (unsigned i = 0; i < 256; i++)
 			wr(MANY_L2_PA + t * 1024 + i * 4,
 			   mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false));
 	}
-	struct hazard_checker *hz = hazard_create(&mem, &regs, 2, false);
+	struct hazard_checker *hz = hazard_create(&mem, &regs, ncpus, false);
 	CHECK(hz != NULL);
 	hazard_set_ops(hz, &ops, NULL);
 	for (unsigned k = 0; k < n; k++)
 		store(hz, 0, MANY_L2_PA + k * 4, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
+	return hz;
+}
+
+/* More changed-and-not-invalidated translations than the set holds: the
+ * rest is counted as untracked, on each CPU. */
+static void test_bounded(void)
+{
+	const unsigned n = HAZARD_SET_MAX + 104;
+	struct hazard_checker *hz = many_changed(2, n);
 	CHECK_EQ(hazard_stats(hz)->untracked, 2 * (n - HAZARD_SET_MAX));
 	CHECK_EQ(access(hz, 1, 0x80000000u, false), 1);
 	hazard_kernel_flush(hz, 0, HAZARD_ALL_CPUS, HAZARD_INV_ALL, 0, 0);
@@ -481,19 +489,8 @@ static void test_remote_store_order(void)
  * removed pending until its DSB and ISB, and what does not fit is counted. */
 static void test_pending_bound(void)
 {
-	setup_tables();
-	const unsigned n = HAZARD_PENDING_MAX + 100, tables = (n + 255) / 256;
-	for (unsigned t = 0; t < tables; t++) {
-		wr(L1_PA + ((0x800u + t) << 2), mmu_l1_table(MANY_L2_PA + t * 1024, 0));
-		for (unsigned i = 0; i < 256; i++)
-			wr(MANY_L2_PA + t * 1024 + i * 4,
-			   mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false));
-	}
-	struct hazard_checker *hz = hazard_create(&mem, &regs, 1, false);
-	CHECK(hz != NULL);
-	hazard_set_ops(hz, &ops, NULL);
-	for (unsigned k = 0; k < n; k++)
-		store(hz, 0, MANY_L2_PA + k * 4, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
+	const unsigned n = HAZARD_PENDING_MAX + 100;
+	struct hazard_checker *hz = many_changed(1, n);
 	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ALL, 0, 0);
 	CHECK_EQ(hazard_stats(hz)->untracked, 0);
 	CHECK(hazard_cpu_quiet(hz, 0));
