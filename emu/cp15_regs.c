@@ -43,6 +43,9 @@ void cp15_guest_write(struct machine *m, uint32_t pc, enum cp15_reg r, uint32_t 
 	/* The stale-TLB checker watches the tables TTBR0 points at. */
 	if (m->mm.hazards && (r == CP15_TTBR0 || r == CP15_TTBR1 || r == CP15_TTBCR))
 		hazard_tables_changed(m->mm.hazards);
+	/* ... and which ASID each CPU's non-global walks are tagged with. */
+	if (m->mm.hazards && r == CP15_CONTEXTIDR)
+		hazard_asid_changed(m->mm.hazards, m->mm.smp.cpu, (uint8_t)(val & 0xffu));
 	if (mmu_off)
 		check_mmu_off(m, pc, dis);
 }

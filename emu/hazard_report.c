@@ -116,7 +116,7 @@ static void cover_str(const struct mmu_translation *t, uint32_t va, char *buf, s
 
 static void print_stale(struct machine *m, const struct hazard_report *r, uint32_t pc)
 {
-	char w[160], now[96], diff[160], origin[256], cover[160];
+	char w[160], now[96], diff[160], origin[256], cover[128];
 	if (r->now.fault == MMU_OK)
 		snprintf(now, sizeof(now), "0x%08x (descriptor 0x%08x)", mmu_pa(&r->now, r->va) & ~0xfffu,
 			 leaf_desc(&r->now));
@@ -124,9 +124,16 @@ static void print_stale(struct machine *m, const struct hazard_report *r, uint32
 		snprintf(now, sizeof(now), "no page (unmapped)");
 	origin_str(m, &r->origin, origin, sizeof(origin));
 	cover_str(&r->old, r->va, cover, sizeof(cover));
-	fprintf(stderr, "kmaplab: hazard: stale TLB entry on cpu%u at %s: VA 0x%08x -> physical 0x%08x (descriptor 0x%08x) may still be in the TLB, %s in the page tables: %s; the old translation was %s and no invalidate covered it since (%s would have); this core's modelled TLB %s\n",
+	char asid[32] = "", since[320];
+	if (r->old.ng)
+		snprintf(asid, sizeof(asid), " (non-global, ASID %u)", r->asid);
+	if (r->refill)
+		snprintf(since, sizeof(since), "the invalidate that covered it ran before the descriptor store was visible to the table walker, which may have refilled it (%s after STR; DSB would have)", cover);
+	else
+		snprintf(since, sizeof(since), "no invalidate covered it since (%s would have)", cover);
+	fprintf(stderr, "kmaplab: hazard: stale TLB entry on cpu%u at %s: VA 0x%08x -> physical 0x%08x (descriptor 0x%08x)%s may still be in the TLB, %s in the page tables: %s; the old translation was %s and %s; this core's modelled TLB %s\n",
 		r->cpu, where(m, pc, w, sizeof(w)), r->va, mmu_pa(&r->old, r->va) & ~0xfffu,
-		leaf_desc(&r->old), now, hazard_diff_str(r->diff, diff, sizeof(diff)), origin, cover,
+		leaf_desc(&r->old), asid, now, hazard_diff_str(r->diff, diff, sizeof(diff)), origin, since,
 		r->observed ? "served the stale entry" : "did not hold it (the architecture still lets a TLB keep it)");
 }
 
@@ -144,8 +151,12 @@ static void print_barrier(struct machine *m, const struct hazard_report *r, uint
 			mmu_pa(&r->old, r->va) & ~0xfffu);
 		break;
 	case HAZARD_NO_DSB_BEFORE_TLBI:
-		fprintf(stderr, "kmaplab: hazard: barrier on cpu%u at %s: TLB invalidate of VA 0x%08x before a DSB made the descriptor store at physical 0x%08x visible to the table walker, which can refill the old entry (needs STR; DSB; TLBI)\n",
-			r->cpu, w, r->va, r->desc_pa);
+		if (r->store_cpu != r->cpu) /* the DSB that was missing is the storing CPU's */
+			fprintf(stderr, "kmaplab: hazard: barrier on cpu%u at %s: TLB invalidate of VA 0x%08x before a DSB on cpu%u made its descriptor store at physical 0x%08x visible to the table walker, which can refill the old entry (needs STR; DSB on cpu%u before the TLBI on cpu%u)\n",
+				r->cpu, w, r->va, r->store_cpu, r->desc_pa, r->store_cpu, r->cpu);
+		else
+			fprintf(stderr, "kmaplab: hazard: barrier on cpu%u at %s: TLB invalidate of VA 0x%08x before a DSB made the descriptor store at physical 0x%08x visible to the table walker, which can refill the old entry (needs STR; DSB; TLBI)\n",
+				r->cpu, w, r->va, r->desc_pa);
 		break;
 	}
 }
@@ -153,8 +164,11 @@ static void print_barrier(struct machine *m, const struct hazard_report *r, uint
 static void print_not_cleaned(struct machine *m, const struct hazard_report *r, uint32_t pc)
 {
 	char w[160];
-	fprintf(stderr, "kmaplab: hazard: pte_not_cleaned on cpu%u at %s: TLB invalidate of VA 0x%08x while the descriptor store at physical 0x%08x is not cleaned from the L1 data cache, which the %s table walker does not read (needs DCCMVAU or DCCMVAC of the descriptor, then DSB, before the TLBI)\n",
-		r->cpu, where(m, pc, w, sizeof(w)), r->va, r->desc_pa, m->opt.core);
+	char by[24] = "";
+	if (r->store_cpu != r->cpu)
+		snprintf(by, sizeof(by), " by cpu%u", r->store_cpu);
+	fprintf(stderr, "kmaplab: hazard: pte_not_cleaned on cpu%u at %s: TLB invalidate of VA 0x%08x while the descriptor store%s at physical 0x%08x is not cleaned from the L1 data cache, which the %s table walker does not read (needs DCCMVAU or DCCMVAC of the descriptor, then DSB, before the TLBI)\n",
+		r->cpu, where(m, pc, w, sizeof(w)), r->va, by, r->desc_pa, m->opt.core);
 }
 
 static void report(void *arg, const struct hazard_report *r)

@@ -14,6 +14,7 @@
 #include "machine.h"
 #include "outfile.h"
 #include "machine_a64.h"
+#include "parse_num.h"
 #include "stats.h"
 #include "trace_cmd.h"
 
@@ -130,40 +131,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* A byte count for --ram and --trace-max-bytes: "1G", "896M", "65536K",
- * "1073741824".  Whether the machine can have that
- * much is machine_init's to say (with the limit of the split). */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	unsigned shift = 0;
-	switch (*end) {
-	case 'G': case 'g': shift = 30; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'K': case 'k': shift = 10; end++; break;
-	default: break;
-	}
-	if (*end || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int status_of(const struct machine *m)
 {
 	switch (m->stop) {
@@ -237,11 +204,11 @@ static int cmd_run(int argc, char **argv)
 				return usage_error("--split: '%s' is not 3G/1G, 2G/2G or 1G/3G", optarg);
 			break;
 		case OPT_RAM:
-			if (parse_size(optarg, &opt.ram) || !opt.ram)
+			if (parse_num(optarg, &opt.ram, PARSE_NUM_SUFFIX) || !opt.ram)
 				return usage_error("--ram: '%s' is not a size like 1G or 896M (more than zero)", optarg);
 			break;
 		case OPT_MAX_INSNS:
-			if (parse_u64(optarg, &opt.max_insns) || !opt.max_insns)
+			if (parse_num(optarg, &opt.max_insns, 0) || !opt.max_insns)
 				return usage_error("--max-insns: '%s' is not a positive number", optarg);
 			break;
 		case OPT_ROOT: opt.semihost_root = optarg; break;
@@ -257,7 +224,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 		case OPT_TRACE_MAX_BYTES:
-			if (parse_size(optarg, &opt.trace_opt.max_bytes) || !opt.trace_opt.max_bytes)
+			if (parse_num(optarg, &opt.trace_opt.max_bytes, PARSE_NUM_SUFFIX) || !opt.trace_opt.max_bytes)
 				return usage_error("--trace-max-bytes: '%s' is not a size like 100M or 4096", optarg);
 			break;
 		case OPT_ARGV0:
@@ -266,7 +233,7 @@ static int cmd_run(int argc, char **argv)
 			argv0 = optarg;
 			break;
 		case OPT_SEED:
-			if (parse_u64(optarg, &opt.seed))
+			if (parse_num(optarg, &opt.seed, 0))
 				return usage_error("--seed: '%s' is not a number", optarg);
 			break;
 		case OPT_MODEL:
@@ -291,18 +258,18 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_MAX_REPORTS: {
 			uint64_t n;
-			if (parse_u64(optarg, &n) || n > 1000000)
+			if (parse_num(optarg, &n, 0) || n > 1000000)
 				return usage_error("--max-reports: '%s' is not a number from 0 to 1000000", optarg);
 			opt.max_reports = (unsigned)n;
 			break;
 		}
 		case OPT_CPUS:
-			if (parse_u64(optarg, &u) || u < 1 || u > 8)
+			if (parse_num(optarg, &u, 0) || u < 1 || u > 8)
 				return usage_error("--cpus: '%s' is not a number of CPUs from 1 to 8", optarg);
 			opt.ncpus = (unsigned)u;
 			break;
 		case OPT_QUANTUM:
-			if (parse_u64(optarg, &opt.quantum) || !opt.quantum)
+			if (parse_num(optarg, &opt.quantum, 0) || !opt.quantum)
 				return usage_error("--quantum: '%s' is not a positive number of cycles", optarg);
 			break;
 		case OPT_TLB_BROADCAST:
@@ -312,7 +279,7 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case OPT_ERRATUM_798181: opt.erratum_798181 = true; break;
 		case OPT_TICK:
-			if (parse_u64(optarg, &opt.tick))
+			if (parse_num(optarg, &opt.tick, 0))
 				return usage_error("--tick: '%s' is not a number of cycles (0: off)", optarg);
 			tick_given = true;
 			break;

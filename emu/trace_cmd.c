@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse_num.h"
 #include "trace.h"
 #include "trace_convert.h"
 #include "trace_filter.h"
@@ -69,17 +70,6 @@ static int usage(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputs(" (kmaplab trace --help)\n", stderr);
 	return TRACE_EXIT_USAGE;
-}
-
-static int parse_num(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || *s == '+' || *s == ' ')
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static double now(void)
@@ -196,16 +186,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_OPS: a->ops = optarg; break;
 		case OPT_PC: a->pc = optarg; break;
 		case OPT_CPU:
-			if (parse_num(optarg, &a->cpu) || a->cpu > UINT32_MAX)
+			if (parse_num(optarg, &a->cpu, PARSE_NUM_PLAIN) || a->cpu > UINT32_MAX)
 				return usage("--cpu: '%s' is not a CPU number", optarg);
 			a->cpu_set = true;
 			break;
 		case OPT_FROM:
-			if (parse_num(optarg, &a->from))
+			if (parse_num(optarg, &a->from, PARSE_NUM_PLAIN))
 				return usage("--from: '%s' is not a cycle count", optarg);
 			break;
 		case OPT_TO:
-			if (parse_num(optarg, &a->to))
+			if (parse_num(optarg, &a->to, PARSE_NUM_PLAIN))
 				return usage("--to: '%s' is not a cycle count", optarg);
 			break;
 		case OPT_PROGRESS: a->progress = 1; break;

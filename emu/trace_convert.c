@@ -1010,6 +1010,41 @@ static int by_kind_op(const void *a, const void *b)
 	return x->op < y->op ? -1 : x->op > y->op;
 }
 
+/* The name of op number `op` of an event kind, from the header's tables
+ * (the hazard names are this reader's own); a number a table does not have
+ * (a newer writer's) is spelled "<prefix><op>" into buf.  Kinds with no op
+ * are "WARN". */
+static const char *op_name(const struct trace_header *h, unsigned kind, uint32_t op, char *buf,
+			   size_t len)
+{
+	const char *name, *prefix;
+	switch (kind) {
+	case TRACE_FLUSH:
+		name = op < h->nflush_ops ? h->flush_ops[op] : NULL;
+		prefix = "flush_op_";
+		break;
+	case TRACE_TLBI:
+		name = op < h->ntlbi_ops ? h->tlbi_ops[op] : NULL;
+		prefix = "TLBI_";
+		break;
+	case TRACE_KMAP:
+		name = op < h->nkmap_ops ? h->kmap_ops[op] : NULL;
+		prefix = "kmap_op_";
+		break;
+	case TRACE_HAZARD:
+		name = trace_hazard_name(op, NULL);
+		prefix = "hazard_";
+		break;
+	default:
+		return "WARN";
+	}
+	if (!name) {
+		snprintf(buf, len, "%s%u", prefix, op);
+		name = buf;
+	}
+	return name;
+}
+
 static void count_finish(struct trace_conv *c)
 {
 	const struct trace_header *h = c->h;
@@ -1032,34 +1067,7 @@ static void count_finish(struct trace_conv *c)
 	for (size_t i = 0; i < c->ncounts; i++) {
 		const struct op_count *oc = &c->counts[i];
 		char buf[64];
-		const char *name = buf;
-		switch (oc->kind) {
-		case TRACE_FLUSH:
-			if (oc->op < h->nflush_ops)
-				name = h->flush_ops[oc->op];
-			else
-				snprintf(buf, sizeof(buf), "flush_op_%u", oc->op);
-			break;
-		case TRACE_TLBI:
-			if (oc->op < h->ntlbi_ops)
-				name = h->tlbi_ops[oc->op];
-			else
-				snprintf(buf, sizeof(buf), "TLBI_%u", oc->op);
-			break;
-		case TRACE_KMAP:
-			if (oc->op < h->nkmap_ops)
-				name = h->kmap_ops[oc->op];
-			else
-				snprintf(buf, sizeof(buf), "kmap_op_%u", oc->op);
-			break;
-		case TRACE_HAZARD:
-			if (trace_hazard_name(oc->op, NULL))
-				name = trace_hazard_name(oc->op, NULL);
-			else
-				snprintf(buf, sizeof(buf), "hazard_%u", oc->op);
-			break;
-		default: name = "WARN"; break;
-		}
+		const char *name = op_name(h, oc->kind, oc->op, buf, sizeof(buf));
 		puts_(c, trace_kind_name((enum trace_kind)oc->kind));
 		putch(c, '.');
 		char *clean = malloc(3 * strlen(name) + 1);

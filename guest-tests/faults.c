@@ -316,10 +316,13 @@ static uint32_t *no_access_domain(void)
 /* A process's own L1 table: the kernel's entries, plus a section at
  * USER_VA, not global (tagged with the ASID).  The guest switches to it as
  * a kernel's switch_mm does (cpu_v7_switch_mm: ASID in CONTEXTIDR, then
- * TTBR0) and reads through it.  Then, as a second process with ASID 6, it
- * points USER_VA at another MiB with no invalidate, which is right because
- * the ASID changed: only a model that tags its TLB entries with the ASID
- * the guest set sees no stale entry there. */
+ * TTBR0) and reads through it.  Then it points USER_VA at another MiB for
+ * a second process and switches to ASID 6 with no invalidate, which is
+ * right because the ASID changed: only a model that tags its TLB entries
+ * with the ASID the guest set sees no stale entry there.  (The rewrite
+ * comes before the switch: while ASID 6 is current with the old section
+ * still in the table, a walk may cache it tagged 6, ARM DDI 0406C
+ * B3.10.4; the architectural checker would rightly report that.) */
 #define USER_VA 0x00100000u
 #define SECT_NG (1u << 17)
 static uint32_t user_pgd[4096] __attribute__((aligned(16384)));
@@ -330,10 +333,14 @@ static void set_asid_ttbr0(uint32_t asid, uint32_t ttbr0)
 			 : : "r"(asid), "r"(ttbr0) : "memory");
 }
 
-static uint32_t read_user(uint32_t section_pa, uint32_t off)
+static void map_user(uint32_t section_pa)
 {
 	user_pgd[USER_VA >> 20] = section_pa | SECT_NG | SECT_AP_PRIV_RW | SECT_DOMAIN(0) | SECT;
 	__asm__ volatile("dsb" : : : "memory");
+}
+
+static uint32_t read_user(uint32_t off)
+{
 	return *(volatile uint32_t *)(uintptr_t)(USER_VA + off);
 }
 
@@ -350,9 +357,11 @@ static uint32_t *switch_to_own_table(void)
 	b &= 0xfff00000u;
 
 	set_asid_ttbr0(5, virt_to_phys(user_pgd));
-	uint32_t x = read_user(b, off_b);
+	map_user(b);
+	uint32_t x = read_user(off_b);
+	map_user(a);
 	set_asid_ttbr0(6, virt_to_phys(user_pgd));
-	uint32_t y = read_user(a, off_a);
+	uint32_t y = read_user(off_a);
 	printf("own table at 0x%08lx: ASID 5 read 0x%08lx, ASID 6 read 0x%08lx\n",
 	       (unsigned long)virt_to_phys(user_pgd), (unsigned long)x, (unsigned long)y);
 	if (x != 0x600dcafeu || y != 0xaaaa5555u)

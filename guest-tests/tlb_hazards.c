@@ -28,11 +28,14 @@
  *             invalidate is not complete: 1 barrier.
  *   noisb     B: store; DSB; TLBIMVA; DSB; read (no ISB): 1 barrier.
  *   nosync    B: store; TLBIMVA (no DSB before it); DSB; ISB; read: the
- *             walker may refill A after the invalidate: 1 barrier.
+ *             walker may refill A after the invalidate: 1 barrier (at the
+ *             TLBI), and A stays possibly cached, so the read is also 1
+ *             architectural stale_tlb.
  *   noclean   B: store; DSB; TLBIMVA; DSB; ISB; read, with no clean of the
  *             PTE's line: on ARM1176, whose walker does not read the L1
- *             D-cache, 1 pte_not_cleaned; on ARMv7 cores (coherent walks)
- *             nothing is wrong.
+ *             D-cache, 1 pte_not_cleaned, and the walker may refill A from
+ *             memory after the TLBI: 1 stale_tlb; on ARMv7 cores
+ *             (coherent walks) nothing is wrong.
  * Prints "MODE: read 0x..." with the word read. */
 #include <stdint.h>
 #include <stdio.h>

@@ -40,9 +40,11 @@ struct rec {
 	uint32_t desc_pa;   /* the descriptor whose store retired it */
 	uint64_t store_seq; /* that store's number (hz->store_seq) */
 	uint8_t store_cpu;
-	uint8_t asid;       /* the ASID current at the store (t.ng) */
+	uint8_t asid;       /* t.ng: the ASID this copy is tagged with (retire()) */
 	uint8_t state;      /* enum rec_state */
 	uint8_t sides;      /* HAZARD_SIDE_*: TLB sides not yet invalidated */
+	uint8_t refill;     /* an invalidate ran before the store was visible */
+	uint8_t kernel;     /* the store was the modelled kernel's */
 	int32_t next;       /* hash chain, or free list */
 };
 
@@ -63,6 +65,11 @@ struct dirty_line {
 struct hazard_cpu {
 	struct recset cached, pending;
 	uint64_t dsb_seq; /* hz->store_seq at this CPU's last DSB */
+	/* ASID history: asid is the current one; asid_left[a] is
+	 * hz->store_seq + 1 when ASID a was last left, 0 if it was never
+	 * current on this CPU. */
+	uint8_t asid;
+	uint64_t asid_left[256];
 	struct dirty_line dirty[HAZARD_DIRTY_MAX];
 	unsigned ndirty;
 };
@@ -70,6 +77,7 @@ struct hazard_cpu {
 struct origin_slot {
 	uint32_t pa; /* descriptor PA + 1 (0: empty) */
 	struct hazard_origin o;
+	uint64_t seq; /* hz->store_seq of the store that made it valid */
 };
 
 struct hazard_checker {
@@ -85,6 +93,7 @@ struct hazard_checker {
 	struct origin_slot *origins;
 	uint64_t store_seq;
 	uint32_t kernel_pc;
+	bool completing; /* in hazard_kernel_flush: no pending records */
 	struct hazard_stats stats;
 	const struct hazard_ops *ops;
 	void *arg;
@@ -147,7 +156,10 @@ static bool recset_add(struct recset *s, const struct rec *r)
 	for (int32_t i = s->bucket[b]; i >= 0; i = s->r[i].next)
 		if (s->r[i].va_base == r->va_base && s->r[i].size == r->size &&
 		    same_translation(&s->r[i].t, &r->t) && s->r[i].asid == r->asid) {
-			s->r[i].state = r->state; /* a new invalidate starts over */
+			/* A newer store or invalidate: its ordering is what counts now. */
+			int32_t next = s->r[i].next;
+			s->r[i] = *r;
+			s->r[i].next = next;
 			return true;
 		}
 	if (s->free < 0)
@@ -226,10 +238,13 @@ static struct origin_slot *origin_slot(struct hazard_checker *hz, uint32_t pa)
 	return &hz->origins[(h ^ (h >> 16)) & (ORIGIN_SLOTS - 1)];
 }
 
-static struct hazard_origin origin_of(struct hazard_checker *hz, uint32_t desc_pa)
+/* Where the descriptor at desc_pa became valid; *seq: when (0: since
+ * the start, or not remembered). */
+static struct hazard_origin origin_of(struct hazard_checker *hz, uint32_t desc_pa, uint64_t *seq)
 {
 	struct origin_slot *s = origin_slot(hz, desc_pa);
 	struct hazard_origin none = { 0 };
+	*seq = s->pa == desc_pa + 1 ? s->seq : 0;
 	return s->pa == desc_pa + 1 ? s->o : none;
 }
 
@@ -278,10 +293,12 @@ struct hazard_checker *hazard_create(const struct phys_mem *mem, const struct mm
 	hz->origins = calloc(ORIGIN_SLOTS, sizeof(*hz->origins));
 	if (!hz->cpu || !hz->watched || !hz->l2_owner || !hz->origins)
 		goto fail;
-	for (unsigned c = 0; c < ncpus; c++)
+	for (unsigned c = 0; c < ncpus; c++) {
 		if (!recset_init(&hz->cpu[c].cached, HAZARD_SET_MAX) ||
 		    !recset_init(&hz->cpu[c].pending, HAZARD_PENDING_MAX))
 			goto fail;
+		hz->cpu[c].asid = current_asid(hz);
+	}
 	hazard_tables_changed(hz);
 	return hz;
 fail:
@@ -346,26 +363,51 @@ static void report(struct hazard_checker *hz, const struct hazard_report *r)
 
 /* ---- stores --------------------------------------------------------------- */
 
+/* Whether ASID a was current on hc at some time since store number
+ * `since`: it is current now, or it was left after that store. */
+static bool asid_seen_since(const struct hazard_cpu *hc, unsigned a, uint64_t since)
+{
+	return a == hc->asid || (hc->asid_left[a] && hc->asid_left[a] - 1 >= since);
+}
+
+static void add_cached(struct hazard_checker *hz, unsigned c, const struct rec *r)
+{
+	if (!recset_add(&hz->cpu[c].cached, r))
+		hz->stats.untracked++;
+}
+
 /* Adds the translation of va (if valid now, before the store) to every
- * CPU's cached set. */
-static void retire(struct hazard_checker *hz, unsigned cpu, uint32_t va, uint32_t desc_pa)
+ * CPU's cached set.  A global one matches every ASID.  A non-global one
+ * (nG) is cached tagged with the ASID current when the walk ran
+ * (B3.9.1), and a walk may have run at any time it was valid: on each
+ * CPU it is added once per ASID that CPU had current since the store
+ * that made the descriptor valid (`valid_since`; 0: since the start). */
+static void retire(struct hazard_checker *hz, unsigned cpu, uint32_t va, uint32_t desc_pa,
+		   bool kernel)
 {
 	struct rec r;
+	uint64_t valid_since;
 	memset(&r, 0, sizeof(r));
 	if (mmu_walk(hz->mem, hz->regs, va, &r.t) != MMU_OK || r.t.mmu_off)
 		return; /* faulting translations are never cached */
 	r.va_base = r.t.va_base;
 	r.size = r.t.size;
-	r.origin = origin_of(hz, r.t.level == 2 ? r.t.l2_pa : r.t.l1_pa);
+	r.origin = origin_of(hz, r.t.level == 2 ? r.t.l2_pa : r.t.l1_pa, &valid_since);
 	r.desc_pa = desc_pa;
 	r.store_seq = hz->store_seq;
 	r.store_cpu = (uint8_t)cpu;
-	r.asid = r.t.ng ? current_asid(hz) : 0;
+	r.kernel = kernel;
 	r.state = REC_CACHED;
 	r.sides = HAZARD_SIDES;
 	for (unsigned c = 0; c < hz->ncpus; c++) {
-		if (!recset_add(&hz->cpu[c].cached, &r))
-			hz->stats.untracked++;
+		if (!r.t.ng)
+			add_cached(hz, c, &r);
+		else
+			for (unsigned a = 0; a < 256; a++)
+				if (asid_seen_since(&hz->cpu[c], a, valid_since)) {
+					r.asid = (uint8_t)a;
+					add_cached(hz, c, &r);
+				}
 		update_watch(hz, c);
 	}
 }
@@ -397,21 +439,22 @@ static void word_store(struct hazard_checker *hz, unsigned cpu, uint32_t w, uint
 		uint32_t va = idx << 20;
 		if ((old & 3u) == 1u) { /* a page table: every page it mapped */
 			for (uint32_t p = 0; p < SZ_1M; p += SZ_4K)
-				retire(hz, cpu, va + p, w);
+				retire(hz, cpu, va + p, w, kernel);
 			set_owner(hz, old, 0);
 		} else {
-			retire(hz, cpu, va, w);
+			retire(hz, cpu, va, w, kernel);
 		}
 		set_owner(hz, new, idx + 1);
 	} else {
 		unsigned owner = owner_of(hz, w & ~(SZ_1K - 1));
 		if (owner)
-			retire(hz, cpu, ((owner - 1) << 20) | ((w & 0x3ffu) >> 2) << 12, w);
+			retire(hz, cpu, ((owner - 1) << 20) | ((w & 0x3ffu) >> 2) << 12, w, kernel);
 	}
 	if (new & 3u) {
 		struct origin_slot *s = origin_slot(hz, w);
 		s->pa = w + 1;
 		s->o = (struct hazard_origin){ kernel ? hz->kernel_pc : pc, kernel, true };
+		s->seq = hz->store_seq;
 	}
 	/* Linux's set_pte_ext cleans the line itself; a guest must. */
 	if (hz->needs_clean && !kernel)
@@ -440,6 +483,17 @@ void hazard_pt_store(struct hazard_checker *hz, unsigned cpu, uint32_t pa, unsig
 		if (w == last)
 			break;
 	}
+}
+
+/* ---- ASIDs ------------------------------------------------------------------ */
+
+void hazard_asid_changed(struct hazard_checker *hz, unsigned cpu, uint8_t asid)
+{
+	struct hazard_cpu *hc;
+	if (!hz || !(hc = cpu_of(hz, cpu)) || hc->asid == asid)
+		return;
+	hc->asid_left[hc->asid] = hz->store_seq + 1;
+	hc->asid = asid;
 }
 
 /* ---- barriers and cache maintenance ------------------------------------ */
@@ -506,37 +560,58 @@ static bool inval_match(const struct rec *r, enum hazard_inval op, uint32_t va, 
 	return false;
 }
 
-/* The ordering rules for a record an invalidate by `cpu` removes. */
-static void check_store_visible(struct hazard_checker *hz, unsigned cpu, const struct rec *r)
+/* Whether the descriptor store that retired r had reached the table
+ * walker when an invalidate runs: a DSB by the storing CPU after it
+ * (whichever CPU invalidates), and on cores whose walker does not read
+ * the L1 D-cache a clean of its line before that DSB.  If not, *kind is
+ * the hazard.  The modelled kernel's stores are visible by the time any
+ * other code runs: each of its operations is atomic to the guest, and
+ * Linux ends them with a DSB (its own flush starts with one; kmap_lock's
+ * release is arch_spin_unlock's dsb_sev(), a DSB ISHST on ARMv7,
+ * arch/arm/include/asm/spinlock.h, v5.10). */
+static bool store_visible(const struct hazard_checker *hz, const struct rec *r,
+			  enum hazard_kind *kind)
 {
-	struct hazard_cpu *hc = &hz->cpu[cpu];
-	struct hazard_report rep = {
-		.cpu = cpu, .va = r->va_base, .old = r->t, .origin = r->origin,
-		.desc_pa = r->desc_pa, .why = HAZARD_NO_DSB_BEFORE_TLBI,
-	};
-	if (r->store_cpu != cpu)
-		return; /* another CPU's store: its DSB and IPI are not modelled */
+	const struct hazard_cpu *sc = &hz->cpu[r->store_cpu];
+	if (r->kernel)
+		return true;
 	if (hz->needs_clean)
-		for (unsigned i = 0; i < hc->ndirty; i++)
-			if (hc->dirty[i].pa == (r->desc_pa & LINE_MASK)) {
-				rep.kind = hc->dirty[i].cleaned ? HAZARD_BARRIER : HAZARD_PTE_NOT_CLEANED;
-				report(hz, &rep);
-				return;
+		for (unsigned i = 0; i < sc->ndirty; i++)
+			if (sc->dirty[i].pa == (r->desc_pa & LINE_MASK)) {
+				*kind = sc->dirty[i].cleaned ? HAZARD_BARRIER : HAZARD_PTE_NOT_CLEANED;
+				return false;
 			}
-	if (hc->dsb_seq < r->store_seq) {
-		rep.kind = HAZARD_BARRIER;
-		report(hz, &rep);
+	if (sc->dsb_seq < r->store_seq) {
+		*kind = HAZARD_BARRIER;
+		return false;
 	}
+	return true;
+}
+
+static void report_not_visible(struct hazard_checker *hz, unsigned cpu, const struct rec *r,
+			       enum hazard_kind kind)
+{
+	struct hazard_report rep = {
+		.kind = kind, .cpu = cpu, .va = r->va_base, .old = r->t, .origin = r->origin,
+		.desc_pa = r->desc_pa, .why = HAZARD_NO_DSB_BEFORE_TLBI, .store_cpu = r->store_cpu,
+		.asid = r->asid,
+	};
+	report(hz, &rep);
 }
 
 /* Removes what the invalidate covers from one chain: moved to pending on
- * the issuing CPU, dropped on the others. */
+ * the issuing CPU, dropped on the others.  An invalidate that runs before
+ * the descriptor store reached the walker is reported once (by the
+ * issuer) and removes nothing: the walker may refill the old descriptor
+ * right after it, on every CPU it reached, so the old translation stays
+ * possibly cached until an invalidate after the store is visible. */
 static void inval_chain(struct hazard_checker *hz, unsigned issuer, unsigned c, int32_t *link,
 			unsigned sides, enum hazard_inval op, uint32_t va, uint8_t asid)
 {
 	struct recset *s = &hz->cpu[c].cached;
 	while (*link >= 0) {
 		struct rec *r = &s->r[*link];
+		enum hazard_kind kind;
 		if (!inval_match(r, op, va, asid) || !(r->sides & sides)) {
 			link = &r->next;
 			continue;
@@ -546,8 +621,15 @@ static void inval_chain(struct hazard_checker *hz, unsigned issuer, unsigned c, 
 			link = &r->next;
 			continue;
 		}
-		if (c == issuer) {
-			check_store_visible(hz, c, r);
+		if (!store_visible(hz, r, &kind)) {
+			if (c == issuer)
+				report_not_visible(hz, c, r, kind);
+			r->sides = HAZARD_SIDES; /* a refill may land on either side */
+			r->refill = 1;
+			link = &r->next;
+			continue;
+		}
+		if (c == issuer && !hz->completing) {
 			struct rec p = *r;
 			p.state = REC_NEED_DSB;
 			p.sides = HAZARD_SIDES;
@@ -589,7 +671,14 @@ void hazard_kernel_flush(struct hazard_checker *hz, unsigned cpu, uint64_t cpus,
 			 enum hazard_inval op, uint32_t va, uint8_t asid)
 {
 	hazard_dsb(hz, cpu);
+	/* Its DSB and ISB follow with nothing between: what it removes need
+	 * not wait in the pending set (which a flush_tlb_all of a full set
+	 * would overflow). */
+	if (hz)
+		hz->completing = true;
 	hazard_invalidate(hz, cpu, cpus, HAZARD_SIDES, op, va, asid);
+	if (hz)
+		hz->completing = false;
 	hazard_dsb(hz, cpu);
 	hazard_isb(hz, cpu);
 }
@@ -648,10 +737,9 @@ static unsigned diff_of(const struct mmu_translation *old, const struct mmu_tran
 /* The first record of s covering va whose translation differs from the
  * tables' (walked once, into *now), or NULL; *diff gets how. */
 static const struct rec *find_changed(struct hazard_checker *hz, struct recset *s, uint32_t va,
-				      unsigned side, struct mmu_translation *now, bool *walked,
-				      unsigned *diff)
+				      unsigned side, uint8_t asid, struct mmu_translation *now,
+				      bool *walked, unsigned *diff)
 {
-	uint8_t asid = current_asid(hz);
 	for (unsigned k = 0; k < 4; k++) {
 		if (!s->by_size[k])
 			continue;
@@ -687,9 +775,9 @@ unsigned hazard_access(struct hazard_checker *hz, unsigned cpu, uint32_t va, boo
 	unsigned diff = 0;
 	/* Removed by an invalidate not yet completed, then never invalidated. */
 	const struct rec *r = NULL;
-	bool pending = hc->pending.n && (r = find_changed(hz, &hc->pending, va, side, &now, &walked, &diff));
+	bool pending = hc->pending.n && (r = find_changed(hz, &hc->pending, va, side, hc->asid, &now, &walked, &diff));
 	if (!pending && hc->cached.n)
-		r = find_changed(hz, &hc->cached, va, side, &now, &walked, &diff);
+		r = find_changed(hz, &hc->cached, va, side, hc->asid, &now, &walked, &diff);
 	if (!r)
 		return 0;
 	struct hazard_report rep = {
@@ -697,7 +785,8 @@ unsigned hazard_access(struct hazard_checker *hz, unsigned cpu, uint32_t va, boo
 		.cpu = cpu, .va = va, .old = r->t, .now = now, .diff = diff,
 		.observed = !pending && observed, .origin = r->origin,
 		.why = r->state == REC_NEED_DSB ? HAZARD_NO_DSB_AFTER_TLBI : HAZARD_NO_ISB_AFTER_TLBI,
-		.desc_pa = r->desc_pa,
+		.desc_pa = r->desc_pa, .store_cpu = r->store_cpu, .asid = r->asid,
+		.refill = r->refill,
 	};
 	report(hz, &rep);
 	return 1;

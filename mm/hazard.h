@@ -20,14 +20,33 @@
  *    to a VA whose stale translation an invalidate removed, before the
  *    DSB and ISB that complete it, is a HAZARD_BARRIER.
  *
+ *  - ASIDs (B3.9.1 "Global and process-specific translation table
+ *    entries"; B3.10.4 "Synchronization of changes of ASID and TTBR"): a
+ *    walk for a non-global (nG) descriptor yields an entry tagged with the
+ *    ASID current on that CPU, and a lookup matches only entries of the
+ *    current ASID or global ones.  A walk may happen whenever the
+ *    descriptor is valid, so a non-global translation is possibly cached
+ *    under every ASID that CPU had current while it was valid -- including
+ *    one switched to before the descriptor was rewritten.  Rewriting it
+ *    under ASID 5, then switching to ASID 6, needs no invalidate; going
+ *    back to ASID 5 does.  The invalidates (B4.2.2, "TLB maintenance
+ *    operations, not in Hyp mode"): by MVA removes that VA's entries of
+ *    the given ASID and its global entries; by ASID every non-global entry
+ *    of that ASID and no global one; by MVA all ASIDs the VA's entries of
+ *    any ASID, global or not; the whole-TLB forms everything.
+ *
  *  - The descriptor store must be visible to the table walker before the
  *    invalidate, or the walker can refill the old descriptor after it:
  *    a DSB between the store and the invalidate; and where the walker does
  *    not read through the L1 data cache, a clean of the descriptor's cache
  *    line to the point of unification first (B3.10.1; the ID_MMFR3
- *    "coherent walk" field says which cores need it).  A missing DSB is
- *    a HAZARD_BARRIER, a missing clean a HAZARD_PTE_NOT_CLEANED, both
- *    found when the invalidate covering the changed descriptor runs.
+ *    "coherent walk" field says which cores need it).  The DSB is the
+ *    storing CPU's, whichever CPU invalidates.  A missing DSB is a
+ *    HAZARD_BARRIER, a missing clean a HAZARD_PTE_NOT_CLEANED, both found
+ *    when the invalidate covering the changed descriptor runs.  Such an
+ *    invalidate removes nothing: the walkers may refill the old
+ *    descriptor after it, so a later access may be a HAZARD_STALE too
+ *    (hazard_report.refill).
  *
  * Which cores need the clean (hazard_core_needs_pte_clean()): the ARM11
  * walkers read memory, not the L1 data cache (ARM1136JF-S TRM DDI 0211K
@@ -61,8 +80,7 @@
  * Limits (documented in docs/hazards.md): one translation table, the one
  * TTBR0 points at when hazard_create() runs (swapper_pg_dir) or at the
  * last hazard_tables_changed() (emu/cp15_regs.c calls it on a guest TTBR write); an L2 table reached through more than one L1 entry is
- * followed through the last one seen; non-global entries are matched to
- * the ASID current at the store.  Bounded tables: what does not fit is
+ * followed through the last one seen.  Bounded tables: what does not fit is
  * counted in hazard_stats.untracked, never silently dropped. */
 #ifndef KMAPLAB_MM_HAZARD_H
 #define KMAPLAB_MM_HAZARD_H
@@ -127,6 +145,10 @@ struct hazard_report {
 	struct hazard_origin origin; /* of the old translation */
 	enum hazard_barrier_why why; /* HAZARD_BARRIER */
 	uint32_t desc_pa;            /* the changed descriptor (BARRIER before TLBI, NOT_CLEANED) */
+	unsigned store_cpu;          /* the CPU that stored it (BARRIER before TLBI, NOT_CLEANED) */
+	uint8_t asid;                /* old.ng: the ASID the old translation is tagged with */
+	bool refill;                 /* STALE: an invalidate covered it before the store
+				      * was visible, so the walker may have refilled it */
 };
 
 struct hazard_stats {
@@ -188,6 +210,12 @@ enum hazard_inval { HAZARD_INV_ALL, HAZARD_INV_MVA, HAZARD_INV_MVA_ALL_ASID, HAZ
 #define HAZARD_ALL_CPUS (~(uint64_t)0)
 void hazard_invalidate(struct hazard_checker *hz, unsigned cpu, uint64_t cpus, unsigned sides,
 		       enum hazard_inval op, uint32_t va, uint8_t asid);
+
+/* `cpu` now runs with ASID `asid` (a guest CONTEXTIDR write).  Each
+ * CPU's ASID history decides which ASIDs a non-global translation may be
+ * cached under (see retire() in hazard.c); accesses by `cpu` match only
+ * non-global translations of its current ASID, and global ones. */
+void hazard_asid_changed(struct hazard_checker *hz, unsigned cpu, uint8_t asid);
 
 /* 3. Barriers and cache maintenance executed by `cpu`. */
 void hazard_dsb(struct hazard_checker *hz, unsigned cpu);

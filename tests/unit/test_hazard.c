@@ -117,7 +117,7 @@ static void test_two_cpus(void)
 	 * ISB, and after. */
 	nseen = 0;
 	hazard_invalidate(hz, 1, HAZARD_ALL_CPUS, HAZARD_SIDES, HAZARD_INV_MVA, VA, 0);
-	CHECK_EQ(nseen, 0); /* the store was CPU 0's: CPU 1's DSB is not the question */
+	CHECK_EQ(nseen, 0); /* the store was CPU 0's, and its kernel flush began with a DSB */
 	CHECK_EQ(access(hz, 1, VA, false), 1);
 	CHECK_EQ(seen[0].kind, HAZARD_BARRIER);
 	CHECK_EQ(seen[0].why, HAZARD_NO_DSB_AFTER_TLBI);
@@ -158,9 +158,16 @@ static void test_permissions_and_store_order(void)
 	CHECK_EQ(seen[0].kind, HAZARD_BARRIER);
 	CHECK_EQ(seen[0].why, HAZARD_NO_DSB_BEFORE_TLBI);
 	CHECK_EQ(seen[0].desc_pa, PTE_PA);
+	CHECK_EQ(seen[0].store_cpu, 0);
 	hazard_dsb(hz, 0);
 	hazard_isb(hz, 0);
-	/* STR; DSB; TLBIMVA; DSB; ISB: nothing. */
+	/* The walker may have refilled the old entry after that invalidate:
+	 * still possibly cached, now saying why. */
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	CHECK_EQ(seen[0].kind, HAZARD_STALE);
+	CHECK(seen[0].refill);
+	CHECK_EQ(mmu_pa(&seen[0].old, VA), PAGE_A);
+	/* STR; DSB; TLBIMVA; DSB; ISB: nothing (and the refilled entry goes too). */
 	store(hz, 0, PTE_PA, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
 	nseen = 0;
 	hazard_dsb(hz, 0);
@@ -286,27 +293,215 @@ static void test_sides(void)
 	hazard_destroy(hz);
 }
 
-/* More changed-and-not-invalidated translations than the set holds: the
- * rest is counted as untracked, on each CPU. */
-static void test_bounded(void)
+/* A checker for `ncpus` over tables mapping n pages from VA 0x80000000 to
+ * PAGE_A, then each retargeted to PAGE_B by CPU 0 with no invalidate. */
+static struct hazard_checker *many_changed(unsigned ncpus, unsigned n)
 {
 	setup_tables();
-	const unsigned n = HAZARD_SET_MAX + 104, tables = (n + 255) / 256;
-	for (unsigned t = 0; t < tables; t++) {
+	for (unsigned t = 0; t < (n + 255) / 256; t++) {
 		wr(L1_PA + ((0x800u + t) << 2), mmu_l1_table(MANY_L2_PA + t * 1024, 0));
 		for (unsigned i = 0; i < 256; i++)
 			wr(MANY_L2_PA + t * 1024 + i * 4,
 			   mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false));
 	}
-	struct hazard_checker *hz = hazard_create(&mem, &regs, 2, false);
+	struct hazard_checker *hz = hazard_create(&mem, &regs, ncpus, false);
 	CHECK(hz != NULL);
 	hazard_set_ops(hz, &ops, NULL);
 	for (unsigned k = 0; k < n; k++)
 		store(hz, 0, MANY_L2_PA + k * 4, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
+	return hz;
+}
+
+/* More changed-and-not-invalidated translations than the set holds: the
+ * rest is counted as untracked, on each CPU. */
+static void test_bounded(void)
+{
+	const unsigned n = HAZARD_SET_MAX + 104;
+	struct hazard_checker *hz = many_changed(2, n);
 	CHECK_EQ(hazard_stats(hz)->untracked, 2 * (n - HAZARD_SET_MAX));
 	CHECK_EQ(access(hz, 1, 0x80000000u, false), 1);
 	hazard_kernel_flush(hz, 0, HAZARD_ALL_CPUS, HAZARD_INV_ALL, 0, 0);
 	CHECK(hazard_cpu_quiet(hz, 0) && hazard_cpu_quiet(hz, 1));
+	hazard_destroy(hz);
+}
+
+
+/* ---- ASIDs (ARM DDI 0406C B3.9.1, B3.10.4, B4.2.2) ---------------------- */
+
+static uint32_t ng_page(uint32_t pa)
+{
+	return mmu_l2_small(pa, MMU_AP_PRIV_RW, true, true);
+}
+
+static void set_asid(struct hazard_checker *hz, unsigned cpu, uint8_t asid)
+{
+	regs.contextidr = asid; /* what a walk would see; the checker keeps its own per CPU */
+	hazard_asid_changed(hz, cpu, asid);
+}
+
+/* A non-global page made valid and rewritten under ASID 5 on CPU 0: CPU 0
+ * can hold the old one tagged 5 only; CPU 1, at ASID 0 all along, tagged
+ * 0.  Then which invalidate removes what. */
+static void test_asid_tags(void)
+{
+	struct hazard_checker *hz = fresh(2, false);
+	set_asid(hz, 0, 5);
+	store(hz, 0, PTE_PA, ng_page(PAGE_A), 0xc0002000u);
+	store(hz, 0, PTE_PA, ng_page(PAGE_B), 0xc0002010u);
+	set_asid(hz, 0, 6);
+	CHECK_EQ(access(hz, 0, VA, false), 0); /* ASID 6 matches no entry of A */
+	CHECK(!hazard_cpu_quiet(hz, 0));
+	CHECK_EQ(access(hz, 1, VA, false), 1);
+	CHECK(seen[0].old.ng);
+	CHECK_EQ(seen[0].asid, 0);
+	set_asid(hz, 0, 5);
+	CHECK_EQ(access(hz, 0, VA, false), 1); /* back to ASID 5: A may be there */
+	CHECK_EQ(seen[0].asid, 5);
+	CHECK_EQ(mmu_pa(&seen[0].old, VA), PAGE_A);
+	CHECK_EQ(seen[0].origin.pc, 0xc0002000u);
+
+	/* TLBIMVA names ASID 6: A tagged 5 stays.  TLBIASID 6: stays. */
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_MVA, VA, 6);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ASID, 0, 6);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	/* TLBIASID 5 removes every non-global entry of ASID 5. */
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ASID, 0, 5);
+	CHECK(hazard_cpu_quiet(hz, 0));
+	/* TLBIMVA of CPU 1's ASID 0 entry by an IS TLBIMVAA from CPU 0. */
+	CHECK(!hazard_cpu_quiet(hz, 1));
+	hazard_kernel_flush(hz, 0, HAZARD_ALL_CPUS, HAZARD_INV_MVA_ALL_ASID, VA, 77);
+	CHECK(hazard_cpu_quiet(hz, 1));
+	CHECK_EQ(hazard_stats(hz)->count[HAZARD_STALE], 4);
+	hazard_destroy(hz);
+}
+
+/* Switching ASID before rewriting (B3.10.4): while ASID 6 was current the
+ * old descriptor was still valid, so a walk may have cached it tagged 6
+ * as well as 5.  TLBIMVA VA, 6 removes only the first. */
+static void test_asid_switch_then_rewrite(void)
+{
+	struct hazard_checker *hz = fresh(1, false);
+	set_asid(hz, 0, 5);
+	store(hz, 0, PTE_PA, ng_page(PAGE_A), 0);
+	set_asid(hz, 0, 6);
+	store(hz, 0, PTE_PA, ng_page(PAGE_B), 0);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	CHECK_EQ(seen[0].asid, 6);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_MVA, VA, 6);
+	CHECK_EQ(access(hz, 0, VA, false), 0);
+	CHECK(!hazard_cpu_quiet(hz, 0)); /* the entry tagged 5 */
+	set_asid(hz, 0, 5);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	CHECK_EQ(seen[0].asid, 5);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_MVA, VA + 0x123, 5); /* any address in the page */
+	CHECK(hazard_cpu_quiet(hz, 0));
+	hazard_destroy(hz);
+}
+
+/* Only the ASIDs current while the descriptor was valid: ASID 3 was left
+ * before A was stored, so A cannot be tagged 3.  A descriptor valid since
+ * before the checker started may be tagged with any ASID ever current. */
+static void test_asid_window(void)
+{
+	setup_tables();
+	wr(PTE_PA + 4, ng_page(PAGE_C)); /* VA + 0x1000, valid since boot */
+	struct hazard_checker *hz = hazard_create(&mem, &regs, 1, false);
+	CHECK(hz != NULL);
+	hazard_set_ops(hz, &ops, NULL);
+	set_asid(hz, 0, 3);
+	set_asid(hz, 0, 5);
+	store(hz, 0, PTE_PA, ng_page(PAGE_A), 0);
+	store(hz, 0, PTE_PA, ng_page(PAGE_B), 0);
+	store(hz, 0, PTE_PA + 4, ng_page(PAGE_A), 0);
+	set_asid(hz, 0, 3);
+	CHECK_EQ(access(hz, 0, VA, false), 0);
+	CHECK_EQ(access(hz, 0, VA + 0x1000, false), 1);
+	CHECK_EQ(seen[0].asid, 3);
+	set_asid(hz, 0, 0);
+	CHECK_EQ(access(hz, 0, VA, false), 0);
+	CHECK_EQ(access(hz, 0, VA + 0x1000, false), 1); /* ASID 0 at the start */
+	set_asid(hz, 0, 9);
+	CHECK_EQ(access(hz, 0, VA + 0x1000, false), 0); /* never current while valid */
+	set_asid(hz, 0, 5);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	/* TLBIALL removes every ASID's entries. */
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ALL, 0, 0);
+	CHECK(hazard_cpu_quiet(hz, 0));
+	hazard_destroy(hz);
+}
+
+/* A global page matches every ASID; TLBIASID leaves it, a TLBIMVA naming
+ * any ASID removes it. */
+static void test_asid_global(void)
+{
+	struct hazard_checker *hz = fresh(1, false);
+	set_asid(hz, 0, 5);
+	store(hz, 0, PTE_PA, mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false), 0);
+	store(hz, 0, PTE_PA, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
+	set_asid(hz, 0, 7);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	CHECK(!seen[0].old.ng);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ASID, 0, 5);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ASID, 0, 7);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_MVA, VA, 200);
+	CHECK(hazard_cpu_quiet(hz, 0));
+	hazard_destroy(hz);
+}
+
+/* A PTE stored by CPU 1 and invalidated by CPU 0 (TLBIMVAIS): CPU 1's DSB
+ * must come between.  Without it the barrier names both CPUs, and the old
+ * translation stays possibly cached on both (the walkers may refill it). */
+static void test_remote_store_order(void)
+{
+	struct hazard_checker *hz = fresh(2, false);
+	store(hz, 1, PTE_PA, mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false), 0);
+	store(hz, 1, PTE_PA, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0xc0003000u);
+	hazard_dsb(hz, 0); /* CPU 0's own DSB does not publish CPU 1's store */
+	nseen = 0;
+	hazard_invalidate(hz, 0, HAZARD_ALL_CPUS, HAZARD_SIDES, HAZARD_INV_MVA, VA, 0);
+	CHECK_EQ(nseen, 1);
+	CHECK_EQ(seen[0].kind, HAZARD_BARRIER);
+	CHECK_EQ(seen[0].why, HAZARD_NO_DSB_BEFORE_TLBI);
+	CHECK_EQ(seen[0].cpu, 0);
+	CHECK_EQ(seen[0].store_cpu, 1);
+	hazard_dsb(hz, 0);
+	hazard_isb(hz, 0);
+	CHECK_EQ(access(hz, 0, VA, false), 1);
+	CHECK(seen[0].kind == HAZARD_STALE && seen[0].refill);
+	CHECK_EQ(access(hz, 1, VA, false), 1);
+	/* The right order: CPU 1's DSB, then CPU 0's invalidate. */
+	hazard_dsb(hz, 1);
+	nseen = 0;
+	hazard_invalidate(hz, 0, HAZARD_ALL_CPUS, HAZARD_SIDES, HAZARD_INV_MVA, VA, 0);
+	CHECK_EQ(nseen, 0);
+	hazard_dsb(hz, 0);
+	hazard_isb(hz, 0);
+	CHECK(hazard_cpu_quiet(hz, 0) && hazard_cpu_quiet(hz, 1));
+	CHECK_EQ(hazard_stats(hz)->count[HAZARD_BARRIER], 1);
+	hazard_destroy(hz);
+}
+
+/* More translations than the pending set holds, removed by one invalidate:
+ * the kernel's flush (DSB; TLBIALL; DSB; ISB, nothing between) leaves
+ * nothing pending, so nothing is lost; a guest TLBIALL keeps what it
+ * removed pending until its DSB and ISB, and what does not fit is counted. */
+static void test_pending_bound(void)
+{
+	const unsigned n = HAZARD_PENDING_MAX + 100;
+	struct hazard_checker *hz = many_changed(1, n);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ALL, 0, 0);
+	CHECK_EQ(hazard_stats(hz)->untracked, 0);
+	CHECK(hazard_cpu_quiet(hz, 0));
+	for (unsigned k = 0; k < n; k++)
+		store(hz, 0, MANY_L2_PA + k * 4, mmu_l2_small(PAGE_C, MMU_AP_PRIV_RW, true, false), 0);
+	hazard_dsb(hz, 0);
+	hazard_invalidate(hz, 0, 1, HAZARD_SIDES, HAZARD_INV_ALL, 0, 0);
+	CHECK_EQ(hazard_stats(hz)->untracked, 100);
+	hazard_dsb(hz, 0);
+	hazard_isb(hz, 0);
+	CHECK(hazard_cpu_quiet(hz, 0));
 	hazard_destroy(hz);
 }
 
@@ -327,6 +522,12 @@ int main(void)
 	test_sides();
 	test_new_tables();
 	test_bounded();
+	test_asid_tags();
+	test_asid_switch_then_rewrite();
+	test_asid_window();
+	test_asid_global();
+	test_remote_store_order();
+	test_pending_bound();
 	free(mem.host);
 	return check_done();
 }
