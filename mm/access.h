@@ -67,7 +67,7 @@ static inline enum mmu_fault mm_access(struct mm *mm, uint32_t va, enum mmu_acce
 	if (t && count) {
 		if ((t->level == 0 || (phys_read32(&mm->mem, t->l1_pa) == t->l1_desc &&
 				       (t->level != 2 || phys_read32(&mm->mem, t->l2_pa) == t->l2_desc))) &&
-		    mm_check_ok_fast(t, mm->regs.dacr, access) && hazard_cpu_quiet(mm->hazards, mm->smp.cpu)) {
+		    mm_check_ok_fast(t, mm->regs.dacr, access) && hazard_va_quiet(mm->hazards, mm->smp.cpu, va)) {
 			tlb_count_mru_hits(mm->tlb, count); /* micro hits cost 0 cycles */
 			if (mm->caches)
 				mm_cache_note(mm, va, mmu_pa(t, va), access);

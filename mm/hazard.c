@@ -55,6 +55,10 @@ struct recset {
 	uint32_t mask;       /* buckets - 1 */
 	int32_t free;
 	unsigned by_size[4]; /* records per size class */
+	/* Records touching each 1 MiB of VA space, both sets of the CPU
+	 * together (struct hazard_cpu owns it): most accesses fall where
+	 * nothing is recorded, and this answers them without hashing. */
+	uint32_t *per_mib;
 };
 
 struct dirty_line {
@@ -119,13 +123,14 @@ static uint32_t bucket_of(const struct recset *s, uint32_t va_base, uint32_t siz
 	return (h ^ (h >> 15)) & s->mask;
 }
 
-static bool recset_init(struct recset *s, unsigned cap)
+static bool recset_init(struct recset *s, unsigned cap, uint32_t *per_mib)
 {
 	memset(s, 0, sizeof(*s));
 	s->cap = cap;
 	s->mask = 2 * cap - 1; /* cap is a power of two */
 	s->r = calloc(cap, sizeof(*s->r));
 	s->bucket = malloc(2 * cap * sizeof(*s->bucket));
+	s->per_mib = per_mib;
 	if (!s->r || !s->bucket)
 		return false;
 	for (unsigned i = 0; i <= s->mask; i++)
@@ -140,6 +145,14 @@ static void recset_free(struct recset *s)
 {
 	free(s->r);
 	free(s->bucket);
+}
+
+/* The 1 MiB regions a record covers: one, or sixteen for a supersection. */
+static void count_mibs(struct recset *s, const struct rec *r, int delta)
+{
+	uint32_t n = r->size > 0x100000u ? r->size >> 20 : 1;
+	for (uint32_t i = 0; i < n; i++)
+		s->per_mib[((r->va_base >> 20) + i) & 0xfffu] += (uint32_t)delta;
 }
 
 /* Same translation for the purpose of "what an access would get". */
@@ -171,6 +184,7 @@ static bool recset_add(struct recset *s, const struct rec *r)
 	s->bucket[b] = i;
 	s->n++;
 	s->by_size[size_class(r->size)]++;
+	count_mibs(s, r, 1);
 	return true;
 }
 
@@ -179,6 +193,7 @@ static void recset_unlink(struct recset *s, int32_t *link)
 	int32_t i = *link;
 	*link = s->r[i].next;
 	s->by_size[size_class(s->r[i].size)]--;
+	count_mibs(s, &s->r[i], -1);
 	s->r[i].next = s->free;
 	s->free = i;
 	s->n--;
@@ -294,8 +309,10 @@ struct hazard_checker *hazard_create(const struct phys_mem *mem, const struct mm
 	if (!hz->cpu || !hz->watched || !hz->l2_owner || !hz->origins)
 		goto fail;
 	for (unsigned c = 0; c < ncpus; c++) {
-		if (!recset_init(&hz->cpu[c].cached, HAZARD_SET_MAX) ||
-		    !recset_init(&hz->cpu[c].pending, HAZARD_PENDING_MAX))
+		uint32_t *per_mib = calloc(4096, sizeof(*per_mib));
+		hz->hot.per_mib[c] = per_mib;
+		if (!per_mib || !recset_init(&hz->cpu[c].cached, HAZARD_SET_MAX, per_mib) ||
+		    !recset_init(&hz->cpu[c].pending, HAZARD_PENDING_MAX, per_mib))
 			goto fail;
 		hz->cpu[c].asid = current_asid(hz);
 	}
@@ -327,6 +344,7 @@ void hazard_destroy(struct hazard_checker *hz)
 		for (unsigned c = 0; c < hz->ncpus; c++) {
 			recset_free(&hz->cpu[c].cached);
 			recset_free(&hz->cpu[c].pending);
+			free(hz->hot.per_mib[c]);
 		}
 	free(hz->cpu);
 	free(hz->watched);
@@ -740,6 +758,8 @@ static const struct rec *find_changed(struct hazard_checker *hz, struct recset *
 				      unsigned side, uint8_t asid, struct mmu_translation *now,
 				      bool *walked, unsigned *diff)
 {
+	if (!s->per_mib[va >> 20])
+		return NULL;
 	for (unsigned k = 0; k < 4; k++) {
 		if (!s->by_size[k])
 			continue;
