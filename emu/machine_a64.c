@@ -29,6 +29,7 @@
 #define A64_PHYS_OFFSET 0x40000000ull /* RAM base, as on QEMU's virt board */
 #define A64_RAM_DEFAULT (256ull << 20)
 #define A64_IMAGE_WINDOW (32ull << 20) /* kmaplab-cc: 8 MiB text + 24 MiB data/heap/stack */
+#define A64_PGD_MAPPING_WINDOW (8ull << 20) /* MODULES_VADDR..: where guests create mappings */
 #define A64_PGTABLE_POOL (1ull << 20)  /* boot page-table pages, top of RAM */
 #define A64_SEMIHOST_HLT 0xd45e0000u   /* hlt #0xf000 */
 #define A64_HYPERCALL_SVC 0xd40969a1u  /* svc #0x4b4d */
@@ -382,6 +383,8 @@ static int map_memory(struct a64_machine *m)
 		err = uc_mem_map(m->uc, l->vmemmap_start, m->memmap_size, UC_PROT_ALL);
 	if (!err)
 		err = uc_mem_map(m->uc, l->fixaddr_start & ~(SZ_2M - 1), SZ_2M, UC_PROT_ALL);
+	if (!err) /* create_pgd_mapping()'s window (docs/aarch64.md) */
+		err = uc_mem_map(m->uc, l->modules_vaddr, A64_PGD_MAPPING_WINDOW, UC_PROT_ALL);
 	return err ? uc_fail(m, "a VA placeholder region", err) : 0;
 }
 
@@ -533,6 +536,11 @@ static void a64_hypercall(struct a64_machine *m, uint64_t pc)
 		break;
 	case HC_FLUSH_TLB_KERNEL_RANGE: a64_flush_tlb_kernel_range(k, a0, a1); break;
 	case HC_FLUSH_TLB_ALL: a64_flush_tlb_all(k); break;
+	case HC_CREATE_PGD_MAPPING: /* paging_init()'s __create_pgd_mapping(), PAGE_KERNEL */
+		if (a64_create_pgd_mapping(k, a0, a1, a64_reg(m, UC_ARM64_REG_X2), PAGE_KERNEL,
+					   (int)(a64_reg(m, UC_ARM64_REG_X3) & 3)))
+			return a64_bug(m, pc);
+		break;
 	default:
 		a64_stop(m, STOP_BAD_CALL, "unknown hypercall %llu (x8) for the AArch64 machine, called from %s",
 			 (unsigned long long)nr, a64_symbolize(m, pc, sym, sizeof(sym)));
@@ -1000,6 +1008,10 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "early_ioremap", s->early_ioremap);
 	json_u64(&j, "early_iounmap", s->early_iounmap);
 	json_u64(&j, "cycles", s->set_fixmap_cycles);
+	json_u64(&j, "pgtable_set", s->pgtable_set_fixmap);
+	json_u64(&j, "pgtable_clear", s->pgtable_clear_fixmap);
+	json_u64(&j, "pgtable_entries", s->pgtable_entries);
+	json_u64(&j, "pgtable_cycles", s->pgtable_cycles);
 	json_end_object(&j);
 	json_object(&j, "text_poke");
 	json_u64(&j, "calls", m->poke_calls);

@@ -47,6 +47,7 @@ enum a64_mt {
 #define PTE_NG (1ull << 11)
 #define PTE_DBM (1ull << 51)
 #define PTE_WRITE PTE_DBM
+#define PTE_CONT (1ull << 52)
 #define PTE_PXN (1ull << 53)
 #define PTE_UXN (1ull << 54)
 #define PTE_ATTRINDX(t) ((uint64_t)(t) << 2)
@@ -136,6 +137,9 @@ struct a64_kstats {
 	uint64_t flush_tlb_kernel_range_calls, flush_tlb_kernel_range_pages;
 	uint64_t flush_tlb_all_calls;
 	uint64_t early_ioremap, early_iounmap;
+	/* __create_pgd_mapping(): FIX_PGD/PUD/PMD/PTE sets and clears, entries written */
+	uint64_t pgtable_set_fixmap, pgtable_clear_fixmap, pgtable_entries;
+	uint64_t pgtable_cycles; /* their set_pte/set_pmd/set_pud barriers */
 	uint64_t tlbi[A64_TLBI_NR];
 	uint64_t dsb, isb;
 	/* Cycles (with a TLB model: the TLBIs' costs and dsb_cycles,
@@ -196,5 +200,15 @@ void a64_early_ioremap_setup(struct a64_kernel *k);
 /* Returns the VA, or 0 (WARN in the kernel) with k->bug set. */
 uint64_t a64_early_ioremap(struct a64_kernel *k, uint64_t phys, uint64_t size, uint64_t prot);
 int a64_early_iounmap(struct a64_kernel *k, uint64_t va, uint64_t size);
+
+
+/* __create_pgd_mapping() flags (arch/arm64/mm/mmu.c v5.10). */
+#define A64_NO_BLOCK_MAPPINGS (1 << 0)
+#define A64_NO_CONT_MAPPINGS (1 << 1)
+/* Maps [virt, virt + size) to phys in swapper_pg_dir as paging_init() does,
+ * every table reached through FIX_PGD/PUD/PMD/PTE (arm64_pgtable.c) and new
+ * tables from early_pgtable_alloc().  0, or -1 with k->bug set. */
+int a64_create_pgd_mapping(struct a64_kernel *k, uint64_t phys, uint64_t virt, uint64_t size, uint64_t prot,
+			   int flags);
 
 #endif

@@ -223,6 +223,22 @@ static inline void set_fixmap_io(unsigned int idx, unsigned long phys)
 {
 	kmaplab_hypercall(HC_SET_FIXMAP_IO, idx, phys, 0, 0);
 }
+
+/* set_fixmap_nocache() does not build on arm64 v5.10: asm-generic/fixmap.h
+ * makes FIXMAP_PAGE_NOCACHE default to PAGE_KERNEL_NOCACHE, which arm64's
+ * pgtable-prot.h never defines (it defines FIXMAP_PAGE_IO only). */
+void set_fixmap_nocache(unsigned int idx, unsigned long phys)
+	__attribute__((error("set_fixmap_nocache: arm64 (v5.10) has no PAGE_KERNEL_NOCACHE; use set_fixmap_io")));
+
+/* __create_pgd_mapping() as paging_init() runs it (arch/arm64/mm/mmu.c
+ * v5.10): PAGE_KERNEL, swapper_pg_dir through FIX_PGD, each lower table
+ * through FIX_PUD/PMD/PTE, new tables from early_pgtable_alloc(). */
+#define NO_BLOCK_MAPPINGS (1 << 0)
+#define NO_CONT_MAPPINGS (1 << 1)
+static inline void __create_pgd_mapping(unsigned long phys, unsigned long virt, unsigned long size, int flags)
+{
+	kmaplab_hypercall(HC_CREATE_PGD_MAPPING, phys, virt, size, (unsigned long)flags);
+}
 #else
 /* fixmap (arch/arm/include/asm/fixmap.h): index 0 is the highest page. */
 #define FIXADDR_START 0xffc00000UL

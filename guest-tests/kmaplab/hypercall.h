@@ -74,6 +74,9 @@
 /* arm64 text patching (docs/aarch64.md) */
 #define HC_AARCH64_INSN_PATCH_TEXT_NOSYNC 0x60 /* x0 = addr, x1 = insn, x2 = 1: skip the I-cache
 						* flush (a bug, for hazard tests); 0 or -EINVAL */
+#define HC_CREATE_PGD_MAPPING 0x61 /* x0 = phys, x1 = virt, x2 = size, x3 = NO_BLOCK_MAPPINGS |
+				    * NO_CONT_MAPPINGS: paging_init()'s __create_pgd_mapping()
+				    * of PAGE_KERNEL through FIX_PGD/PUD/PMD/PTE */
 
 /* HC_KERNEL_INFO selectors */
 #define KINFO_PAGE_OFFSET 0
