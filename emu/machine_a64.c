@@ -252,7 +252,13 @@ static int uc_fail(struct a64_machine *m, const char *what, uc_err err)
 }
 
 static unsigned a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va);
-static const struct a64_flush_ops a64_flush_ops = { .tlbi = a64_host_tlbi };
+static void a64_host_barrier(void *arg, bool isb);
+static void a64_host_pt_store(void *arg, uint64_t pa, uint64_t old, uint64_t new_desc);
+static void a64_host_pt_table(void *arg, uint64_t pa, uint64_t va);
+static const struct a64_flush_ops a64_flush_ops = {
+	.tlbi = a64_host_tlbi, .barrier = a64_host_barrier, .pt_store = a64_host_pt_store,
+	.pt_table = a64_host_pt_table,
+};
 
 static int build_kernel(struct a64_machine *m)
 {
@@ -388,6 +394,98 @@ static int map_memory(struct a64_machine *m)
 	return err ? uc_fail(m, "a VA placeholder region", err) : 0;
 }
 
+/* ---- the hazard checker (mm/hazard_a64.h) ---- */
+
+/* One stderr line per distinct (kind, PC, VA page), at most A64_HZ_SITES. */
+static void hz_report(struct a64_machine *m, enum a64_hz_kind kind, uint64_t pc, uint64_t va, uint64_t old,
+		      uint64_t now)
+{
+	va &= ~(A64_PAGE_SIZE - 1);
+	for (unsigned i = 0; i < m->nhz_sites; i++)
+		if (m->hz_sites[i].kind == kind && m->hz_sites[i].pc == pc && m->hz_sites[i].va == va)
+			return;
+	if (m->nhz_sites == A64_HZ_SITES)
+		return;
+	m->hz_sites[m->nhz_sites].kind = kind;
+	m->hz_sites[m->nhz_sites].pc = pc;
+	m->hz_sites[m->nhz_sites++].va = va;
+	char sym[160];
+	a64_symbolize(m, pc, sym, sizeof(sym));
+	switch (kind) {
+	case A64_HZ_STALE:
+		fprintf(stderr, "kmaplab: hazard: stale TLB entry at %s: VA 0x%016llx may still translate with descriptor 0x%016llx, the page tables now hold 0x%016llx, and no TLBI covered it since (needs TLBI VAALE1IS; DSB; ISB)\n",
+			sym, (unsigned long long)va, (unsigned long long)old, (unsigned long long)now);
+		break;
+	case A64_HZ_BARRIER_ACCESS:
+		fprintf(stderr, "kmaplab: hazard: barrier at %s: access to VA 0x%016llx after its TLBI but before the DSB and ISB that complete it; descriptor 0x%016llx may still be used (needs TLBI; DSB; ISB before the access)\n",
+			sym, (unsigned long long)va, (unsigned long long)old);
+		break;
+	case A64_HZ_BARRIER_STORE:
+		fprintf(stderr, "kmaplab: hazard: barrier at %s: TLBI of VA 0x%016llx before a DSB made the descriptor store at physical 0x%016llx visible to the table walker, which can refill the old entry (needs STR; DSB; TLBI)\n",
+			sym, (unsigned long long)va, (unsigned long long)now);
+		break;
+	case A64_HZ_NONE:
+		break;
+	}
+}
+
+static void hz_tlbi(struct a64_machine *m, enum a64_tlbi op, uint64_t operand, uint64_t pc)
+{
+	uint64_t va, pte_pa;
+	if (a64_hazard_tlbi(&m->hz, op, operand, &va, &pte_pa) != A64_HZ_NONE)
+		hz_report(m, A64_HZ_BARRIER_STORE, pc, va, 0, pte_pa);
+}
+
+/* An access to `va`: checked against the possibly-stale set, with the
+ * translation the tables hold now (the architecture's, not the TLB's). */
+static void hz_access(struct a64_machine *m, uint64_t va, uint64_t pc)
+{
+	uint64_t desc = 0, pa, old;
+	unsigned level;
+	if (!a64_walk(&m->k.mem, m->k.swapper_pg_dir, m->k.layout.va_bits, va, &desc, &level, &pa))
+		desc = 0;
+	enum a64_hz_kind kind = a64_hazard_access(&m->hz, va, desc, &old);
+	if (kind != A64_HZ_NONE)
+		hz_report(m, kind, pc, va, old, desc);
+}
+
+static void a64_host_barrier(void *arg, bool isb)
+{
+	struct a64_machine *m = arg;
+	if (m->hz_on)
+		(isb ? a64_hazard_isb : a64_hazard_dsb)(&m->hz);
+}
+
+static void a64_host_pt_store(void *arg, uint64_t pa, uint64_t old, uint64_t new_desc)
+{
+	struct a64_machine *m = arg;
+	if (m->hz_on)
+		a64_hazard_pt_store(&m->hz, pa, old, new_desc);
+}
+
+static void a64_host_pt_table(void *arg, uint64_t pa, uint64_t va)
+{
+	struct a64_machine *m = arg;
+	if (m->hz_on)
+		a64_hazard_watch_table(&m->hz, pa, va);
+}
+
+/* A guest store of `size` bytes at physical `pa` into a watched table:
+ * the 8-byte descriptor before and after it. */
+static void hz_guest_store(struct a64_machine *m, uint64_t pa, int size, int64_t value)
+{
+	uint64_t at = pa & ~7ull;
+	if (size < 1 || size > 8 || (pa & 7) + (uint64_t)size > 8 || !a64_phys_ok(&m->k.mem, at, 8)) {
+		m->hz.stats.untracked++;
+		return;
+	}
+	uint64_t old, new_desc;
+	memcpy(&old, m->k.mem.host + (at - m->k.mem.base), 8);
+	new_desc = old;
+	memcpy((uint8_t *)&new_desc + (pa & 7), &value, (size_t)size); /* little-endian */
+	a64_hazard_pt_store(&m->hz, at, old, new_desc);
+}
+
 /* ---- TLB maintenance on QEMU's TLB ---- */
 
 /* The kernel's TLBIs, replayed on QEMU's TLB through the system register
@@ -403,6 +501,8 @@ static unsigned a64_host_tlbi(void *arg, enum a64_tlbi op, uint64_t va)
 	};
 	uint64_t arg_va = (va >> 12) & ((1ull << 44) - 1); /* __TLBI_VADDR(addr, 0) */
 	unsigned cycles = 0;
+	if (m->hz_on)
+		hz_tlbi(m, op, arg_va, a64_reg(m, UC_ARM64_REG_PC));
 	if (m->tlb_on)
 		a64_tlb_tlbi(&m->tlb, op, arg_va, &cycles);
 	uc_err err = sysreg_write(m->uc, 1, 0, 8, enc[op].crm, enc[op].op2, arg_va);
@@ -733,6 +833,11 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		}
 		m->tlb.stats.accesses += rest;
 		m->tlb.stats.micro_hits += rest;
+		if (m->hz_on && !a64_hazard_quiet(&m->hz)) {
+			hz_access(m, addr, addr);
+			if ((last ^ addr) >> A64_PAGE_SHIFT)
+				hz_access(m, last, last);
+		}
 	}
 }
 
@@ -740,13 +845,17 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *arg)
 {
 	(void)uc;
-	(void)type;
-	(void)size;
-	(void)value;
 	struct a64_machine *m = arg;
 	bool ok;
 	uint64_t pa;
-	a64_tlb_access(&m->tlb, A64_SIDE_D, &m->regime, a64_vtlb_hook_va(m->vtlb, addr), &ok, &pa);
+	uint64_t va = a64_vtlb_hook_va(m->vtlb, addr);
+	a64_tlb_access(&m->tlb, A64_SIDE_D, &m->regime, va, &ok, &pa);
+	if (!m->hz_on)
+		return;
+	if (type == UC_MEM_WRITE && ok && a64_hazard_pt_watched(&m->hz, pa))
+		hz_guest_store(m, pa, size, value);
+	if (!a64_hazard_quiet(&m->hz))
+		hz_access(m, va, a64_reg(m, UC_ARM64_REG_PC));
 }
 
 /* A pre-scanned TLBI, DSB or ISB is about to execute: the model acts on it
@@ -779,11 +888,13 @@ static void hook_site(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		m->guest_tlbi[s->op]++;
 		a64_vtlb_flush_all(m->vtlb);
 		m->guest_tlbi_invalidated += a64_tlb_tlbi(&m->tlb, s->op, xt, &cycles);
+		if (m->hz_on)
+			hz_tlbi(m, s->op, xt, addr);
 		m->guest_tlbi_cycles += cycles;
 		break;
 	}
-	case A64_SITE_DSB: m->guest_dsb++; m->guest_barrier_cycles += c->dsb; break;
-	case A64_SITE_ISB: m->guest_isb++; m->guest_barrier_cycles += c->isb; break;
+	case A64_SITE_DSB: m->guest_dsb++; m->guest_barrier_cycles += c->dsb; a64_host_barrier(m, false); break;
+	case A64_SITE_ISB: m->guest_isb++; m->guest_barrier_cycles += c->isb; a64_host_barrier(m, true); break;
 	}
 }
 
@@ -809,6 +920,13 @@ static int setup_tlb_model(struct a64_machine *m)
 			return fail(m, EXIT_INTERNAL, "the TLBI pre-scan failed (Capstone or memory)");
 	if (m->nsites)
 		qsort(m->sites, m->nsites, sizeof(*m->sites), site_cmp);
+	/* --hazards architectural (the default): bm_pte is watched from the
+	 * start, the pte tables __create_pgd_mapping() makes as they come. */
+	if (m->opt.hazard_mode == HAZARD_MODE_ARCHITECTURAL) {
+		m->hz_on = true;
+		a64_hazard_init(&m->hz);
+		a64_hazard_watch_table(&m->hz, m->k.bm_pte, m->k.layout.fixaddr_start);
+	}
 	uc_hook h;
 	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
 	for (size_t i = 0; !err && i < m->nsites; i++)
@@ -1012,6 +1130,16 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "pgtable_clear", s->pgtable_clear_fixmap);
 	json_u64(&j, "pgtable_entries", s->pgtable_entries);
 	json_u64(&j, "pgtable_cycles", s->pgtable_cycles);
+	json_end_object(&j);
+	json_object(&j, "hazards");
+	json_object(&j, "stale_tlb");
+	json_u64(&j, "architectural", m->hz.stats.stale);
+	json_u64(&j, "observed", 0); /* not modelled on AArch64 */
+	json_end_object(&j);
+	json_u64(&j, "barrier", m->hz.stats.barrier);
+	json_u64(&j, "pte_not_cleaned", 0); /* ARMv8 walks are coherent */
+	json_u64(&j, "untracked", m->hz.stats.untracked);
+	json_u64(&j, "sites", m->nhz_sites);
 	json_end_object(&j);
 	json_object(&j, "text_poke");
 	json_u64(&j, "calls", m->poke_calls);

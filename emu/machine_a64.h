@@ -14,11 +14,14 @@
 
 #include "arm64.h"
 #include "arm64_page.h"
+#include "hazard_a64.h"
 #include "machine.h"
 #include "symbols.h"
 #include "tlb_a64.h"
 #include "tlbi_scan_a64.h"
 #include "vtlb_a64.h"
+
+#define A64_HZ_SITES 64 /* distinct hazard sites reported on stderr */
 
 struct a64_segment {
 	uint64_t vaddr, filesz, memsz;
@@ -63,6 +66,12 @@ struct a64_machine {
 	 * without one (the last such instruction, until a flush covers it). */
 	uint64_t poke_calls, poke_icache_flushes, poke_stale_fetches, poke_cycles;
 	uint64_t stale_code;         /* VA of the unflushed patch, 0: none */
+	/* The architectural hazard checker (mm/hazard_a64.h; --hazards
+	 * architectural with a TLB model) and the sites it reported. */
+	bool hz_on;
+	struct a64_hazard hz;
+	struct { uint64_t pc, va; unsigned kind; } hz_sites[A64_HZ_SITES];
+	unsigned nhz_sites;
 };
 
 /* True when `core` names an AArch64 core, or the ELF at `path` is EM_AARCH64. */

@@ -92,17 +92,31 @@ void a64_early_fixmap_init(struct a64_kernel *k)
 	pmd[(addr >> A64_PMD_SHIFT) & (A64_PTRS - 1)] = k->bm_pte | PMD_TYPE_TABLE; /* __pmd_populate */
 }
 
-static void dsb(struct a64_kernel *k)
+void a64_kernel_dsb(struct a64_kernel *k)
 {
 	k->stats.dsb++;
 	k->cycles += k->dsb_cycles;
+	if (k->flush && k->flush->barrier)
+		k->flush->barrier(k->flush_arg, false);
 }
 
-static void isb(struct a64_kernel *k)
+void a64_kernel_isb(struct a64_kernel *k)
 {
 	k->stats.isb++;
 	k->cycles += k->isb_cycles;
+	if (k->flush && k->flush->barrier)
+		k->flush->barrier(k->flush_arg, true);
 }
+
+void a64_set_pte(struct a64_kernel *k, uint64_t *ptep, uint64_t v)
+{
+	if (k->flush && k->flush->pt_store)
+		k->flush->pt_store(k->flush_arg, k->mem.base + (uint64_t)((uint8_t *)ptep - k->mem.host), *ptep, v);
+	*ptep = v;
+}
+
+#define dsb a64_kernel_dsb
+#define isb a64_kernel_isb
 
 static void tlbi(struct a64_kernel *k, enum a64_tlbi op, uint64_t va)
 {
@@ -158,7 +172,7 @@ int a64___set_fixmap(struct a64_kernel *k, unsigned idx, uint64_t phys, uint64_t
 	uint64_t *ptep = &a64_table(&k->mem, k->bm_pte)[(addr >> A64_PAGE_SHIFT) & (A64_PTRS - 1)];
 	if (prot) {
 		k->stats.set_fixmap++;
-		*ptep = (phys & PTE_ADDR_MASK) | prot;
+		a64_set_pte(k, ptep, (phys & PTE_ADDR_MASK) | prot);
 		/* set_pte() of a valid kernel PTE: dsb(ishst); isb(). */
 		uint64_t c0 = k->cycles;
 		dsb(k);
@@ -166,7 +180,7 @@ int a64___set_fixmap(struct a64_kernel *k, unsigned idx, uint64_t phys, uint64_t
 		k->stats.set_fixmap_cycles += k->cycles - c0;
 	} else {
 		k->stats.clear_fixmap++;
-		*ptep = 0;
+		a64_set_pte(k, ptep, 0);
 		a64_flush_tlb_kernel_range(k, addr, addr + A64_PAGE_SIZE);
 	}
 	return 0;

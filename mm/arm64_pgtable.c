@@ -28,10 +28,10 @@
 static void barrier_pair(struct a64_kernel *k)
 {
 	/* set_pte/set_pmd/set_pud/set_p4d of a valid kernel entry: dsb(ishst); isb(). */
-	k->stats.dsb++;
-	k->stats.isb++;
-	k->cycles += k->dsb_cycles + k->isb_cycles;
-	k->stats.pgtable_cycles += k->dsb_cycles + k->isb_cycles;
+	uint64_t c0 = k->cycles;
+	a64_kernel_dsb(k);
+	a64_kernel_isb(k);
+	k->stats.pgtable_cycles += k->cycles - c0;
 }
 
 /* The host pointer behind a fixmap slot, found as the CPU would: through
@@ -101,7 +101,7 @@ static int init_pte(struct a64_kernel *k, uint64_t pmd, uint64_t addr, uint64_t 
 	if (!ptep)
 		return -1;
 	for (; addr != end; addr += A64_PAGE_SIZE, phys += A64_PAGE_SIZE) {
-		ptep[idx_of(addr, A64_PAGE_SHIFT)] = (phys & PTE_ADDR_MASK) | prot;
+		a64_set_pte(k, &ptep[idx_of(addr, A64_PAGE_SHIFT)], (phys & PTE_ADDR_MASK) | prot);
 		k->stats.pgtable_entries++;
 		barrier_pair(k);
 	}
@@ -122,6 +122,8 @@ static int alloc_init_cont_pte(struct a64_kernel *k, uint64_t *pmdp, uint64_t ad
 		if (!pte_phys)
 			return -1;
 		*pmdp = pte_phys | PMD_TYPE_TABLE; /* __pmd_populate */
+		if (k->flush && k->flush->pt_table)
+			k->flush->pt_table(k->flush_arg, pte_phys, addr);
 		barrier_pair(k);
 	}
 	do {
