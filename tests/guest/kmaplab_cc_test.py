@@ -4,8 +4,10 @@
 
 usage: kmaplab_cc_test.py KMAPLAB_CC
 """
+import os
 import subprocess
 import sys
+import tempfile
 
 
 def main():
@@ -40,6 +42,16 @@ def main():
     check(p.returncode == 64 and "--split '5G/1G'" in p.stderr, 'a bad --split value is named')
     p = run('--core', 'cortex-m3', 'x.c')
     check(p.returncode == 64 and "--core 'cortex-m3'" in p.stderr, 'a bad --core value is named')
+
+    # arm64 v5.10 cannot build set_fixmap_nocache (FIXMAP_PAGE_NOCACHE is
+    # PAGE_KERNEL_NOCACHE, which arm64 does not define): neither can a guest.
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, 'nocache.c')
+        with open(src, 'w') as f:
+            f.write('#include "kmaplab/guest.h"\nint main(void) { set_fixmap_nocache(1026, 0x40000000ul); return 0; }\n')
+        p = run('--core', 'cortex-a53', src, '-o', os.path.join(tmp, 'nocache.elf'))
+        check(p.returncode != 0 and 'arm64 (v5.10) has no PAGE_KERNEL_NOCACHE' in p.stderr,
+              'set_fixmap_nocache in an AArch64 guest: a compile error that says why')
 
     print('%d passed, %d failed' % (results.count(True), results.count(False)))
     sys.exit(0 if all(results) else 1)
