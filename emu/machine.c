@@ -654,3 +654,19 @@ void machine_free(struct machine *m)
 	semihost_free(&m->sh);
 	elf_free(&m->img);
 }
+
+int stop_exit_status(enum stop_reason stop, int guest_exit_code)
+{
+	switch (stop) {
+	case STOP_EXIT: return guest_exit_code;
+	case STOP_FAULT: return EXIT_GUEST_FAULT;
+	case STOP_RUNAWAY: return EXIT_RUNAWAY;
+	case STOP_KERNEL_BUG: return EXIT_KERNEL_BUG;
+	case STOP_WOULD_SLEEP: return EXIT_WOULD_SLEEP;
+	case STOP_BAD_CALL: return EXIT_BAD_CALL;
+	case STOP_INTERRUPTED: return 130;
+	case STOP_NONE:
+	case STOP_INTERNAL: break;
+	}
+	return EXIT_INTERNAL;
+}

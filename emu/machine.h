@@ -143,6 +143,11 @@ void machine_free(struct machine *m);
  * adds every hook (a secondary CPU's engine, emu/smp.c).  0 or an exit status. */
 int machine_setup_engine(struct machine *m);
 
+/* The process's exit status for a run that ended with `stop`: the guest's
+ * own for an exit(), else kmaplab's for that ending (emu/exit_status.h,
+ * docs/cli.md).  Both machines, ARM32 and AArch64, use it. */
+int stop_exit_status(enum stop_reason stop, int guest_exit_code);
+
 /* Stops the run with `reason` and a formatted one-line message. */
 void machine_stop(struct machine *m, enum stop_reason reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1021,22 +1021,6 @@ static void a64_execute(struct a64_machine *m)
 			 a64_symbolize(m, pc, sym, sizeof(sym)));
 }
 
-static int a64_status(const struct a64_machine *m)
-{
-	switch (m->stop) {
-	case STOP_EXIT: return m->exit_code;
-	case STOP_FAULT: return EXIT_GUEST_FAULT;
-	case STOP_RUNAWAY: return EXIT_RUNAWAY;
-	case STOP_KERNEL_BUG: return EXIT_KERNEL_BUG;
-	case STOP_WOULD_SLEEP: return EXIT_WOULD_SLEEP;
-	case STOP_BAD_CALL: return EXIT_BAD_CALL;
-	case STOP_INTERRUPTED: return 130;
-	case STOP_NONE:
-	case STOP_INTERNAL: break;
-	}
-	return EXIT_INTERNAL;
-}
-
 /* The stats file: the ARM32 machine's keys where they mean the same
  * (docs/stats.md), plus the arm64 kernel's counters. */
 static int a64_stats_write(const struct a64_machine *m, const char *path, int status)
@@ -1198,7 +1182,7 @@ int a64_run(const struct machine_options *opt, const char *elf_path, const char 
 		a64_execute(m);
 		a64_running = NULL;
 		fflush(stdout);
-		status = a64_status(m);
+		status = stop_exit_status(m->stop, m->exit_code);
 		if (m->stop != STOP_EXIT)
 			fprintf(stderr, "kmaplab: %s\n", m->message);
 	}

@@ -131,22 +131,6 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-static int status_of(const struct machine *m)
-{
-	switch (m->stop) {
-	case STOP_EXIT: return m->exit_code;
-	case STOP_FAULT: return EXIT_GUEST_FAULT;
-	case STOP_RUNAWAY: return EXIT_RUNAWAY;
-	case STOP_KERNEL_BUG: return EXIT_KERNEL_BUG;
-	case STOP_WOULD_SLEEP: return EXIT_WOULD_SLEEP;
-	case STOP_BAD_CALL: return EXIT_BAD_CALL;
-	case STOP_INTERRUPTED: return 130;
-	case STOP_NONE:
-	case STOP_INTERNAL: break;
-	}
-	return EXIT_INTERNAL;
-}
-
 enum { OPT_CORE = 256, OPT_SPLIT, OPT_RAM, OPT_MAX_INSNS, OPT_ROOT, OPT_STATS, OPT_SEED, OPT_MODEL,
        OPT_POLICY, OPT_TRACE, OPT_HAZARDS, OPT_MAX_REPORTS, OPT_KERNEL, OPT_COSTS,
        OPT_TRACE_EVENTS, OPT_TRACE_MAX_BYTES, OPT_ARGV0, OPT_CPUS, OPT_QUANTUM,
@@ -357,7 +341,7 @@ static int cmd_run(int argc, char **argv)
 		machine_run(m);
 		running = NULL;
 		fflush(stdout);
-		status = status_of(m);
+		status = stop_exit_status(m->stop, m->exit_code);
 		if (m->stop != STOP_EXIT)
 			fprintf(stderr, "kmaplab: %s\n", m->message);
 		hazard_report_summary(m);
