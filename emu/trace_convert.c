@@ -680,6 +680,18 @@ static inline void csv_pc(struct trace_conv *c, uint32_t pc)
 		c->buf[c->len++] = '"';
 }
 
+/* The columns every fast CSV row begins with: cycle, cpu, kind. */
+static void csv_row_start(struct trace_conv *c, const struct trace_record *r)
+{
+	room(c, row_room(c));
+	put_dec(c, r->cycle);
+	c->buf[c->len++] = ',';
+	put_dec(c, r->cpu);
+	c->buf[c->len++] = ',';
+	csv_name(c, &c->kinds[r->kind]);
+	c->buf[c->len++] = ',';
+}
+
 static bool csv_fast(struct trace_conv *c, const struct trace_record *r)
 {
 	const struct trace_header *h = c->h;
@@ -687,13 +699,7 @@ static bool csv_fast(struct trace_conv *c, const struct trace_record *r)
 		const struct flush_event *e = &r->u.flush;
 		if ((uint32_t)e->op >= h->nflush_ops || (uint32_t)e->cause >= h->ncauses)
 			return false;
-		room(c, row_room(c));
-		put_dec(c, r->cycle);
-		c->buf[c->len++] = ',';
-		put_dec(c, r->cpu);
-		c->buf[c->len++] = ',';
-		csv_name(c, &c->kinds[TRACE_FLUSH]);
-		c->buf[c->len++] = ',';
+		csv_row_start(c, r);
 		csv_name(c, &c->flush_ops[e->op]);
 		c->buf[c->len++] = ',';
 		csv_name(c, &c->causes[e->cause]);
@@ -719,13 +725,7 @@ static bool csv_fast(struct trace_conv *c, const struct trace_record *r)
 		const struct kmap_event *e = &r->u.kmap;
 		if ((uint32_t)e->op >= h->nkmap_ops)
 			return false;
-		room(c, row_room(c));
-		put_dec(c, r->cycle);
-		c->buf[c->len++] = ',';
-		put_dec(c, r->cpu);
-		c->buf[c->len++] = ',';
-		csv_name(c, &c->kinds[TRACE_KMAP]);
-		c->buf[c->len++] = ',';
+		csv_row_start(c, r);
 		csv_name(c, &c->kmap_ops[e->op]);
 		emit(c, ",,,,,,", 6);
 		put_dec(c, e->cycles);
