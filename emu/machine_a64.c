@@ -257,7 +257,7 @@ static void a64_host_pt_store(void *arg, uint64_t pa, uint64_t old, uint64_t new
 static void a64_host_pt_table(void *arg, uint64_t pa, uint64_t va);
 static const struct a64_flush_ops a64_flush_ops = {
 	.tlbi = a64_host_tlbi, .barrier = a64_host_barrier, .pt_store = a64_host_pt_store,
-	.pt_table = a64_host_pt_table,
+	.pt_table = a64_host_pt_table, .flushed = a64_trace_flushed, .fixmap = a64_trace_fixmap,
 };
 
 static int build_kernel(struct a64_machine *m)
@@ -760,7 +760,9 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *arg)
 		return;
 	case EXCP_SWI: /* SVC: PC already past it */
 		if (!a64_guest_read(m, pc - 4, &word, 4) && word == A64_HYPERCALL_SVC) {
+			a64_trace_call_begin(m, a64_reg(m, UC_ARM64_REG_X8), pc - 4);
 			a64_hypercall(m, pc - 4);
+			a64_trace_call_end(m);
 			return;
 		}
 		report_fault(m, "unknown SVC (not the hypercall svc #0x4b4d)", pc - 4);
@@ -879,6 +881,7 @@ static void hook_site(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	if (!s)
 		return;
 	const struct a64_tlb_costs *c = &m->tlb.p->cost;
+	uint64_t cycle = m->trace.tw ? a64_cycles(m) : 0;
 	switch (s->kind) {
 	case A64_SITE_TLBI: {
 		/* X0-X28 are consecutive in Unicorn's enum; X29, X30 are not. */
@@ -887,14 +890,18 @@ static void hook_site(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		unsigned cycles;
 		m->guest_tlbi[s->op]++;
 		a64_vtlb_flush_all(m->vtlb);
-		m->guest_tlbi_invalidated += a64_tlb_tlbi(&m->tlb, s->op, xt, &cycles);
+		unsigned inval = a64_tlb_tlbi(&m->tlb, s->op, xt, &cycles);
+		m->guest_tlbi_invalidated += inval;
 		if (m->hz_on)
 			hz_tlbi(m, s->op, xt, addr);
 		m->guest_tlbi_cycles += cycles;
+		a64_trace_site(m, s, addr, cycle, xt, inval, cycles);
 		break;
 	}
-	case A64_SITE_DSB: m->guest_dsb++; m->guest_barrier_cycles += c->dsb; a64_host_barrier(m, false); break;
-	case A64_SITE_ISB: m->guest_isb++; m->guest_barrier_cycles += c->isb; a64_host_barrier(m, true); break;
+	case A64_SITE_DSB: m->guest_dsb++; m->guest_barrier_cycles += c->dsb; a64_host_barrier(m, false);
+		a64_trace_site(m, s, addr, cycle, 0, 0, c->dsb); break;
+	case A64_SITE_ISB: m->guest_isb++; m->guest_barrier_cycles += c->isb; a64_host_barrier(m, true);
+		a64_trace_site(m, s, addr, cycle, 0, 0, c->isb); break;
 	}
 }
 
@@ -955,8 +962,6 @@ static int a64_init(struct a64_machine *m)
 			    m->opt.policy);
 	if (m->opt.kernel && strcmp(m->opt.kernel, "5.10"))
 		return fail(m, EXIT_USAGE, "--kernel %s: the AArch64 machine models arm64 Linux 5.10 only", m->opt.kernel);
-	if (m->opt.trace_path)
-		return fail(m, EXIT_USAGE, "--trace: the AArch64 machine writes no trace yet");
 	if (m->opt.caches || m->opt.fill)
 		return fail(m, EXIT_USAGE, "--model %s: the AArch64 machine models TLBs only (--model on)",
 			    m->opt.caches ? "cache" : "fill");
@@ -1000,7 +1005,9 @@ static int a64_init(struct a64_machine *m)
 		uerr = uc_hook_add(m->uc, &h, UC_HOOK_BLOCK, hook_block, m, 1, 0);
 	if (uerr)
 		return uc_fail(m, "a hook", uerr);
-	return m->opt.model ? setup_tlb_model(m) : 0;
+	if (m->opt.model && (rc = setup_tlb_model(m)))
+		return rc;
+	return m->opt.trace_path ? a64_trace_open(m) : 0;
 }
 
 static void a64_execute(struct a64_machine *m)
@@ -1051,11 +1058,7 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "instructions", m->insns);
 	json_end_object(&j);
 	const struct a64_tlb_stats *ts = &m->tlb.stats;
-	/* With --model off nothing but the instructions is charged. */
-	const struct a64_tlb_costs *c = &a64_tlb_profile_find(m->opt.core)->cost;
-	uint64_t kernel_cycles = m->tlb_on ? m->k.cycles + m->kernel_calls * c->hypercall : 0;
-	json_u64(&j, "cycles", m->insns * c->insn + ts->lookup_cycles + kernel_cycles + m->guest_tlbi_cycles +
-				       m->guest_barrier_cycles);
+	json_u64(&j, "cycles", a64_cycles(m));
 	json_object(&j, "tlb");
 	json_u64(&j, "accesses", ts->accesses);
 	json_u64(&j, "micro_hits", ts->micro_hits);
@@ -1137,6 +1140,20 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "isb", m->guest_isb);
 	json_u64(&j, "cycles", m->guest_barrier_cycles);
 	json_end_object(&j);
+	if (m->trace.closed) { /* as on ARM32 (docs/stats.md) */
+		const struct trace_counts *tc = &m->trace.counts;
+		json_object(&j, "trace");
+		json_u64(&j, "events", tc->events);
+		json_u64(&j, "flush", tc->flush);
+		json_u64(&j, "tlbi", tc->tlbi);
+		json_u64(&j, "kmap", tc->kmap);
+		json_u64(&j, "warn", tc->warn);
+		json_u64(&j, "hazard", tc->hazard);
+		json_u64(&j, "bytes", tc->bytes);
+		json_bool(&j, "truncated", tc->truncated);
+		json_u64(&j, "not_recorded", tc->not_recorded);
+		json_end_object(&j);
+	}
 	json_finish(&j);
 	if (fclose(f) || rename(tmp, path)) {
 		int e = errno;
@@ -1145,6 +1162,15 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 		return -1;
 	}
 	return 0;
+}
+
+/* With --model off nothing but the instructions is charged. */
+uint64_t a64_cycles(const struct a64_machine *m)
+{
+	const struct a64_tlb_costs *c = &a64_tlb_profile_find(m->opt.core)->cost;
+	uint64_t kernel_cycles = m->tlb_on ? m->k.cycles + m->kernel_calls * c->hypercall : 0;
+	return m->insns * c->insn + m->tlb.stats.lookup_cycles + kernel_cycles + m->guest_tlbi_cycles +
+	       m->guest_barrier_cycles;
 }
 
 static void a64_free(struct a64_machine *m)
@@ -1185,6 +1211,11 @@ int a64_run(const struct machine_options *opt, const char *elf_path, const char 
 		status = stop_exit_status(m->stop, m->exit_code);
 		if (m->stop != STOP_EXIT)
 			fprintf(stderr, "kmaplab: %s\n", m->message);
+	}
+	if (m->trace.tw && a64_trace_close(m)) {
+		fprintf(stderr, "kmaplab: --trace %s: %s\n", m->opt.trace_path, strerror(errno));
+		if (status == 0)
+			status = EXIT_IO;
 	}
 	if (stats_path && a64_stats_write(m, stats_path, status)) {
 		fprintf(stderr, "kmaplab: --stats %s: %s\n", stats_path, strerror(errno));

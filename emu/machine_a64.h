@@ -19,6 +19,7 @@
 #include "symbols.h"
 #include "tlb_a64.h"
 #include "tlbi_scan_a64.h"
+#include "trace_a64.h"
 #include "vtlb_a64.h"
 
 #define A64_HZ_SITES 64 /* distinct hazard sites reported on stderr */
@@ -72,6 +73,7 @@ struct a64_machine {
 	struct a64_hazard hz;
 	struct { uint64_t pc, va; unsigned kind; } hz_sites[A64_HZ_SITES];
 	unsigned nhz_sites;
+	struct a64_trace trace;      /* --trace (trace_a64.h) */
 };
 
 /* True when `core` names an AArch64 core, or the ELF at `path` is EM_AARCH64. */
@@ -88,6 +90,8 @@ int a64_guest_write(struct a64_machine *m, uint64_t va, const void *buf, uint64_
 uint64_t a64_reg(struct a64_machine *m, int reg);
 void a64_set_reg(struct a64_machine *m, int reg, uint64_t v);
 const char *a64_symbolize(const struct a64_machine *m, uint64_t va, char *buf, size_t len);
+/* The modelled cycle count so far (the stats' `cycles`). */
+uint64_t a64_cycles(const struct a64_machine *m);
 /* Serves `hlt #0xf000` (ARM semihosting, AArch64 flavour: x0 op, x1 arg). */
 void a64_semihost_call(struct a64_machine *m);
 

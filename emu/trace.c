@@ -32,13 +32,14 @@ struct trace_writer {
 	 * writes part of one. */
 	volatile size_t len;
 	uint64_t last_cycle;   /* of the previous record (delta base) */
-	uint32_t last_pc;      /* of the previous record (delta base) */
+	uint64_t last_pc;      /* of the previous record (delta base) */
+	bool wide;             /* version 3: 64-bit PCs and addresses */
 	uint32_t pc;           /* trace_set_pc() */
 	const uint64_t *clock; /* trace_set_clock() */
 	unsigned kinds;        /* TRACE_KIND_BIT()s recorded */
 	uint64_t max_bytes;    /* --trace-max-bytes, 0: none */
 	uint64_t saved_cycle;  /* last_cycle/last_pc before the record being */
-	uint32_t saved_pc;     /* encoded, restored if it does not fit */
+	uint64_t saved_pc;     /* encoded, restored if it does not fit */
 	unsigned saved_cpu;    /* last_cpu, likewise (a CPU record dropped with it) */
 	unsigned cpu;          /* trace_set_cpu() */
 	unsigned last_cpu;     /* of the previous event record (0 at the start) */
@@ -121,6 +122,23 @@ static inline uint32_t ror12(uint32_t v)
 static inline uint32_t rol12(uint32_t v)
 {
 	return (v << 12) | (v >> 20);
+}
+
+/* Version 3: the same rotation within 64 bits. */
+static inline uint64_t ror12_64(uint64_t v)
+{
+	return (v >> 12) | (v << 52);
+}
+
+static inline uint64_t rol12_64(uint64_t v)
+{
+	return (v << 12) | (v >> 52);
+}
+
+/* Version 3 optional field: TRACE_NONE -> 0, v -> v + 1. */
+static inline uint64_t opt64(uint64_t v)
+{
+	return v == TRACE_NONE ? 0 : v + 1;
 }
 
 /* Optional field: KMAP_EVENT_NONE -> 0, v -> v + 1. */
@@ -270,7 +288,7 @@ static inline bool commit(struct trace_writer *tw, uint8_t *end)
 
 /* Tag, cycle delta, PC delta: the start of every event record. */
 static inline uint8_t *put_head(struct trace_writer *tw, uint8_t *p, enum trace_kind kind,
-				uint64_t cycle, uint32_t pc)
+				uint64_t cycle, uint64_t pc)
 {
 	if (tw->cpu != tw->last_cpu) {
 		/* Version 2: not an event record (no cycle, pc; not counted). */
@@ -280,10 +298,32 @@ static inline uint8_t *put_head(struct trace_writer *tw, uint8_t *p, enum trace_
 	}
 	*p++ = (uint8_t)kind;
 	p = put_u(p, zigzag(cycle - tw->last_cycle));
-	p = put_u(p, zigzag((uint64_t)(int64_t)(int32_t)(pc - tw->last_pc)));
+	if (tw->wide)
+		p = put_u(p, zigzag(pc - tw->last_pc));
+	else
+		p = put_u(p, zigzag((uint64_t)(int64_t)(int32_t)((uint32_t)pc - (uint32_t)tw->last_pc)));
 	tw->last_cycle = cycle;
 	tw->last_pc = pc;
 	return p;
+}
+
+/* A version 3 header's name tables (struct trace_names). */
+static void header_names(struct bytes *h, const struct trace_names *n)
+{
+	bytes_u(h, n->nflush_ops);
+	for (size_t i = 0; i < n->nflush_ops; i++)
+		bytes_str(h, n->flush_ops[i]);
+	bytes_u(h, n->ncauses);
+	for (size_t i = 0; i < n->ncauses; i++)
+		bytes_str(h, n->causes[i]);
+	bytes_u(h, n->nkmap_ops);
+	for (size_t i = 0; i < n->nkmap_ops; i++)
+		bytes_str(h, n->kmap_ops[i]);
+	bytes_u(h, n->ntlbi_ops);
+	for (size_t i = 0; i < n->ntlbi_ops; i++) {
+		bytes_str(h, n->tlbi_ops[i]);
+		bytes_u(h, n->tlbi_kinds[i]);
+	}
 }
 
 struct trace_writer *trace_open(const char *path, const struct symtab *syms, const char *guest_path,
@@ -309,6 +349,8 @@ struct trace_writer *trace_open_options(const char *path, const struct symtab *s
 	tw->fd = -1;
 	tw->kinds = o && o->kinds ? o->kinds & TRACE_KINDS_ALL : TRACE_KINDS_ALL;
 	tw->max_bytes = o ? o->max_bytes : 0;
+	const struct trace_names *names = o ? o->names : NULL;
+	tw->wide = names != NULL;
 
 	/* The header body (docs/trace.md). */
 	bytes_str(&h, "kmaplab " KMAPLAB_VERSION);
@@ -316,6 +358,10 @@ struct trace_writer *trace_open_options(const char *path, const struct symtab *s
 	bytes_str(&h, core);
 	bytes_str(&h, split);
 	bytes_str(&h, policy);
+	if (names) {
+		header_names(&h, names);
+		goto symbols;
+	}
 	bytes_u(&h, FLUSH_NR_OPS);
 	for (unsigned i = 0; i < FLUSH_NR_OPS; i++)
 		bytes_str(&h, flush_op_name((enum flush_op)i));
@@ -330,16 +376,23 @@ struct trace_writer *trace_open_options(const char *path, const struct symtab *s
 		bytes_str(&h, tlbi_op_name((enum tlbi_op)i));
 		bytes_u(&h, tlbi_op_kind((enum tlbi_op)i));
 	}
+symbols:;
 	size_t nsyms = syms ? syms->n : 0;
 	bytes_u(&h, nsyms);
-	uint32_t prev = 0;
+	uint64_t prev = 0;
 	for (size_t i = 0; i < nsyms; i++) {
 		const struct symbol *s = &syms->syms[i];
 		/* symtab_sort() order: addresses never go down. */
-		bytes_u(&h, zigzag((uint64_t)(int64_t)(int32_t)(s->addr - prev)));
+		if (names) {
+			uint64_t a = o->sym_base + s->addr;
+			bytes_u(&h, zigzag(a - prev));
+			prev = a;
+		} else {
+			bytes_u(&h, zigzag((uint64_t)(int64_t)(int32_t)(s->addr - (uint32_t)prev)));
+			prev = s->addr;
+		}
 		bytes_u(&h, s->size);
 		bytes_str(&h, s->name);
-		prev = s->addr;
 	}
 	/* An addition within version 1: the kinds recorded (readers of the
 	 * first version ignore it; without it, every kind). */
@@ -375,7 +428,7 @@ struct trace_writer *trace_open_options(const char *path, const struct symtab *s
 	memcpy(all, TRACE_MAGIC, TRACE_MAGIC_LEN);
 	/* Version 2 with CPU records (several CPUs), else 1 byte for byte as
 	 * before; trace_set_cpus() can still raise it on a seekable file. */
-	tw->version = o && o->ncpus > 1 ? 2 : 1;
+	tw->version = names ? 3 : o && o->ncpus > 1 ? 2 : 1;
 	put_le(all + TRACE_MAGIC_LEN, tw->version, 2);
 	put_le(all + TRACE_MAGIC_LEN + 2, (uint32_t)body, 4);
 	if (body)
@@ -409,9 +462,9 @@ void trace_set_pc(struct trace_writer *tw, uint32_t pc)
 void trace_set_cpus(struct trace_writer *tw, unsigned ncpus)
 {
 	uint8_t v[2] = { 2, 0 };
-	if (ncpus > 1 && tw->version < 2 && !tw->err && pwrite(tw->fd, v, 2, TRACE_MAGIC_LEN) != 2)
+	if (ncpus > 1 && tw->version == 1 && !tw->err && pwrite(tw->fd, v, 2, TRACE_MAGIC_LEN) != 2)
 		tw->err = errno ? errno : EIO;
-	if (ncpus > 1)
+	if (ncpus > 1 && tw->version == 1)
 		tw->version = 2;
 }
 
@@ -470,6 +523,56 @@ void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum
 		return;
 	p = put_head(tw, p, TRACE_TLBI, cycle, pc);
 	p = put_u(p, (uint32_t)op);
+	p = put_u(p, rt);
+	p = put_u(p, invalidated);
+	p = put_u(p, cycles);
+	if (commit(tw, p))
+		tw->counts.tlbi++;
+}
+
+void trace_flush64(struct trace_writer *tw, uint64_t pc, const struct trace_flush_rec *ev)
+{
+	uint8_t *p = begin(tw, TRACE_FLUSH);
+	if (!p)
+		return;
+	p = put_head(tw, p, TRACE_FLUSH, ev->cycle, pc);
+	p = put_u(p, (uint32_t)ev->op);
+	p = put_u(p, (uint32_t)ev->cause);
+	p = put_u(p, ror12_64(ev->start));
+	p = put_u(p, ev->pages);
+	p = put_u(p, ev->invalidated);
+	p = put_u(p, ev->cycles);
+	if (commit(tw, p))
+		tw->counts.flush++;
+}
+
+void trace_kmap64(struct trace_writer *tw, const struct trace_kmap_rec *ev)
+{
+	uint8_t *p = begin(tw, TRACE_KMAP);
+	if (!p)
+		return;
+	p = put_head(tw, p, TRACE_KMAP, ev->cycle, ev->pc);
+	p = put_u(p, (uint32_t)ev->op);
+	p = put_u(p, ev->failed ? 1 : 0);
+	p = put_u(p, opt64(ev->page));
+	p = put_u(p, opt64(ev->pfn));
+	p = put_u(p, ev->va == TRACE_NONE ? 0 : ror12_64(ev->va) + 1);
+	p = put_u(p, opt64(ev->pkmap_nr));
+	p = put_u(p, opt64(ev->fix_idx));
+	p = put_u(p, opt64(ev->arg));
+	p = put_u(p, ev->cycles);
+	if (commit(tw, p))
+		tw->counts.kmap++;
+}
+
+void trace_tlbi64(struct trace_writer *tw, uint64_t cycle, uint64_t pc, unsigned op, uint64_t rt,
+		  uint32_t invalidated, uint64_t cycles)
+{
+	uint8_t *p = begin(tw, TRACE_TLBI);
+	if (!p)
+		return;
+	p = put_head(tw, p, TRACE_TLBI, cycle, pc);
+	p = put_u(p, op);
 	p = put_u(p, rt);
 	p = put_u(p, invalidated);
 	p = put_u(p, cycles);
@@ -623,7 +726,7 @@ struct trace_reader {
 	uint64_t size;         /* the file's size if known, else 0 */
 	struct trace_header h;
 	uint64_t last_cycle;
-	uint32_t last_pc;
+	uint64_t last_pc;
 	unsigned cpu; /* the last CPU record's */
 	uint64_t events, end_count;
 	unsigned end_flags;
@@ -814,18 +917,25 @@ static int parse_header(struct trace_reader *r, char *err, size_t errlen, const 
 	h->kmap_ops = get_names(&c, &h->nkmap_ops, NULL);
 	h->tlbi_ops = get_names(&c, &h->ntlbi_ops, &h->tlbi_kinds);
 	uint64_t nsyms = get_u(&c);
-	uint32_t addr = 0;
+	uint64_t addr = 0;
+	h->addr_bits = h->version >= 3 ? 64 : 32;
 	/* Each symbol takes at least 3 bytes. */
 	if (nsyms > (uint64_t)(c.end - c.p) / 3)
 		c.bad = true;
 	for (uint64_t i = 0; i < nsyms && !c.bad && !c.eof; i++) {
-		addr += (uint32_t)unzigzag(get_u(&c));
+		if (h->version >= 3) {
+			/* 64-bit addresses, kept as offsets from the first. */
+			addr += unzigzag(get_u(&c));
+			if (i == 0)
+				h->sym_base = addr;
+		} else {
+			addr = (uint32_t)(addr + (uint32_t)unzigzag(get_u(&c)));
+		}
 		uint64_t size = get_u(&c);
 		char *name = get_str(&c);
-		if (name) {
-			symtab_add(&h->syms, addr, (uint32_t)size, name);
-			free(name);
-		}
+		if (name && addr - h->sym_base <= UINT32_MAX)
+			symtab_add(&h->syms, (uint32_t)(addr - h->sym_base), (uint32_t)size, name);
+		free(name);
 	}
 	if (!h->producer || !h->guest || !h->core || !h->split || !h->policy)
 		c.bad = true;
@@ -947,6 +1057,18 @@ static inline uint32_t get_opt(struct cur *c)
 	return v ? (uint32_t)(v - 1) : KMAP_EVENT_NONE;
 }
 
+/* An optional field as the reader returns it: TRACE_NONE if it does not
+ * apply; 32 bits wide before version 3, 64 in it. */
+static inline uint64_t get_opt_rec(struct cur *c, bool wide)
+{
+	if (wide) {
+		uint64_t v = get_u(c);
+		return v ? v - 1 : TRACE_NONE;
+	}
+	uint32_t v = get_opt(c);
+	return v == KMAP_EVENT_NONE ? TRACE_NONE : v;
+}
+
 static enum trace_read_status corrupt(struct trace_reader *r, const char *fmt,
 				      unsigned long long a, unsigned long long b)
 {
@@ -1003,15 +1125,19 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 	rec->msg[0] = 0;
 	rec->kind = (enum trace_kind)tag;
 	rec->cpu = r->cpu;
+	const bool wide = r->h.version >= 3;
 	rec->cycle = r->last_cycle + unzigzag(get_u(&c));
-	rec->pc = r->last_pc + (uint32_t)unzigzag(get_u(&c));
+	if (wide)
+		rec->pc = r->last_pc + unzigzag(get_u(&c));
+	else
+		rec->pc = (uint32_t)(r->last_pc + (uint32_t)unzigzag(get_u(&c)));
 	switch (rec->kind) {
 	case TRACE_FLUSH: {
-		struct flush_event *e = &rec->u.flush;
+		struct trace_flush_rec *e = &rec->u.flush;
 		e->cycle = rec->cycle;
 		e->op = (enum flush_op)get_u32(&c);
 		e->cause = (enum flush_cause)get_u32(&c);
-		e->start = rol12(get_u32(&c));
+		e->start = wide ? rol12_64(get_u(&c)) : rol12(get_u32(&c));
 		e->pages = get_u32(&c);
 		e->invalidated = get_u32(&c);
 		e->cycles = get_u(&c);
@@ -1021,25 +1147,25 @@ enum trace_read_status trace_read(struct trace_reader *r, struct trace_record *r
 		struct trace_tlbi_event *e = &rec->u.tlbi;
 		e->cycle = rec->cycle;
 		e->op = (enum tlbi_op)get_u32(&c);
-		e->rt = get_u32(&c);
+		e->rt = wide ? get_u(&c) : get_u32(&c);
 		e->invalidated = get_u32(&c);
 		e->cycles = get_u(&c);
 		break;
 	}
 	case TRACE_KMAP: {
-		struct kmap_event *e = &rec->u.kmap;
+		struct trace_kmap_rec *e = &rec->u.kmap;
 		e->cycle = rec->cycle;
 		e->pc = rec->pc;
 		e->op = (enum kmap_op)get_u32(&c);
 		uint64_t flags = get_u(&c);
 		e->failed = (int)(flags & 1);
-		e->page = get_opt(&c);
-		e->pfn = get_opt(&c);
-		uint32_t va = get_opt(&c);
-		e->va = va == KMAP_EVENT_NONE ? va : rol12(va);
-		e->pkmap_nr = get_opt(&c);
-		e->fix_idx = get_opt(&c);
-		e->arg = get_opt(&c);
+		e->page = get_opt_rec(&c, wide);
+		e->pfn = get_opt_rec(&c, wide);
+		uint64_t va = get_opt_rec(&c, wide);
+		e->va = va == TRACE_NONE ? va : wide ? rol12_64(va) : rol12((uint32_t)va);
+		e->pkmap_nr = get_opt_rec(&c, wide);
+		e->fix_idx = get_opt_rec(&c, wide);
+		e->arg = get_opt_rec(&c, wide);
 		e->cycles = get_u(&c);
 		break;
 	}
@@ -1166,4 +1292,32 @@ const char *trace_hazard_name(uint32_t kind, size_t *n)
 	if (n)
 		*n = sizeof(hazard_names) / sizeof(hazard_names[0]);
 	return kind < sizeof(hazard_names) / sizeof(hazard_names[0]) ? hazard_names[kind] : NULL;
+}
+
+const struct symbol *trace_symbol_of(const struct trace_header *h, uint64_t pc)
+{
+	if (pc - h->sym_base > UINT32_MAX)
+		return NULL;
+	return symtab_lookup(&h->syms, (uint32_t)(pc - h->sym_base));
+}
+
+static uint64_t none64(uint32_t v)
+{
+	return v == KMAP_EVENT_NONE ? TRACE_NONE : v;
+}
+
+void trace_flush_rec_of(struct trace_flush_rec *out, const struct flush_event *ev)
+{
+	*out = (struct trace_flush_rec){ .cycle = ev->cycle, .op = ev->op, .cause = ev->cause,
+					 .start = ev->start, .pages = ev->pages,
+					 .invalidated = ev->invalidated, .cycles = ev->cycles };
+}
+
+void trace_kmap_rec_of(struct trace_kmap_rec *out, const struct kmap_event *ev)
+{
+	*out = (struct trace_kmap_rec){ .cycle = ev->cycle, .op = ev->op, .pc = ev->pc,
+					.page = none64(ev->page), .pfn = none64(ev->pfn),
+					.va = none64(ev->va), .pkmap_nr = none64(ev->pkmap_nr),
+					.fix_idx = none64(ev->fix_idx), .arg = none64(ev->arg),
+					.cycles = ev->cycles, .failed = ev->failed != 0 };
 }

@@ -40,8 +40,10 @@
 #include "symbols.h"
 
 /* Version 2 adds the CPU record (tag 0x06); a writer with one CPU writes
- * version 1, which is version 2 without CPU records. */
-#define TRACE_FORMAT_VERSION 2
+ * version 1, which is version 2 without CPU records.  Version 3 is the
+ * AArch64 machine's: the same records with 64-bit addresses (PCs, VAs,
+ * struct page pointers, TLBI operands, symbols) and its own name tables. */
+#define TRACE_FORMAT_VERSION 3
 #define TRACE_MAGIC "\x89KMTRACE" /* 8 bytes */
 #define TRACE_MAGIC_LEN 8
 #define TRACE_WARN_MAX 1024        /* a WARN message is cut to this many bytes */
@@ -80,7 +82,27 @@ struct trace_options {
 	unsigned ncpus;     /* CPUs of the run: above 1, the header says format
 			     * version 2 (CPU records) from the start, so that a
 			     * trace to a pipe never needs rewriting; 0: 1 */
+	/* Version 3 (the AArch64 machine): 64-bit addresses, the name
+	 * tables in `names`, symbol addresses sym_base + symtab address. */
+	const struct trace_names *names; /* non-NULL: version 3 */
+	uint64_t sym_base;
 };
+
+/* The name tables of a version 3 header (docs/trace.md): the numbers the
+ * writer's records carry, in order. */
+struct trace_names {
+	const char *const *flush_ops;
+	size_t nflush_ops;
+	const char *const *causes;
+	size_t ncauses;
+	const char *const *kmap_ops;
+	size_t nkmap_ops;
+	const char *const *tlbi_ops;
+	const unsigned *tlbi_kinds; /* enum tlbi_kind, and TRACE_TLBI_KIND_BARRIER */
+	size_t ntlbi_ops;
+};
+/* A TLBI table entry that is a barrier (DSB, ISB): no operand. */
+#define TRACE_TLBI_KIND_BARRIER 4u
 
 /* Bytes kept free for the end record under --trace-max-bytes. */
 #define TRACE_END_RESERVE 12u
@@ -140,6 +162,16 @@ void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum
 		      uint32_t rt, uint32_t invalidated, uint64_t cycles);
 void trace_warn(struct trace_writer *tw, const char *msg);
 
+struct trace_flush_rec;
+struct trace_kmap_rec;
+/* Version 3 (64-bit addresses): the same records, numbers from the
+ * header's own tables (trace_options.names).  The fields are as in the
+ * reader's structs below; TRACE_NONE for a field that does not apply. */
+void trace_flush64(struct trace_writer *tw, uint64_t pc, const struct trace_flush_rec *ev);
+void trace_kmap64(struct trace_writer *tw, const struct trace_kmap_rec *ev);
+void trace_tlbi64(struct trace_writer *tw, uint64_t cycle, uint64_t pc, unsigned op, uint64_t rt,
+		  uint32_t invalidated, uint64_t cycles);
+
 /* A hazard (docs/hazards.md).  kind: enum hazard_kind (mm/hazard.h), or
  * TRACE_HAZARD_OBSERVED for a stale entry the modelled TLB served, reported
  * in --hazards observed mode.  old_pa/new_pa: KMAP_EVENT_NONE if none. */
@@ -196,12 +228,42 @@ struct trace_header {
 	size_t ntlbi_ops;
 	struct symtab syms;
 	unsigned kinds; /* TRACE_KIND_BIT()s recorded (TRACE_KINDS_ALL if not said) */
+	unsigned addr_bits; /* 32, or 64 (version 3) */
+	/* syms holds addresses - sym_base (version 3: the lowest symbol's
+	 * address; symbols more than 4 GiB above it are left out); 0 before. */
+	uint64_t sym_base;
 };
+
+/* A flush and a kmap record as the reader returns them (struct flush_event
+ * and kmap_event of mm/trace.h, with 64-bit addresses). */
+#define TRACE_NONE UINT64_MAX /* a field that does not apply */
+struct trace_flush_rec {
+	uint64_t cycle;
+	enum flush_op op;       /* a number of the header's table */
+	enum flush_cause cause;
+	uint64_t start;
+	uint32_t pages;
+	uint32_t invalidated;
+	uint64_t cycles;
+};
+struct trace_kmap_rec {
+	uint64_t cycle;
+	enum kmap_op op;
+	uint64_t pc, page, pfn, va, pkmap_nr, fix_idx, arg; /* TRACE_NONE: none */
+	uint64_t cycles;
+	int failed;
+};
+/* The symbol at or below `pc` (symtab_lookup() on the header's table,
+ * sym_base applied), NULL if none; its address is sym_base + addr. */
+const struct symbol *trace_symbol_of(const struct trace_header *h, uint64_t pc);
+/* What the reader returns for a 32-bit event (KMAP_EVENT_NONE: TRACE_NONE). */
+void trace_flush_rec_of(struct trace_flush_rec *out, const struct flush_event *ev);
+void trace_kmap_rec_of(struct trace_kmap_rec *out, const struct kmap_event *ev);
 
 struct trace_tlbi_event {
 	uint64_t cycle;
 	enum tlbi_op op;
-	uint32_t rt;
+	uint64_t rt;      /* Rt (32-bit formats) or Xt (version 3) */
 	uint32_t invalidated;
 	uint64_t cycles;
 };
@@ -209,13 +271,13 @@ struct trace_tlbi_event {
 struct trace_record {
 	enum trace_kind kind;
 	uint64_t cycle;
-	uint32_t pc;
+	uint64_t pc;
 	/* The CPU it happened on: a hazard record says its own; the others
 	 * are the last CPU record's (version 2), 0 before any. */
 	unsigned cpu;
 	union {
-		struct flush_event flush;
-		struct kmap_event kmap; /* kmap.failed is 0 or 1 */
+		struct trace_flush_rec flush;
+		struct trace_kmap_rec kmap; /* kmap.failed is 0 or 1 */
 		struct trace_tlbi_event tlbi;
 		struct trace_hazard_event hazard;
 	} u;

@@ -83,7 +83,7 @@ struct trace_conv {
 	size_t name_max; /* the longest escaped name (struct esc) */
 
 	/* Symbol of a PC: a direct-mapped cache over symtab_lookup(). */
-	struct { uint32_t pc; int32_t sym; bool valid; } symcache[SYMCACHE];
+	struct { uint64_t pc; int32_t sym; bool valid; } symcache[SYMCACHE];
 
 	/* Chrome */
 	bool first;
@@ -451,12 +451,12 @@ static const struct esc *name_of(const struct trace_conv *c, struct esc *tab, si
 
 /* ---- Rows ---- */
 
-static int32_t symbol_of(struct trace_conv *c, uint32_t pc)
+static int32_t symbol_of(struct trace_conv *c, uint64_t pc)
 {
-	size_t slot = ((pc >> 1) ^ (pc >> 15)) & (SYMCACHE - 1);
+	size_t slot = (size_t)((pc >> 1) ^ (pc >> 15)) & (SYMCACHE - 1);
 	if (c->symcache[slot].valid && c->symcache[slot].pc == pc)
 		return c->symcache[slot].sym;
-	const struct symbol *s = symtab_lookup(&c->h->syms, pc);
+	const struct symbol *s = trace_symbol_of(c->h, pc);
 	int32_t idx = s ? (int32_t)(s - c->h->syms.syms) : -1;
 	c->symcache[slot].pc = pc;
 	c->symcache[slot].sym = idx;
@@ -484,14 +484,14 @@ static void build_row(struct trace_conv *c, const struct trace_record *r, struct
 		v[C_PC] = (struct val){ .t = V_HEX8, .n = r->pc };
 		int32_t s = symbol_of(c, r->pc);
 		if (s >= 0)
-			v[C_SYMBOL] = (struct val){ .t = V_SYM, .n = r->pc - h->syms.syms[s].addr,
+			v[C_SYMBOL] = (struct val){ .t = V_SYM, .n = r->pc - h->sym_base - h->syms.syms[s].addr,
 						    .e = &c->syms[s] };
 		else
 			v[C_SYMBOL] = (struct val){ .t = V_HEX8, .n = r->pc };
 	}
 	switch (r->kind) {
 	case TRACE_FLUSH: {
-		const struct flush_event *e = &r->u.flush;
+		const struct trace_flush_rec *e = &r->u.flush;
 		v[C_OP] = (struct val){ .t = V_NAME,
 					.e = name_of(c, c->flush_ops, h->nflush_ops, e->op,
 						     "flush_op_", &sc->op, sc->opbuf, sizeof(sc->opbuf)) };
@@ -517,36 +517,40 @@ static void build_row(struct trace_conv *c, const struct trace_record *r, struct
 		unsigned kind = (unsigned)e->op < h->ntlbi_ops ? h->tlbi_kinds[e->op] : ~0u;
 		bool by_va = kind == TLBI_KIND_MVA || kind == TLBI_KIND_MVAA;
 		if (by_va) {
-			uint32_t va = e->rt & 0xfffff000u;
+			/* Rt: VA[31:12] | ASID; version 3's Xt: VA[55:12] in
+			 * bits [43:0], sign-extended from VA bit 55. */
+			uint64_t va = h->addr_bits == 64 ? (uint64_t)((int64_t)((e->rt & ((1ull << 44) - 1)) << 20) >> 8)
+							 : (e->rt & 0xfffff000u);
 			v[C_START] = (struct val){ .t = V_HEX8, .n = va };
 			v[C_END] = (struct val){ .t = V_HEX8, .n = (uint64_t)va + PAGE_SIZE };
 		}
 		v[C_PAGES] = (struct val){ .t = V_INT, .n = by_va };
 		v[C_INVALIDATED] = (struct val){ .t = V_INT, .n = e->invalidated };
 		v[C_CYCLES] = (struct val){ .t = V_INT, .n = e->cycles };
-		v[C_ARG] = (struct val){ .t = V_HEX8, .n = e->rt };
+		if (kind != TRACE_TLBI_KIND_BARRIER) /* a DSB or ISB has no operand */
+			v[C_ARG] = (struct val){ .t = V_HEX8, .n = e->rt };
 		break;
 	}
 	case TRACE_KMAP: {
-		const struct kmap_event *e = &r->u.kmap;
+		const struct trace_kmap_rec *e = &r->u.kmap;
 		v[C_OP] = (struct val){ .t = V_NAME,
 					.e = name_of(c, c->kmap_ops, h->nkmap_ops, e->op,
 						     "kmap_op_", &sc->op, sc->opbuf, sizeof(sc->opbuf)) };
 		v[C_CYCLES] = (struct val){ .t = V_INT, .n = e->cycles };
-		if (e->page != KMAP_EVENT_NONE)
+		if (e->page != TRACE_NONE)
 			v[C_PAGE] = (struct val){ .t = V_HEX8, .n = e->page };
-		if (e->pfn != KMAP_EVENT_NONE)
+		if (e->pfn != TRACE_NONE)
 			v[C_PFN] = (struct val){ .t = V_INT, .n = e->pfn };
-		if (e->va != KMAP_EVENT_NONE)
+		if (e->va != TRACE_NONE)
 			v[C_VA] = (struct val){ .t = V_HEX8, .n = e->va };
-		if (e->pkmap_nr != KMAP_EVENT_NONE) {
+		if (e->pkmap_nr != TRACE_NONE) {
 			v[C_SLOT] = (struct val){ .t = V_INT, .n = e->pkmap_nr };
 			v[C_WINDOW] = (struct val){ .t = V_NAME, .e = &c->win_pkmap };
-		} else if (e->fix_idx != KMAP_EVENT_NONE) {
+		} else if (e->fix_idx != TRACE_NONE) {
 			v[C_SLOT] = (struct val){ .t = V_INT, .n = e->fix_idx };
 			v[C_WINDOW] = (struct val){ .t = V_NAME, .e = &c->win_fixmap };
 		}
-		if (e->arg != KMAP_EVENT_NONE)
+		if (e->arg != TRACE_NONE)
 			v[C_ARG] = (struct val){ .t = V_HEX, .n = e->arg };
 		v[C_FAILED] = (struct val){ .t = V_BOOL, .n = e->failed != 0 };
 		break;
@@ -658,7 +662,7 @@ static inline void csv_name(struct trace_conv *c, const struct esc *e)
 }
 
 /* ",PC,SYMBOL" or ",," */
-static inline void csv_pc(struct trace_conv *c, uint32_t pc)
+static inline void csv_pc(struct trace_conv *c, uint64_t pc)
 {
 	c->buf[c->len++] = ',';
 	if (!pc) {
@@ -675,7 +679,7 @@ static inline void csv_pc(struct trace_conv *c, uint32_t pc)
 	const struct esc *e = &c->syms[s];
 	emit(c, e->pre, e->len);
 	c->buf[c->len++] = '+';
-	put_hex(c, pc - c->h->syms.syms[s].addr, 1);
+	put_hex(c, pc - c->h->sym_base - c->h->syms.syms[s].addr, 1);
 	if (e->quoted)
 		c->buf[c->len++] = '"';
 }
@@ -696,7 +700,7 @@ static bool csv_fast(struct trace_conv *c, const struct trace_record *r)
 {
 	const struct trace_header *h = c->h;
 	if (r->kind == TRACE_FLUSH) {
-		const struct flush_event *e = &r->u.flush;
+		const struct trace_flush_rec *e = &r->u.flush;
 		if ((uint32_t)e->op >= h->nflush_ops || (uint32_t)e->cause >= h->ncauses)
 			return false;
 		csv_row_start(c, r);
@@ -722,7 +726,7 @@ static bool csv_fast(struct trace_conv *c, const struct trace_record *r)
 		return true;
 	}
 	if (r->kind == TRACE_KMAP) {
-		const struct kmap_event *e = &r->u.kmap;
+		const struct trace_kmap_rec *e = &r->u.kmap;
 		if ((uint32_t)e->op >= h->nkmap_ops)
 			return false;
 		csv_row_start(c, r);
@@ -731,25 +735,25 @@ static bool csv_fast(struct trace_conv *c, const struct trace_record *r)
 		put_dec(c, e->cycles);
 		csv_pc(c, r->pc);
 		c->buf[c->len++] = ',';
-		if (e->page != KMAP_EVENT_NONE)
+		if (e->page != TRACE_NONE)
 			put_hex(c, e->page, 8);
 		c->buf[c->len++] = ',';
-		if (e->pfn != KMAP_EVENT_NONE)
+		if (e->pfn != TRACE_NONE)
 			put_dec(c, e->pfn);
 		c->buf[c->len++] = ',';
-		if (e->va != KMAP_EVENT_NONE)
+		if (e->va != TRACE_NONE)
 			put_hex(c, e->va, 8);
 		c->buf[c->len++] = ',';
 		const struct esc *win = NULL;
-		if (e->pkmap_nr != KMAP_EVENT_NONE) {
+		if (e->pkmap_nr != TRACE_NONE) {
 			put_dec(c, e->pkmap_nr);
 			win = &c->win_pkmap;
-		} else if (e->fix_idx != KMAP_EVENT_NONE) {
+		} else if (e->fix_idx != TRACE_NONE) {
 			put_dec(c, e->fix_idx);
 			win = &c->win_fixmap;
 		}
 		c->buf[c->len++] = ',';
-		if (e->arg != KMAP_EVENT_NONE)
+		if (e->arg != TRACE_NONE)
 			put_hex(c, e->arg, 1);
 		c->buf[c->len++] = ',';
 		c->buf[c->len++] = e->failed ? '1' : '0';
@@ -1145,7 +1149,9 @@ struct trace_conv *trace_conv_new(enum trace_format fmt, const struct trace_head
 	}
 	if (ok) {
 		c->warn_op = escape(c, "WARN", 4);
-		c->guest_mcr = escape(c, "guest_mcr", 9);
+		/* The AArch64 machine's (version 3) are TLBI, DSB and ISB
+		 * instructions, ARM32's MCRs. */
+		c->guest_mcr = c->h->addr_bits == 64 ? escape(c, "guest_insn", 10) : escape(c, "guest_mcr", 9);
 		c->win_pkmap = escape(c, "pkmap", 5);
 		c->win_fixmap = escape(c, "fixmap", 6);
 		ok = c->warn_op.pre && c->guest_mcr.pre && c->win_pkmap.pre && c->win_fixmap.pre;

@@ -142,19 +142,19 @@ int trace_filter_pc(struct trace_filter *f, const struct trace_header *h, const 
 		char *end;
 		if (strncmp(w, "0x", 2) == 0) {
 			unsigned long long v = strtoull(w, &end, 16);
-			if (*end || v > UINT32_MAX) {
+			if (*end || (h->addr_bits != 64 && v > UINT32_MAX)) {
 				snprintf(err, errlen, "'%.80s' is not a 32-bit address", w);
 				rc = -1;
 				break;
 			}
-			uint32_t *p = realloc(f->pcs, (f->npcs + 1) * sizeof(*p));
+			uint64_t *p = realloc(f->pcs, (f->npcs + 1) * sizeof(*p));
 			if (!p) {
 				snprintf(err, errlen, "out of memory");
 				rc = -1;
 				break;
 			}
 			f->pcs = p;
-			f->pcs[f->npcs++] = (uint32_t)v;
+			f->pcs[f->npcs++] = v;
 			continue;
 		}
 		/* Every symbol of that name, as the symbol column would name
@@ -164,7 +164,7 @@ int trace_filter_pc(struct trace_filter *f, const struct trace_header *h, const 
 			const struct symbol *s = &h->syms.syms[i];
 			if (strcmp(s->name, w))
 				continue;
-			const struct symbol *canon = symtab_lookup(&h->syms, s->addr);
+			const struct symbol *canon = trace_symbol_of(h, h->sym_base + s->addr);
 			if (canon && add_sym(f, canon)) {
 				snprintf(err, errlen, "out of memory");
 				rc = -1;
@@ -181,7 +181,7 @@ int trace_filter_pc(struct trace_filter *f, const struct trace_header *h, const 
 	return rc;
 }
 
-static bool pc_matches(struct trace_filter *f, const struct trace_header *h, uint32_t pc)
+static bool pc_matches(struct trace_filter *f, const struct trace_header *h, uint64_t pc)
 {
 	if (f->last_pc_match >= 0 && pc == f->last_pc)
 		return f->last_pc_match;
@@ -189,7 +189,7 @@ static bool pc_matches(struct trace_filter *f, const struct trace_header *h, uin
 	for (size_t i = 0; i < f->npcs && !m; i++)
 		m = f->pcs[i] == pc;
 	if (!m && pc && f->nsyms) {
-		const struct symbol *s = symtab_lookup(&h->syms, pc);
+		const struct symbol *s = trace_symbol_of(h, pc);
 		for (size_t i = 0; i < f->nsyms && !m; i++)
 			m = f->syms[i] == s;
 	}

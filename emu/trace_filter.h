@@ -28,10 +28,10 @@ struct trace_filter {
 	bool pc_set;
 	const struct symbol **syms;
 	size_t nsyms;
-	uint32_t *pcs;
+	uint64_t *pcs;
 	size_t npcs;
 	/* The last PC decided, and its answer. */
-	uint32_t last_pc;
+	uint64_t last_pc;
 	int last_pc_match; /* -1: none yet */
 };
 

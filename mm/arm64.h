@@ -135,6 +135,12 @@ struct a64_flush_ops {
 	void (*barrier)(void *arg, bool isb);
 	void (*pt_store)(void *arg, uint64_t pa, uint64_t old, uint64_t new_desc);
 	void (*pt_table)(void *arg, uint64_t pa, uint64_t va);
+	/* Optional, for --trace: after each flush function (all:
+	 * flush_tlb_all, else flush_tlb_kernel_range of `pages` pages from
+	 * `start`) and each __set_fixmap() (prot 0: a clear), with the
+	 * cycles it took (k->cycles is already past them). */
+	void (*flushed)(void *arg, bool all, uint64_t start, uint64_t pages, uint64_t cycles);
+	void (*fixmap)(void *arg, unsigned idx, uint64_t phys, uint64_t prot, uint64_t cycles);
 };
 
 /* Counters of the kernel functions (stats keys flush.* and fixmap.*). */

@@ -135,6 +135,8 @@ void a64_flush_tlb_all(struct a64_kernel *k)
 	dsb(k);
 	isb(k);
 	k->stats.flush_tlb_all_cycles += k->cycles - c0;
+	if (k->flush && k->flush->flushed)
+		k->flush->flushed(k->flush_arg, true, 0, 0, k->cycles - c0);
 }
 
 /* Ranges over MAX_TLBI_OPS (PTRS_PER_PTE) pages flush everything; else one
@@ -156,6 +158,9 @@ void a64_flush_tlb_kernel_range(struct a64_kernel *k, uint64_t start, uint64_t e
 	dsb(k);
 	isb(k);
 	k->stats.flush_tlb_kernel_range_cycles += k->cycles - c0;
+	if (k->flush && k->flush->flushed)
+		k->flush->flushed(k->flush_arg, false, start, (end - start + A64_PAGE_SIZE - 1) >> A64_PAGE_SHIFT,
+				  k->cycles - c0);
 }
 
 /* __set_fixmap(): a new PTE is written with no TLB maintenance (set_pte
@@ -170,6 +175,7 @@ int a64___set_fixmap(struct a64_kernel *k, unsigned idx, uint64_t phys, uint64_t
 	}
 	uint64_t addr = a64_fix_to_virt(k, idx);
 	uint64_t *ptep = &a64_table(&k->mem, k->bm_pte)[(addr >> A64_PAGE_SHIFT) & (A64_PTRS - 1)];
+	uint64_t c_call = k->cycles;
 	if (prot) {
 		k->stats.set_fixmap++;
 		a64_set_pte(k, ptep, (phys & PTE_ADDR_MASK) | prot);
@@ -183,6 +189,8 @@ int a64___set_fixmap(struct a64_kernel *k, unsigned idx, uint64_t phys, uint64_t
 		a64_set_pte(k, ptep, 0);
 		a64_flush_tlb_kernel_range(k, addr, addr + A64_PAGE_SIZE);
 	}
+	if (k->flush && k->flush->fixmap)
+		k->flush->fixmap(k->flush_arg, idx, phys, prot, k->cycles - c_call);
 	return 0;
 }
 

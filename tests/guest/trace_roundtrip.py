@@ -184,7 +184,7 @@ def main():
         # Not a trace, newer, corrupt header: one line, exit 65.
         bad = {
             'magic': b'X' + data[1:],
-            'version': data[:8] + b'\x03\x00' + data[10:],
+            'version': data[:8] + b'\x04\x00' + data[10:],
             'header': data[:20] + bytes([data[20] ^ 0x10]) + data[21:],
             'empty': b'',
             'inside-header': data[:hend - 5],
@@ -197,7 +197,7 @@ def main():
             check(r.returncode == 65 and r.stdout == '' and r.stderr.count('\n') == 1,
                   '%s: exit %d, stderr %r' % (what, r.returncode, r.stderr))
             if what == 'version':
-                check('format version 3, this reader knows up to 2' in r.stderr,
+                check('format version 4, this reader knows up to 3' in r.stderr,
                       'newer version named: %r' % r.stderr)
         r = run_tool(os.path.join(tmp, 'missing.kmt'), '--count')
         check(r.returncode == 66 and r.stderr.count('\n') == 1, 'missing file: exit 66')

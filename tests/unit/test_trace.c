@@ -120,33 +120,35 @@ static int write_synthetic(const char *path, const struct symtab *syms, struct s
 	r->kind = TRACE_FLUSH;
 	r->cycle = 100;
 	r->pc = 0xc0008050; /* main+0x10 */
-	r->u.flush = (struct flush_event){ .cycle = 100, .op = FLUSH_OP_LOCAL_FLUSH_TLB_KERNEL_PAGE,
-					   .cause = FLUSH_CAUSE_KMAP_ATOMIC, .start = 0xffef9000,
-					   .pages = 1, .invalidated = 1, .cycles = 30 };
-	trace_set_pc(tw, set_pc = r->pc);
-	trace_mm_ops.flush(tw, &r->u.flush);
+	struct flush_event fe0 = { .cycle = 100, .op = FLUSH_OP_LOCAL_FLUSH_TLB_KERNEL_PAGE,
+				   .cause = FLUSH_CAUSE_KMAP_ATOMIC, .start = 0xffef9000,
+				   .pages = 1, .invalidated = 1, .cycles = 30 };
+	trace_flush_rec_of(&r->u.flush, &fe0);
+	trace_set_pc(tw, set_pc = (uint32_t)r->pc);
+	trace_mm_ops.flush(tw, &fe0);
 	r = &s->rec[1];
 	r->kind = TRACE_KMAP;
 	r->cycle = 90;
 	r->pc = 0xc0008050;
-	r->u.kmap = (struct kmap_event){ .cycle = 90, .op = KMAP_OP_KMAP_ATOMIC, .pc = 0xc0008050,
-					 .page = 0xc1234560, .pfn = 0x30000, .va = 0xffef9000,
-					 .pkmap_nr = KMAP_EVENT_NONE, .fix_idx = 6,
-					 .arg = KMAP_EVENT_NONE, .cycles = 55, .failed = 0 };
-	trace_mm_ops.kmap(tw, &r->u.kmap);
+	struct kmap_event ke0 = { .cycle = 90, .op = KMAP_OP_KMAP_ATOMIC, .pc = 0xc0008050,
+				  .page = 0xc1234560, .pfn = 0x30000, .va = 0xffef9000,
+				  .pkmap_nr = KMAP_EVENT_NONE, .fix_idx = 6,
+				  .arg = KMAP_EVENT_NONE, .cycles = 55, .failed = 0 };
+	trace_kmap_rec_of(&r->u.kmap, &ke0);
+	trace_mm_ops.kmap(tw, &ke0);
 	r = &s->rec[2];
 	r->kind = TRACE_TLBI;
 	r->cycle = 200;
 	r->pc = 0xc0008144; /* helper+0x4: helper and main_alias share 0xc0008140 */
 	r->u.tlbi = (struct trace_tlbi_event){ .cycle = 200, .op = TLBI_TLBIMVA, .rt = 0xbf801042,
 					       .invalidated = 2, .cycles = 12 };
-	trace_guest_tlbi(tw, 200, r->pc, TLBI_TLBIMVA, 0xbf801042, 2, 12);
+	trace_guest_tlbi(tw, 200, (uint32_t)r->pc, TLBI_TLBIMVA, 0xbf801042, 2, 12);
 	r = &s->rec[3];
 	r->kind = TRACE_WARN;
 	r->cycle = clock = 300;
 	r->pc = 0xc0100004;
 	snprintf(r->msg, sizeof(r->msg), "kmap_atomic: slot stack overflow, \"x\"");
-	trace_set_pc(tw, set_pc = r->pc);
+	trace_set_pc(tw, set_pc = (uint32_t)r->pc);
 	trace_mm_ops.warn(tw, r->msg);
 	s->n = 4;
 	last_cycle = 300;
@@ -180,7 +182,7 @@ static int write_synthetic(const char *path, const struct symtab *syms, struct s
 				.cycles = rnd_cycles(),
 			};
 			r->kind = TRACE_FLUSH;
-			r->u.flush = e;
+			trace_flush_rec_of(&r->u.flush, &e);
 			if (rnd_below(2)) {
 				trace_flush_event(tw, pc, &e);
 			} else {
@@ -199,7 +201,7 @@ static int write_synthetic(const char *path, const struct symtab *syms, struct s
 			};
 			r->kind = TRACE_TLBI;
 			r->u.tlbi = e;
-			trace_guest_tlbi(tw, cycle, pc, e.op, e.rt, e.invalidated, e.cycles);
+			trace_guest_tlbi(tw, cycle, pc, e.op, (uint32_t)e.rt, e.invalidated, e.cycles);
 			break;
 		}
 		case 3:
@@ -219,8 +221,7 @@ static int write_synthetic(const char *path, const struct symtab *syms, struct s
 				.failed = rnd_below(5) == 0 ? (int)rnd_below(3) + 1 : 0,
 			};
 			r->kind = TRACE_KMAP;
-			r->u.kmap = e;
-			r->u.kmap.failed = e.failed != 0;
+			trace_kmap_rec_of(&r->u.kmap, &e);
 			/* No PC of its own: the hypercall's. */
 			if (!pc)
 				r->pc = r->u.kmap.pc = set_pc;
@@ -265,7 +266,7 @@ static bool same_record(const struct trace_record *a, const struct trace_record 
 		return false;
 	switch (a->kind) {
 	case TRACE_FLUSH: {
-		const struct flush_event *x = &a->u.flush, *y = &b->u.flush;
+		const struct trace_flush_rec *x = &a->u.flush, *y = &b->u.flush;
 		return x->cycle == y->cycle && x->op == y->op && x->cause == y->cause &&
 		       x->start == y->start && x->pages == y->pages &&
 		       x->invalidated == y->invalidated && x->cycles == y->cycles;
@@ -276,7 +277,7 @@ static bool same_record(const struct trace_record *a, const struct trace_record 
 		       x->invalidated == y->invalidated && x->cycles == y->cycles;
 	}
 	case TRACE_KMAP: {
-		const struct kmap_event *x = &a->u.kmap, *y = &b->u.kmap;
+		const struct trace_kmap_rec *x = &a->u.kmap, *y = &b->u.kmap;
 		return x->cycle == y->cycle && x->op == y->op && x->pc == y->pc &&
 		       x->page == y->page && x->pfn == y->pfn && x->va == y->va &&
 		       x->pkmap_nr == y->pkmap_nr && x->fix_idx == y->fix_idx && x->arg == y->arg &&
@@ -491,7 +492,7 @@ static void test_corrupt(const uint8_t *data, size_t size, const struct synth *s
 
 	d[TRACE_MAGIC_LEN] = TRACE_FORMAT_VERSION + 1;
 	r = trace_reader_open_memory(d, size, "x", err, sizeof(err));
-	CHECK(r == NULL && strstr(err, "version 3, this reader knows up to 2"));
+	CHECK(r == NULL && strstr(err, "version 4, this reader knows up to 3"));
 	d[TRACE_MAGIC_LEN] = 1;
 
 	d[TRACE_MAGIC_LEN + 2 + 4 + 3] ^= 0x40; /* inside the header body */
