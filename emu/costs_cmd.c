@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "costs.h"
+#include "costs_a64.h"
 #include "exit_status.h"
 
 static const char costs_usage[] =
@@ -16,7 +17,29 @@ static const char costs_usage[] =
 	"Prints the cycle model's constants for a core (default cortex-a7) as kmaplab run\n"
 	"would use them, one per line: name, cycles, source (a TRM section, a measurement\n"
 	"site, ASSUMPTION, or FILE:LINE of the --costs line that set it), then the memory\n"
-	"hierarchy of --model cache (sizes in bytes, ways, latencies).  docs/costs.md.\n";
+	"hierarchy of --model cache (sizes in bytes, ways, latencies).  docs/costs.md.\n"
+	"AArch64 cores (cortex-a53, cortex-a57, cortex-a72): their TLB model's constants\n"
+	"(docs/aarch64.md).\n";
+
+/* An AArch64 core's table (mm/costs_a64.h): no cache model. */
+static int costs_a64(const char *core, const char *path)
+{
+	struct a64_tlb_costs costs = a64_tlb_profile_find(core)->cost;
+	struct a64_cost_origins o;
+	a64_cost_origins_default(core, &o);
+	if (path) {
+		char err[512];
+		int rc = a64_costs_load(path, core, &costs, &o, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "kmaplab: --costs %s\n", err);
+			return rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE;
+		}
+	}
+	printf("# %s: cycle costs (docs/aarch64.md)\n", core);
+	for (unsigned i = 0; i < A64_COST_NR; i++)
+		printf("%-12s %7u  %s\n", a64_cost_name(i), a64_cost_get(&costs, i), o.origin[i]);
+	return 0;
+}
 
 int cmd_costs(int argc, char **argv)
 {
@@ -45,9 +68,11 @@ int cmd_costs(int argc, char **argv)
 		fprintf(stderr, "kmaplab: costs: unexpected argument '%s' (kmaplab costs --help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (a64_tlb_profile_find(core_name))
+		return costs_a64(core_name, path);
 	const struct core_profile *core = core_profile_find(core_name);
 	if (!core) {
-		fprintf(stderr, "kmaplab: costs: unknown --core '%s' (cortex-a7, cortex-a9, cortex-a15, arm1176)\n",
+		fprintf(stderr, "kmaplab: costs: unknown --core '%s' (cortex-a7, cortex-a9, cortex-a15, arm1176, cortex-a53, cortex-a57, cortex-a72)\n",
 			core_name);
 		return EXIT_USAGE;
 	}

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "costs_a64.h"
 #include "exit_status.h"
 #include "fault.h"
 #include "json.h"
@@ -914,8 +915,8 @@ static int site_cmp(const void *a, const void *b)
 /* The TLB model: the profile of --core, the pre-scan, the hooks. */
 static int setup_tlb_model(struct a64_machine *m)
 {
-	const struct a64_tlb_profile *p = a64_tlb_profile_find(m->opt.core);
-	if (!p || a64_tlb_init(&m->tlb, p))
+	const struct a64_tlb_profile *p = &m->profile;
+	if (a64_tlb_init(&m->tlb, p))
 		return fail(m, EXIT_INTERNAL, "no TLB model for %s", m->opt.core);
 	m->tlb_on = true;
 	m->k.dsb_cycles = p->cost.dsb;
@@ -945,12 +946,18 @@ static int setup_tlb_model(struct a64_machine *m)
 
 static int a64_init(struct a64_machine *m)
 {
-	char err[256];
+	char err[512];
 	int uc_model = core_model(m->opt.core);
 	if (uc_model < 0)
 		return fail(m, EXIT_USAGE, "%s is an AArch64 ELF: run it with --core cortex-a53, cortex-a57 or cortex-a72 (got --core %s)",
 			    m->elf_path, m->opt.core);
 	unsigned va_bits = m->opt.va_bits ? m->opt.va_bits : 39;
+	m->profile = *a64_tlb_profile_find(m->opt.core); /* every AArch64 core has one */
+	if (m->opt.costs_path) {
+		int rc = a64_costs_load(m->opt.costs_path, m->opt.core, &m->profile.cost, NULL, err, sizeof(err));
+		if (rc)
+			return fail(m, rc == -2 ? EXIT_NO_INPUT : EXIT_USAGE, "--costs %s", err);
+	}
 	if (m->opt.semihost_root)
 		return fail(m, EXIT_USAGE, "--semihosting-root: the AArch64 machine has console semihosting only");
 	/* Options of the ARM32 machine that mean nothing here are refused, not
@@ -1046,6 +1053,7 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "format", 1);
 	json_string(&j, "arch", "aarch64");
 	json_string(&j, "core", m->opt.core);
+	json_string(&j, "costs", m->opt.costs_path ? m->opt.costs_path : "");
 	json_u64(&j, "va_bits", m->k.layout.va_bits);
 	json_object(&j, "guest");
 	json_i64(&j, "status", status);
@@ -1167,7 +1175,7 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 /* With --model off nothing but the instructions is charged. */
 uint64_t a64_cycles(const struct a64_machine *m)
 {
-	const struct a64_tlb_costs *c = &a64_tlb_profile_find(m->opt.core)->cost;
+	const struct a64_tlb_costs *c = &m->profile.cost;
 	uint64_t kernel_cycles = m->tlb_on ? m->k.cycles + m->kernel_calls * c->hypercall : 0;
 	return m->insns * c->insn + m->tlb.stats.lookup_cycles + kernel_cycles + m->guest_tlbi_cycles +
 	       m->guest_barrier_cycles;

@@ -54,6 +54,8 @@ struct a64_machine {
 	struct a64_pages pages;
 	uint64_t memmap_size;        /* bytes of vmemmap mapped, 2 MiB blocks */
 	uint64_t kmap_calls[9];      /* enum a64_kmap_stat */
+	/* --core's profile with --costs applied (mm/costs_a64.h). */
+	struct a64_tlb_profile profile;
 	/* The TLB model (off with --model off/none) and what feeds it. */
 	bool tlb_on;
 	struct a64_tlb tlb;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The AArch64 TLB model (tlb_a64.h).  Geometries from the TRMs; every cycle
- * figure is an ASSUMPTION (the TRMs say only that main-TLB accesses "take a
- * variable number of cycles"), taken from the ARMv7 core of the same class
- * in mm/core.c so that ARM32 and AArch64 columns of one report compare;
- * `insn` is a flat 1 cycle per instruction (ASSUMPTION: single issue, L1
- * hits; the ARM32 machine's per-class table, emu/insn_cost.c, has no
- * AArch64 counterpart yet). */
+/* The AArch64 TLB model (tlb_a64.h).  Geometries from the TRMs.  The cycle
+ * figures' sources are in mm/costs_a64.c (kmaplab costs --core NAME prints
+ * them): the A53's TLB miss penalties are published ones, the rest
+ * ASSUMPTIONs (the TRMs say only that main-TLB accesses "take a variable
+ * number of cycles"), taken from the ARMv7 core of the same class in
+ * mm/core.c so that ARM32 and AArch64 columns of one report compare;
+ * `insn` is a flat 1 cycle per instruction (ASSUMPTION: the ARM32
+ * machine's per-class table, emu/insn_cost.c, has no AArch64 counterpart
+ * yet). */
 #include "tlb_a64.h"
 
 #include <stdlib.h>
@@ -21,20 +23,24 @@ static const struct a64_tlb_profile a64_profiles[] = {
 		.source = "ARM DDI 0500 (Cortex-A53 TRM) 5.1, 5.2",
 		.micro_i = 10, .micro_d = 10, .main_entries = 512, .main_ways = 4,
 		.walk_entries = 64, .walk_ways = 4, .maint_flushes_micro = true,
-		/* ASSUMPTION: cortex-a7's figures (mm/core.c), the in-order
-		 * ARMv7 core with the same 10-entry micro TLBs. */
-		.cost = { .micro_miss = 4, .walk_start = 4, .desc_read = 8, .tlbi_va = 8,
+		/* micro_miss, walk_start + desc_read: Hennessy & Patterson's
+		 * A53 miss penalties (mm/costs_a64.c); the rest cortex-a7's
+		 * ASSUMPTIONs (mm/core.c). */
+		.cost = { .micro_miss = 2, .walk_start = 7, .desc_read = 13, .tlbi_va = 8,
 			  .tlbi_asid = 136, .tlbi_all = 136, .dsb = 10, .isb = 8, .insn = 1, .hypercall = 10 },
 	},
 	{
 		.core = "cortex-a57",
-		/* DDI 0488 (Cortex-A57 TRM) 5.1: 48-entry L1 instruction TLB,
-		 * 32-entry L1 data TLB, 1024-entry 4-way L2 TLB (the same as
-		 * the A72's; not re-read this session).  Its intermediate walk
-		 * caches have no size in the TRM: none modelled. */
-		.source = "ARM DDI 0488 (Cortex-A57 TRM) 5.1",
+		/* DDI 0488 (Cortex-A57 TRM) 5.2.1: 48-entry fully associative
+		 * L1 instruction TLB; 5.2.2: 32-entry fully associative L1 data
+		 * TLB; both cache 4 KB, 64 KB and 1 MB entries natively, a
+		 * larger mapping as the 1 MB region of the access; 5.2.3:
+		 * 1024-entry 4-way unified L2 TLB (checked against the TRM's
+		 * text as pytorch/cpuinfo src/arm/tlb.c quotes it).  Walk
+		 * caches: no size given, none modelled. */
+		.source = "ARM DDI 0488 (Cortex-A57 TRM) 5.2.1-5.2.3",
 		.micro_i = 48, .micro_d = 32, .main_entries = 1024, .main_ways = 4,
-		.walk_entries = 0, .walk_ways = 0, .maint_flushes_micro = false,
+		.walk_entries = 0, .walk_ways = 0, .maint_flushes_micro = false, .micro_max_shift = 20,
 		/* ASSUMPTION: cortex-a15's figures, the out-of-order ARMv7 core. */
 		.cost = { .micro_miss = 12, .walk_start = 10, .desc_read = 20, .tlbi_va = 8,
 			  .tlbi_asid = 136, .tlbi_all = 136, .dsb = 20, .isb = 15, .insn = 1, .hypercall = 10 },
@@ -116,11 +122,21 @@ static struct a64_tlb_entry *main_lookup(struct a64_tlb *t, uint64_t va, uint16_
 	return NULL;
 }
 
-static void micro_fill(struct a64_tlb *t, enum a64_side side, const struct a64_tlb_entry *e)
+/* A micro-TLB copy of `e` for an access to `va`: on cores whose L1 TLBs
+ * hold entries up to 1 << micro_max_shift, the part of a larger mapping
+ * around `va`. */
+static void micro_fill(struct a64_tlb *t, enum a64_side side, const struct a64_tlb_entry *e, uint64_t va)
 {
 	/* Round-robin replacement (ASSUMPTION: the TRMs do not say). */
-	unsigned n = micro_size(t, side);
-	t->micro[side][t->micro_next[side]] = *e;
+	unsigned n = micro_size(t, side), max = t->p->micro_max_shift;
+	struct a64_tlb_entry *m = &t->micro[side][t->micro_next[side]];
+	*m = *e;
+	if (max && m->shift > max) {
+		uint64_t off = (va & ((1ull << m->shift) - 1)) & ~((1ull << max) - 1);
+		m->shift = max;
+		m->va = e->va | off;
+		m->pa = e->pa | off;
+	}
 	t->micro_next[side] = (t->micro_next[side] + 1) % n;
 }
 
@@ -222,7 +238,7 @@ enum a64_hit a64_tlb_access(struct a64_tlb *t, enum a64_side side, const struct 
 	if (e) {
 		t->stats.main_hits++;
 		t->stats.lookup_cycles += c->micro_miss;
-		micro_fill(t, side, e);
+		micro_fill(t, side, e, va);
 		*pa = e->pa | (va & ((1ull << e->shift) - 1));
 		return A64_HIT_MAIN;
 	}
@@ -252,7 +268,7 @@ enum a64_hit a64_tlb_access(struct a64_tlb *t, enum a64_side side, const struct 
 		.seq = ++t->seq,
 	};
 	main_fill(t, &n);
-	micro_fill(t, side, &n);
+	micro_fill(t, side, &n, va);
 	/* Only walks that end in a level-3 page leave a walk-cache entry
 	 * (A35 TRM 100236 A6.2, the same design: "If the stage 1 translation
 	 * results in a section or larger mapping then nothing is placed"). */

@@ -33,6 +33,7 @@ struct a64_tlb_profile {
 	unsigned main_entries, main_ways;
 	unsigned walk_entries, walk_ways; /* 0: no walk cache modelled */
 	bool maint_flushes_micro;  /* every maintenance operation empties both micro TLBs */
+	unsigned micro_max_shift;  /* micro entries cover at most 1 << this (0: the mapping) */
 	struct a64_tlb_costs cost;
 };
 

@@ -9,6 +9,8 @@
  *     holds the L3 table pointer of a page walk, so a walk-cache hit reads
  *     only the L3 descriptor; every maintenance op empties the micro TLBs;
  *   - A72 (100095 5.2): 32-entry L1 data TLB, maintenance is selective;
+ *   - A57 (DDI 0488 5.2.1, 5.2.2): the L1 TLBs hold at most 1 MB of a
+ *     larger mapping (the 1 MB region of the access); 48/32 entries;
  *   - TLBI VALE1* leaves walk-cache entries, VAE1* removes them;
  *     ASIDE1 removes only non-global entries of its ASID. */
 #include <stdlib.h>
@@ -166,6 +168,39 @@ static void test_asid_and_blocks(void)
 	a64_tlb_free(&t);
 }
 
+/* A 2 MiB block on the A57: each 1 MB half is its own L1 data TLB entry,
+ * filled from the L2 TLB; on the A72 (no such limit modelled) one entry. */
+static void test_a57_1m(void)
+{
+	next_table = BASE;
+	uint64_t root = new_table();
+	uint64_t blk = KVA39 + (4ull << 20);
+	map_block(root, 39, blk, BASE + (2ull << 20));
+	struct a64_regime r = regime(root, 39, 0);
+	struct a64_tlb t;
+	CHECK_EQ(a64_tlb_init(&t, a64_tlb_profile_find("cortex-a57")), 0);
+	CHECK_EQ(acc(&t, &r, blk + 0x10, NULL), A64_HIT_WALK);
+	CHECK_EQ(acc(&t, &r, blk + (1ull << 20) - 8, NULL), A64_HIT_MICRO); /* same 1 MB */
+	CHECK_EQ(acc(&t, &r, blk + (1ull << 20), NULL), A64_HIT_MAIN);      /* the other half */
+	CHECK_EQ(acc(&t, &r, blk + (1ull << 20) + 0x123, NULL), A64_HIT_MICRO);
+	bool ok;
+	uint64_t pa;
+	a64_tlb_access(&t, A64_SIDE_D, &r, blk + (1ull << 20) + 0x5678, &ok, &pa);
+	CHECK(ok && pa == BASE + (2ull << 20) + (1ull << 20) + 0x5678);
+	/* 33 distinct 1 MB regions (17 blocks) through the 32-entry L1 DTLB:
+	 * the first one's entry is gone, the L2 TLB still has its block. */
+	for (uint64_t i = 1; i < 17; i++)
+		map_block(root, 39, blk + i * (2ull << 20), BASE + (2ull << 20));
+	for (uint64_t i = 0; i < 34; i++)
+		acc(&t, &r, blk + i * (1ull << 20), NULL);
+	CHECK_EQ(acc(&t, &r, blk, NULL), A64_HIT_MAIN);
+	a64_tlb_free(&t);
+	CHECK_EQ(a64_tlb_init(&t, a64_tlb_profile_find("cortex-a72")), 0);
+	CHECK_EQ(acc(&t, &r, blk + 0x10, NULL), A64_HIT_WALK);
+	CHECK_EQ(acc(&t, &r, blk + (1ull << 20), NULL), A64_HIT_MICRO);
+	a64_tlb_free(&t);
+}
+
 static void test_48(void)
 {
 	next_table = BASE;
@@ -194,6 +229,7 @@ int main(void)
 	mem = (struct a64_mem){ ram, BASE, SIZE };
 	test_a53();
 	test_asid_and_blocks();
+	test_a57_1m();
 	test_48();
 	free(ram);
 	return check_done();
