@@ -1014,6 +1014,8 @@ static int a64_init(struct a64_machine *m)
 		return uc_fail(m, "a hook", uerr);
 	if (m->opt.model && (rc = setup_tlb_model(m)))
 		return rc;
+	if ((rc = a64_pmu_init(m)))
+		return rc;
 	return m->opt.trace_path ? a64_trace_open(m) : 0;
 }
 

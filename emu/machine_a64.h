@@ -16,6 +16,7 @@
 #include "arm64_page.h"
 #include "hazard_a64.h"
 #include "machine.h"
+#include "pmu_a64.h"
 #include "symbols.h"
 #include "tlb_a64.h"
 #include "tlbi_scan_a64.h"
@@ -76,6 +77,7 @@ struct a64_machine {
 	struct { uint64_t pc, va; unsigned kind; } hz_sites[A64_HZ_SITES];
 	unsigned nhz_sites;
 	struct a64_trace trace;      /* --trace (trace_a64.h) */
+	struct a64_pmu pmu;          /* the guest's PMU counts the model (pmu_a64.h) */
 };
 
 /* True when `core` names an AArch64 core, or the ELF at `path` is EM_AARCH64. */

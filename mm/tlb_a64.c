@@ -130,6 +130,7 @@ static void micro_fill(struct a64_tlb *t, enum a64_side side, const struct a64_t
 	/* Round-robin replacement (ASSUMPTION: the TRMs do not say). */
 	unsigned n = micro_size(t, side), max = t->p->micro_max_shift;
 	struct a64_tlb_entry *m = &t->micro[side][t->micro_next[side]];
+	t->stats.micro_refills[side]++;
 	*m = *e;
 	if (max && m->shift > max) {
 		uint64_t off = (va & ((1ull << m->shift) - 1)) & ~((1ull << max) - 1);

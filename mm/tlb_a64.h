@@ -66,6 +66,7 @@ struct a64_tlb_stats {
 	uint64_t walks, walk_reads, walk_cache_hits, faults;
 	uint64_t invalidated;   /* main-TLB, walk-cache and (selective) micro entries TLBIs removed */
 	uint64_t lookup_cycles; /* cycles the look-ups cost (a64_tlb_costs) */
+	uint64_t micro_refills[2]; /* micro/L1 TLB fills per side (PMU events 0x02, 0x05) */
 };
 
 struct a64_tlb {
