@@ -10,10 +10,20 @@ Record counts are worked out from the guests' calls:
   a64_tlbi-a64        guest TLBI VAALE1IS, VAE1IS, ASIDE1, VALE1 each followed
                       by DSB and ISB; the entries each removes are worked out
                       in guest-tests/a64_tlbi.c (1, 2, 0, 1 on the A53)
+  a64_textpoke-a64    two aarch64_insn_patch_text_nosync calls, the first
+                      misaligned (-EINVAL, nothing mapped); the second maps the
+                      page at FIX_TEXT_POKE0 (no flush), clears it (one page)
+  a64_pgtable-a64     two __create_pgd_mapping calls, 10 FIX_PGD/PMD/PTE
+                      set/clear pairs (guest-tests/a64_pgtable.c works them out)
+  pagecache_read-a64  kmap = page_address: 6722 kmap/kunmap pairs, 1536
+                      alloc_page (tests/meson.build, a64-pagecache-read); each
+                      kmap's VA is the linear-map address of its pfn and its
+                      page the vmemmap entry of that pfn (arm64 v5.10 memory.h)
 Also: two runs give byte-identical traces, a FIFO gets the same bytes as a
 file, --trace-max-bytes keeps the file under the limit with its end record.
 
-usage: trace_a64.py KMAPLAB BOUNCE_IOREMAP_A64_ELF A64_TLBI_ELF"""
+usage: trace_a64.py KMAPLAB BOUNCE_IOREMAP_A64_ELF A64_TLBI_ELF A64_TEXTPOKE_ELF A64_PGTABLE_ELF
+                    PAGECACHE_READ_A64_ELF"""
 import csv
 import io
 import json
@@ -29,6 +39,10 @@ failed = 0
 FIXADDR_TOP = 0xfffffffefea00000
 FIX_TEXT_POKE0 = 1026
 FIX_BTMAP_BEGIN = 1480
+FIX_PTE, FIX_PGD = 1481, 1484
+PAGE_OFFSET = 0xffffff8000000000
+VMEMMAP_START = 0xfffffffeffe00000
+PHYS_OFFSET = 0x40000000
 
 
 def fix_to_virt(idx):
@@ -141,11 +155,55 @@ def tlbi(kmaplab, guest, tmp):
     check('tlbi.VAE1IS=1' in c.stdout.split(), '--ops VAE1IS: %s' % c.stdout.split())
 
 
+def textpoke(kmaplab, guest, tmp):
+    p, trace, _ = run(kmaplab, tmp, [guest], 'poke.kmt')
+    check(p.returncode == 0, 'a64_textpoke-a64 exits 0 (%d %s)' % (p.returncode, p.stderr.strip()))
+    r = [(x['kind'], x['op'], x['cause'], x['slot']) for x in rows(kmaplab, trace)]
+    want = [('kmap', 'aarch64_insn_patch_text_nosync', '', ''),
+            ('kmap', 'set_fixmap', '', str(FIX_TEXT_POKE0)),
+            ('flush', 'flush_tlb_kernel_range', 'text_poke', ''),
+            ('kmap', 'clear_fixmap', '', str(FIX_TEXT_POKE0)),
+            ('kmap', 'aarch64_insn_patch_text_nosync', '', '')]
+    check([x for x in r if x[0] != 'tlbi'] == want, 'text poke records %s' % r)
+
+
+def pgtable(kmaplab, guest, tmp):
+    p, trace, _ = run(kmaplab, tmp, [guest], 'pgd.kmt')
+    check(p.returncode == 0, 'a64_pgtable-a64 exits 0 (%d %s)' % (p.returncode, p.stderr.strip()))
+    r = rows(kmaplab, trace)
+    sets = [x for x in r if x['op'] == 'set_fixmap' and FIX_PTE <= int(x['slot']) <= FIX_PGD]
+    clears = [x for x in r if x['op'] == 'clear_fixmap' and FIX_PTE <= int(x['slot']) <= FIX_PGD]
+    flushes = [x for x in r if x['kind'] == 'flush']
+    calls = [x for x in r if x['op'] == '__create_pgd_mapping']
+    check(len(sets) == 10 and len(clears) == 10, '10 FIX_PGD/PMD/PTE sets and clears (%d, %d)' % (len(sets), len(clears)))
+    check(len(flushes) == 10 and all(x['cause'] == 'create_pgd_mapping' and x['pages'] == '1' for x in flushes),
+          '10 one-page flushes in __create_pgd_mapping')
+    check(len(calls) == 2, 'two __create_pgd_mapping records (%d)' % len(calls))
+
+
+def kmaps(kmaplab, guest, tmp):
+    p, trace, _ = run(kmaplab, tmp, [guest], 'pc.kmt')
+    check(p.returncode == 0, 'pagecache_read-a64 exits 0 (%d %s)' % (p.returncode, p.stderr.strip()))
+    r = rows(kmaplab, trace)
+    count = {}
+    for x in r:
+        count[x['op']] = count.get(x['op'], 0) + 1
+    check(count == {'kmap': 6722, 'kunmap': 6722, 'alloc_page': 1536}, 'records per op %s' % count)
+    km = [x for x in r if x['op'] == 'kmap']
+    bad = [x for x in km if int(x['va'], 16) != PAGE_OFFSET + (int(x['pfn']) << 12) - PHYS_OFFSET
+           or int(x['page'], 16) != VMEMMAP_START + (int(x['pfn']) - (PHYS_OFFSET >> 12)) * 64]
+    check(not bad, 'every kmap is page_address of its pfn, its page in vmemmap (%d bad)' % len(bad))
+    check(all(x['kind'] != 'flush' for x in r), 'no flush')
+
+
 def main():
-    kmaplab, bounce_elf, tlbi_elf = sys.argv[1:4]
+    kmaplab, bounce_elf, tlbi_elf, poke_elf, pgtable_elf, pc_elf = sys.argv[1:7]
     with tempfile.TemporaryDirectory(prefix='kmaplab-trace-a64-') as tmp:
         bounce(kmaplab, bounce_elf, tmp)
         tlbi(kmaplab, tlbi_elf, tmp)
+        textpoke(kmaplab, poke_elf, tmp)
+        pgtable(kmaplab, pgtable_elf, tmp)
+        kmaps(kmaplab, pc_elf, tmp)
     print('%s' % ('all passed' if not failed else '%d failed' % failed))
     return 1 if failed else 0
 
