@@ -135,6 +135,12 @@ static inline uint64_t rol12_64(uint64_t v)
 	return (v << 12) | (v >> 52);
 }
 
+/* An address in the writer's format: 32-bit rotation before version 3. */
+static inline uint64_t ror12_addr(const struct trace_writer *tw, uint64_t v)
+{
+	return tw->version >= 3 ? ror12_64(v) : ror12((uint32_t)v);
+}
+
 /* Version 3 optional field: TRACE_NONE -> 0, v -> v + 1. */
 static inline uint64_t opt64(uint64_t v)
 {
@@ -478,56 +484,31 @@ void trace_set_clock(struct trace_writer *tw, const uint64_t *cycles)
 	tw->clock = cycles;
 }
 
+/* The 32-bit machines' events are written by the version 3 writers below:
+ * the record layout is the same, only the rotation of an address differs
+ * (ror12_addr). */
 void trace_flush_event(struct trace_writer *tw, uint32_t pc, const struct flush_event *ev)
 {
-	uint8_t *p = begin(tw, TRACE_FLUSH);
-	if (!p)
-		return;
-	p = put_head(tw, p, TRACE_FLUSH, ev->cycle, pc);
-	p = put_u(p, (uint32_t)ev->op);
-	p = put_u(p, (uint32_t)ev->cause);
-	p = put_u(p, ror12(ev->start));
-	p = put_u(p, ev->pages);
-	p = put_u(p, ev->invalidated);
-	p = put_u(p, ev->cycles);
-	if (commit(tw, p))
-		tw->counts.flush++;
+	struct trace_flush_rec r;
+	trace_flush_rec_of(&r, ev);
+	trace_flush64(tw, pc, &r);
 }
 
 void trace_kmap_event(struct trace_writer *tw, const struct kmap_event *ev)
 {
-	uint8_t *p = begin(tw, TRACE_KMAP);
-	if (!p)
-		return;
+	struct trace_kmap_rec r;
+	trace_kmap_rec_of(&r, ev);
 	/* An event a policy reports from inside a call may carry no PC:
 	 * it happened at the hypercall's. */
-	p = put_head(tw, p, TRACE_KMAP, ev->cycle, ev->pc ? ev->pc : tw->pc);
-	p = put_u(p, (uint32_t)ev->op);
-	p = put_u(p, ev->failed ? 1 : 0);
-	p = put_u(p, opt(ev->page));
-	p = put_u(p, opt(ev->pfn));
-	p = put_u(p, ev->va == KMAP_EVENT_NONE ? 0 : (uint64_t)ror12(ev->va) + 1);
-	p = put_u(p, opt(ev->pkmap_nr));
-	p = put_u(p, opt(ev->fix_idx));
-	p = put_u(p, opt(ev->arg));
-	p = put_u(p, ev->cycles);
-	if (commit(tw, p))
-		tw->counts.kmap++;
+	if (!r.pc)
+		r.pc = tw->pc;
+	trace_kmap64(tw, &r);
 }
 
 void trace_guest_tlbi(struct trace_writer *tw, uint64_t cycle, uint32_t pc, enum tlbi_op op,
 		      uint32_t rt, uint32_t invalidated, uint64_t cycles)
 {
-	uint8_t *p = begin(tw, TRACE_TLBI);
-	if (!p)
-		return;
-	p = put_head(tw, p, TRACE_TLBI, cycle, pc);
-	p = put_u(p, (uint32_t)op);
-	p = put_u(p, rt);
-	p = put_u(p, invalidated);
-	p = put_u(p, cycles);
-	if (commit(tw, p))
-		tw->counts.tlbi++;
+	trace_tlbi64(tw, cycle, pc, (unsigned)op, rt, invalidated, cycles);
 }
 
 void trace_flush64(struct trace_writer *tw, uint64_t pc, const struct trace_flush_rec *ev)
@@ -538,7 +519,7 @@ void trace_flush64(struct trace_writer *tw, uint64_t pc, const struct trace_flus
 	p = put_head(tw, p, TRACE_FLUSH, ev->cycle, pc);
 	p = put_u(p, (uint32_t)ev->op);
 	p = put_u(p, (uint32_t)ev->cause);
-	p = put_u(p, ror12_64(ev->start));
+	p = put_u(p, ror12_addr(tw, ev->start));
 	p = put_u(p, ev->pages);
 	p = put_u(p, ev->invalidated);
 	p = put_u(p, ev->cycles);
@@ -556,7 +537,7 @@ void trace_kmap64(struct trace_writer *tw, const struct trace_kmap_rec *ev)
 	p = put_u(p, ev->failed ? 1 : 0);
 	p = put_u(p, opt64(ev->page));
 	p = put_u(p, opt64(ev->pfn));
-	p = put_u(p, ev->va == TRACE_NONE ? 0 : ror12_64(ev->va) + 1);
+	p = put_u(p, ev->va == TRACE_NONE ? 0 : ror12_addr(tw, ev->va) + 1);
 	p = put_u(p, opt64(ev->pkmap_nr));
 	p = put_u(p, opt64(ev->fix_idx));
 	p = put_u(p, opt64(ev->arg));
