@@ -397,11 +397,11 @@ static int map_memory(struct a64_machine *m)
 
 /* ---- the hazard checker (mm/hazard_a64.h) ---- */
 
-/* One stderr line per distinct (kind, PC, VA page), at most A64_HZ_SITES. */
-static void hz_report(struct a64_machine *m, enum a64_hz_kind kind, uint64_t pc, uint64_t va, uint64_t old,
-		      uint64_t now)
+/* One stderr line per distinct (kind, PC, VA page), at most A64_HZ_SITES
+ * (the lines are written by a64_hz_print(), emu/hazard_report_a64.c). */
+static void hz_report(struct a64_machine *m, enum a64_hz_kind kind, uint64_t pc, const struct a64_hz_report *r)
 {
-	va &= ~(A64_PAGE_SIZE - 1);
+	uint64_t va = r->va & ~(A64_PAGE_SIZE - 1);
 	for (unsigned i = 0; i < m->nhz_sites; i++)
 		if (m->hz_sites[i].kind == kind && m->hz_sites[i].pc == pc && m->hz_sites[i].va == va)
 			return;
@@ -411,43 +411,24 @@ static void hz_report(struct a64_machine *m, enum a64_hz_kind kind, uint64_t pc,
 	m->hz_sites[m->nhz_sites].pc = pc;
 	m->hz_sites[m->nhz_sites++].va = va;
 	char sym[160];
-	a64_symbolize(m, pc, sym, sizeof(sym));
-	switch (kind) {
-	case A64_HZ_STALE:
-		fprintf(stderr, "kmaplab: hazard: stale TLB entry at %s: VA 0x%016llx may still translate with descriptor 0x%016llx, the page tables now hold 0x%016llx, and no TLBI covered it since (needs TLBI VAALE1IS; DSB; ISB)\n",
-			sym, (unsigned long long)va, (unsigned long long)old, (unsigned long long)now);
-		break;
-	case A64_HZ_BARRIER_ACCESS:
-		fprintf(stderr, "kmaplab: hazard: barrier at %s: access to VA 0x%016llx after its TLBI but before the DSB and ISB that complete it; descriptor 0x%016llx may still be used (needs TLBI; DSB; ISB before the access)\n",
-			sym, (unsigned long long)va, (unsigned long long)old);
-		break;
-	case A64_HZ_BARRIER_STORE:
-		fprintf(stderr, "kmaplab: hazard: barrier at %s: TLBI of VA 0x%016llx before a DSB made the descriptor store at physical 0x%016llx visible to the table walker, which can refill the old entry (needs STR; DSB; TLBI)\n",
-			sym, (unsigned long long)va, (unsigned long long)now);
-		break;
-	case A64_HZ_NONE:
-		break;
-	}
+	a64_hz_print(stderr, kind, a64_symbolize(m, pc, sym, sizeof(sym)), r);
 }
 
 static void hz_tlbi(struct a64_machine *m, enum a64_tlbi op, uint64_t operand, uint64_t pc)
 {
-	uint64_t va, pte_pa;
-	if (a64_hazard_tlbi(&m->hz, op, operand, &va, &pte_pa) != A64_HZ_NONE)
-		hz_report(m, A64_HZ_BARRIER_STORE, pc, va, 0, pte_pa);
+	struct a64_hz_report r;
+	if (a64_hazard_tlbi(&m->hz, op, operand, &r) != A64_HZ_NONE)
+		hz_report(m, A64_HZ_BARRIER_STORE, pc, &r);
 }
 
 /* An access to `va`: checked against the possibly-stale set, with the
  * translation the tables hold now (the architecture's, not the TLB's). */
 static void hz_access(struct a64_machine *m, uint64_t va, uint64_t pc)
 {
-	uint64_t desc = 0, pa, old;
-	unsigned level;
-	if (!a64_walk(&m->k.mem, m->k.swapper_pg_dir, m->k.layout.va_bits, va, &desc, &level, &pa))
-		desc = 0;
-	enum a64_hz_kind kind = a64_hazard_access(&m->hz, va, desc, &old);
+	struct a64_hz_report r;
+	enum a64_hz_kind kind = a64_hazard_access(&m->hz, va, &r);
 	if (kind != A64_HZ_NONE)
-		hz_report(m, kind, pc, va, old, desc);
+		hz_report(m, kind, pc, &r);
 }
 
 static void a64_host_barrier(void *arg, bool isb)
@@ -457,18 +438,25 @@ static void a64_host_barrier(void *arg, bool isb)
 		(isb ? a64_hazard_isb : a64_hazard_dsb)(&m->hz);
 }
 
+static void hz_store(struct a64_machine *m, uint64_t pa, uint64_t old, uint64_t new_desc)
+{
+	struct a64_hz_report r;
+	if (a64_hazard_pt_store(&m->hz, pa, old, new_desc, &r) == A64_HZ_BBM)
+		hz_report(m, A64_HZ_BBM, a64_reg(m, UC_ARM64_REG_PC), &r);
+}
+
 static void a64_host_pt_store(void *arg, uint64_t pa, uint64_t old, uint64_t new_desc)
 {
 	struct a64_machine *m = arg;
 	if (m->hz_on)
-		a64_hazard_pt_store(&m->hz, pa, old, new_desc);
+		hz_store(m, pa, old, new_desc);
 }
 
 static void a64_host_pt_table(void *arg, uint64_t pa, uint64_t va)
 {
 	struct a64_machine *m = arg;
 	if (m->hz_on)
-		a64_hazard_watch_table(&m->hz, pa, va);
+		a64_hazard_watch_table(&m->hz, pa, va, 3);
 }
 
 /* A guest store of `size` bytes at physical `pa` into a watched table:
@@ -484,7 +472,7 @@ static void hz_guest_store(struct a64_machine *m, uint64_t pa, int size, int64_t
 	memcpy(&old, m->k.mem.host + (at - m->k.mem.base), 8);
 	new_desc = old;
 	memcpy((uint8_t *)&new_desc + (pa & 7), &value, (size_t)size); /* little-endian */
-	a64_hazard_pt_store(&m->hz, at, old, new_desc);
+	hz_store(m, at, old, new_desc);
 }
 
 /* ---- TLB maintenance on QEMU's TLB ---- */
@@ -928,12 +916,12 @@ static int setup_tlb_model(struct a64_machine *m)
 			return fail(m, EXIT_INTERNAL, "the TLBI pre-scan failed (Capstone or memory)");
 	if (m->nsites)
 		qsort(m->sites, m->nsites, sizeof(*m->sites), site_cmp);
-	/* --hazards architectural (the default): bm_pte is watched from the
-	 * start, the pte tables __create_pgd_mapping() makes as they come. */
+	/* --hazards architectural (the default): every table reachable from
+	 * TTBR0/TTBR1 is watched from the start, tables linked in later as
+	 * their pointers are stored. */
 	if (m->opt.hazard_mode == HAZARD_MODE_ARCHITECTURAL) {
 		m->hz_on = true;
-		a64_hazard_init(&m->hz);
-		a64_hazard_watch_table(&m->hz, m->k.bm_pte, m->k.layout.fixaddr_start);
+		a64_hazard_init(&m->hz, &m->k.mem, m->k.layout.va_bits, m->k.reserved_pg_dir, m->k.swapper_pg_dir);
 	}
 	uc_hook h;
 	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
@@ -1134,6 +1122,7 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "observed", 0); /* not modelled on AArch64 */
 	json_end_object(&j);
 	json_u64(&j, "barrier", m->hz.stats.barrier);
+	json_u64(&j, "bbm", m->hz.stats.bbm);
 	json_u64(&j, "pte_not_cleaned", 0); /* ARMv8 walks are coherent */
 	json_u64(&j, "untracked", m->hz.stats.untracked);
 	json_u64(&j, "sites", m->nhz_sites);

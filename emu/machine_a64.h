@@ -15,6 +15,7 @@
 #include "arm64.h"
 #include "arm64_page.h"
 #include "hazard_a64.h"
+#include "hazard_report_a64.h"
 #include "machine.h"
 #include "pmu_a64.h"
 #include "symbols.h"

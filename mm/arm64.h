@@ -130,7 +130,7 @@ struct a64_flush_ops {
 	/* Acts on one TLBI; returns the cycles it costs (0 if not timed). */
 	unsigned (*tlbi)(void *arg, enum a64_tlbi op, uint64_t va);
 	/* Optional, for the hazard checker: each DSB/ISB the kernel code
-	 * issues, each level-3 descriptor store (before it is made, physical
+	 * issues, each descriptor store (before it is made, physical
 	 * address of the entry) and each new level-3 table (mapping `va`). */
 	void (*barrier)(void *arg, bool isb);
 	void (*pt_store)(void *arg, uint64_t pa, uint64_t old, uint64_t new_desc);
@@ -210,7 +210,7 @@ void a64_flush_tlb_kernel_range(struct a64_kernel *k, uint64_t start, uint64_t e
 /* dsb(ishst) / isb() by the kernel code: counted, timed, told to flush->barrier. */
 void a64_kernel_dsb(struct a64_kernel *k);
 void a64_kernel_isb(struct a64_kernel *k);
-/* WRITE_ONCE of a level-3 descriptor, told to flush->pt_store first. */
+/* WRITE_ONCE of a descriptor (any level), told to flush->pt_store first. */
 void a64_set_pte(struct a64_kernel *k, uint64_t *ptep, uint64_t v);
 void a64_flush_tlb_all(struct a64_kernel *k);
 void a64_early_ioremap_setup(struct a64_kernel *k);

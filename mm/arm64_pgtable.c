@@ -121,7 +121,7 @@ static int alloc_init_cont_pte(struct a64_kernel *k, uint64_t *pmdp, uint64_t ad
 		uint64_t pte_phys = early_pgtable_alloc(k);
 		if (!pte_phys)
 			return -1;
-		*pmdp = pte_phys | PMD_TYPE_TABLE; /* __pmd_populate */
+		a64_set_pte(k, pmdp, pte_phys | PMD_TYPE_TABLE); /* __pmd_populate */
 		if (k->flush && k->flush->pt_table)
 			k->flush->pt_table(k->flush_arg, pte_phys, addr);
 		barrier_pair(k);
@@ -149,7 +149,7 @@ static int init_pmd(struct a64_kernel *k, uint64_t pud, uint64_t addr, uint64_t 
 		uint64_t next = addr_end(addr, end, SZ_2M);
 		uint64_t *e = &pmdp[idx_of(addr, A64_PMD_SHIFT)];
 		if (!((addr | next | phys) & (SZ_2M - 1)) && !(flags & A64_NO_BLOCK_MAPPINGS) && !*e) {
-			*e = (phys & PTE_ADDR_MASK) | (prot & ~3ull) | PMD_TYPE_SECT; /* pmd_set_huge */
+			a64_set_pte(k, e, (phys & PTE_ADDR_MASK) | (prot & ~3ull) | PMD_TYPE_SECT); /* pmd_set_huge */
 			k->stats.pgtable_entries++;
 			barrier_pair(k);
 		} else if (alloc_init_cont_pte(k, e, addr, next, phys, prot, flags)) {
@@ -174,7 +174,7 @@ static int alloc_init_cont_pmd(struct a64_kernel *k, uint64_t *pudp, uint64_t ad
 		uint64_t pmd_phys = early_pgtable_alloc(k);
 		if (!pmd_phys)
 			return -1;
-		*pudp = pmd_phys | PMD_TYPE_TABLE; /* __pud_populate */
+		a64_set_pte(k, pudp, pmd_phys | PMD_TYPE_TABLE); /* __pud_populate */
 		barrier_pair(k);
 	}
 	do {
@@ -199,7 +199,7 @@ static int alloc_init_pud(struct a64_kernel *k, uint64_t *pgdp, uint64_t addr, u
 			uint64_t pud_phys = early_pgtable_alloc(k);
 			if (!pud_phys)
 				return -1;
-			*pgdp = pud_phys | PMD_TYPE_TABLE; /* __p4d_populate */
+			a64_set_pte(k, pgdp, pud_phys | PMD_TYPE_TABLE); /* __p4d_populate */
 			barrier_pair(k);
 		}
 		pudp = table_set_fixmap(k, k->fix.fix_pud, *pgdp & PTE_ADDR_MASK);
@@ -212,7 +212,7 @@ static int alloc_init_pud(struct a64_kernel *k, uint64_t *pgdp, uint64_t addr, u
 	do {
 		uint64_t next = addr_end(addr, end, A64_PUD_SIZE);
 		if (!((addr | next | phys) & (A64_PUD_SIZE - 1)) && !(flags & A64_NO_BLOCK_MAPPINGS) && !*pudp) {
-			*pudp = (phys & PTE_ADDR_MASK) | (prot & ~3ull) | PMD_TYPE_SECT; /* pud_set_huge */
+			a64_set_pte(k, pudp, (phys & PTE_ADDR_MASK) | (prot & ~3ull) | PMD_TYPE_SECT); /* pud_set_huge */
 			k->stats.pgtable_entries++;
 			barrier_pair(k);
 		} else if (alloc_init_cont_pmd(k, pudp, addr, next, phys, prot, flags)) {

@@ -5,26 +5,46 @@
 #include <string.h>
 
 #define PAGE_MASK_A64 (~(A64_PAGE_SIZE - 1))
+#define VA56_MASK ((1ull << 56) - 1) /* a TLBI operand names VA[55:12] */
+/* The bits of a page or block descriptor that make its translation, apart
+ * from the output address: AttrIndx, NS, AP, SH, nG, PXN, UXN.  AF and DBM
+ * are flags the walk does not translate by; the contiguous hint and the
+ * type bits (page vs block) do not change what an access gets. */
+#define ATTR_MASK (0xfcull | PTE_NG | PTE_PXN | PTE_UXN)
 
-void a64_hazard_init(struct a64_hazard *h)
+static bool is_table(uint64_t d, unsigned level)
 {
-	memset(h, 0, sizeof(*h));
+	return level < 3 && (d & 3) == 3;
 }
 
-void a64_hazard_watch_table(struct a64_hazard *h, uint64_t pa, uint64_t va)
+/* Whether a walk can cache what `d` says: a table pointer, or a page or
+ * block with AF set (an Access flag fault is never cached, TCR_EL1.HA 0). */
+static bool cacheable(uint64_t d, unsigned level)
 {
-	pa &= PAGE_MASK_A64;
-	for (unsigned i = 0; i < h->ntables; i++)
-		if (h->tables[i].pa == pa) {
-			h->tables[i].va = va;
-			return;
+	if (is_table(d, level))
+		return true;
+	if (level == 3)
+		return (d & 3) == 3 && (d & PTE_AF);
+	return level > 0 && (d & 3) == 1 && (d & PTE_AF);
+}
+
+bool a64_hz_walk_from(const struct a64_mem *m, uint64_t table, unsigned level, uint64_t va, uint64_t *desc,
+		      unsigned *leaf_level)
+{
+	for (;; level++) {
+		uint64_t dpa = table + 8 * ((va >> a64_hz_shift(level)) & (A64_PTRS - 1));
+		if (!a64_phys_ok(m, dpa, 8))
+			return false;
+		uint64_t d = *a64_table(m, dpa);
+		if (!cacheable(d, level))
+			return false;
+		if (!is_table(d, level)) {
+			*desc = d;
+			*leaf_level = level;
+			return true;
 		}
-	if (h->ntables == A64_HZ_TABLES) {
-		h->stats.untracked++;
-		return;
+		table = d & PTE_ADDR_MASK;
 	}
-	h->tables[h->ntables].pa = pa;
-	h->tables[h->ntables++].va = va & ~(SZ_2M - 1);
 }
 
 static int table_of(const struct a64_hazard *h, uint64_t pa)
@@ -40,61 +60,221 @@ bool a64_hazard_pt_watched(const struct a64_hazard *h, uint64_t pa)
 	return table_of(h, pa) >= 0;
 }
 
-void a64_hazard_pt_store(struct a64_hazard *h, uint64_t pa, uint64_t old, uint64_t new_desc)
+void a64_hazard_watch_table(struct a64_hazard *h, uint64_t pa, uint64_t va, unsigned level)
 {
+	pa &= PAGE_MASK_A64;
+	va &= ~((1ull << a64_hz_shift(level) << 9) - 1);
 	int t = table_of(h, pa);
-	if (t < 0 || old == new_desc || !(old & PTE_VALID))
-		return; /* a fault is never cached: writing an invalid entry's successor is safe */
-	uint64_t va = h->tables[t].va + (((pa & (A64_PAGE_SIZE - 1)) >> 3) << A64_PAGE_SHIFT);
-	if (h->nset == A64_HZ_SET_MAX || h->nunpub == A64_HZ_SET_MAX) {
+	if (t >= 0) { /* a table reached from two entries: followed through the last */
+		h->tables[t].va = va;
+		h->tables[t].level = (uint8_t)level;
+		return;
+	}
+	if (h->ntables == A64_HZ_TABLES) {
 		h->stats.untracked++;
 		return;
 	}
-	h->set[h->nset++] = (struct a64_hz_entry){ .va = va, .old = old, .pte_pa = pa, .state = 0 };
-	h->unpublished[h->nunpub].va = va;
-	h->unpublished[h->nunpub++].pte_pa = pa;
+	h->tables[h->ntables++] = (struct a64_hz_table){ .pa = pa, .va = va, .level = (uint8_t)level };
 }
 
-/* The operand holds VA[55:12] in bits [43:0] (__TLBI_VADDR). */
-static bool covers(enum a64_tlbi op, uint64_t operand, uint64_t va)
+/* The table at `pa` and every table below it. */
+static void watch_tree(struct a64_hazard *h, uint64_t pa, uint64_t va, unsigned level)
 {
-	const uint64_t vpn = (1ull << 44) - 1;
-	switch (op) {
-	case A64_TLBI_VMALLE1IS: case A64_TLBI_VMALLE1: return true;
-	case A64_TLBI_ASIDE1IS: case A64_TLBI_ASIDE1: return false; /* kernel entries are global */
-	default: return (operand & vpn) == ((va >> A64_PAGE_SHIFT) & vpn);
+	if (!a64_phys_ok(h->mem, pa & PAGE_MASK_A64, A64_PAGE_SIZE) || level > 3)
+		return;
+	bool known = table_of(h, pa) >= 0;
+	a64_hazard_watch_table(h, pa, va, level);
+	if (known || level == 3)
+		return;
+	const uint64_t *t = a64_table(h->mem, pa & PAGE_MASK_A64);
+	for (unsigned i = 0; i < A64_PTRS; i++)
+		if (is_table(t[i], level))
+			watch_tree(h, t[i] & PTE_ADDR_MASK, va + ((uint64_t)i << a64_hz_shift(level)), level + 1);
+}
+
+static uint64_t ttbr1_base(unsigned va_bits)
+{
+	return 0 - (1ull << va_bits);
+}
+
+static void asid_seen(struct a64_hazard *h, uint16_t asid)
+{
+	for (unsigned i = 0; i < h->nasids; i++)
+		if (h->asids_seen[i] == asid)
+			return;
+	if (h->nasids == A64_HZ_ASIDS) {
+		h->stats.untracked++;
+		return;
 	}
+	h->asids_seen[h->nasids++] = asid;
 }
 
-enum a64_hz_kind a64_hazard_tlbi(struct a64_hazard *h, enum a64_tlbi op, uint64_t operand, uint64_t *bad_va,
-				 uint64_t *pte_pa)
+void a64_hazard_init(struct a64_hazard *h, const struct a64_mem *mem, unsigned va_bits, uint64_t ttbr0,
+		     uint64_t ttbr1)
 {
-	enum a64_hz_kind k = A64_HZ_NONE;
-	for (unsigned i = 0; i < h->nunpub;) {
-		if (covers(op, operand, h->unpublished[i].va)) {
-			if (k == A64_HZ_NONE) {
-				k = A64_HZ_BARRIER_STORE;
-				*bad_va = h->unpublished[i].va;
-				*pte_pa = h->unpublished[i].pte_pa;
+	memset(h, 0, sizeof(*h));
+	h->mem = mem;
+	h->va_bits = va_bits;
+	h->ttbr0 = ttbr0 & PTE_ADDR_MASK;
+	h->ttbr1 = ttbr1 & PTE_ADDR_MASK;
+	asid_seen(h, 0);
+	watch_tree(h, h->ttbr1, ttbr1_base(va_bits), a64_pgd_level(va_bits));
+	watch_tree(h, h->ttbr0, 0, a64_pgd_level(va_bits));
+}
+
+void a64_hazard_set_regime(struct a64_hazard *h, uint64_t ttbr0, uint64_t ttbr1, uint16_t asid, bool asid16)
+{
+	ttbr0 &= PTE_ADDR_MASK;
+	ttbr1 &= PTE_ADDR_MASK;
+	if (ttbr0 != h->ttbr0)
+		watch_tree(h, ttbr0, 0, a64_pgd_level(h->va_bits));
+	if (ttbr1 != h->ttbr1)
+		watch_tree(h, ttbr1, ttbr1_base(h->va_bits), a64_pgd_level(h->va_bits));
+	h->ttbr0 = ttbr0;
+	h->ttbr1 = ttbr1;
+	h->asid16 = asid16;
+	h->asid = asid16 ? asid : (uint8_t)asid;
+	asid_seen(h, h->asid);
+}
+
+/* Break-before-make (hazard_a64.h, rule 4): whether replacing the valid
+ * descriptor `old` at `level` by the valid `new_desc` needs it. */
+static bool bbm_needed(uint64_t old, uint64_t new_desc, unsigned level)
+{
+	bool ot = is_table(old, level), nt = is_table(new_desc, level);
+	if (ot != nt)
+		return true; /* block <-> table: the size of the translation changes */
+	if (ot)
+		return false; /* table -> table: left to the stale_tlb rule */
+	if ((old ^ new_desc) & (PTE_ATTRINDX_MASK | PTE_SHARED | PTE_CONT))
+		return true; /* memory type / cacheability, shareability, contiguous hint */
+	if (old & ~new_desc & PTE_NG)
+		return true; /* a global entry over possibly-cached non-global ones */
+	bool writable = !(old & PTE_RDONLY) || !(new_desc & PTE_RDONLY);
+	return writable && ((old ^ new_desc) & PTE_ADDR_MASK);
+}
+
+static bool add_entry(struct a64_hazard *h, const struct a64_hz_entry *e)
+{
+	if (h->nset == A64_HZ_SET_MAX) {
+		h->stats.untracked++;
+		return false;
+	}
+	h->set[h->nset++] = *e;
+	return true;
+}
+
+static void fill_report(struct a64_hz_report *r, const struct a64_hz_entry *e, uint64_t va, uint64_t now)
+{
+	*r = (struct a64_hz_report){ .va = va, .old = e->old, .now = now, .pte_pa = e->pte_pa, .level = e->level,
+				     .asid = e->asid, .global = e->global, .table = is_table(e->old, e->level),
+				     .last_level_only = e->last_level_only };
+}
+
+enum a64_hz_kind a64_hazard_pt_store(struct a64_hazard *h, uint64_t pa, uint64_t old, uint64_t new_desc,
+				     struct a64_hz_report *r)
+{
+	int t = table_of(h, pa);
+	if (t < 0)
+		return A64_HZ_NONE;
+	unsigned level = h->tables[t].level;
+	uint64_t va = h->tables[t].va + (((pa & (A64_PAGE_SIZE - 1)) >> 3) << a64_hz_shift(level));
+	if (is_table(new_desc, level)) /* a new table is watched from its pointer's store */
+		watch_tree(h, new_desc & PTE_ADDR_MASK, va, level + 1);
+	if (old == new_desc)
+		return A64_HZ_NONE;
+	bool was = cacheable(old, level), will = cacheable(new_desc, level);
+	struct a64_hz_entry e = { .va = va, .old = old, .pte_pa = pa & ~7ull, .level = (uint8_t)level,
+				  .asid = h->asid, .global = true, .unpublished = true };
+	enum a64_hz_kind kind = A64_HZ_NONE;
+	if (was && will && bbm_needed(old, new_desc, level)) {
+		kind = A64_HZ_BBM;
+		fill_report(r, &e, va, new_desc);
+	} else if (!was && will) {
+		/* The make of a break-before-make: the break's invalidate must
+		 * have completed (TLBI and DSB) for every translation it broke. */
+		for (unsigned i = 0; i < h->nset; i++) {
+			const struct a64_hz_entry *b = &h->set[i];
+			if (b->pte_pa == e.pte_pa && b->state < 2 && bbm_needed(b->old, new_desc, level)) {
+				kind = A64_HZ_BBM;
+				fill_report(r, b, va, new_desc);
+				break;
 			}
-			h->stats.barrier++;
-			h->unpublished[i] = h->unpublished[--h->nunpub];
-		} else {
-			i++;
 		}
 	}
-	for (unsigned i = 0; i < h->nset; i++)
-		if (covers(op, operand, h->set[i].va))
-			h->set[i].state = 1;
+	if (kind == A64_HZ_BBM)
+		h->stats.bbm++;
+	if (!was)
+		return kind; /* a fault is never cached: nothing possibly stale */
+	if (!is_table(old, level) && (old & PTE_NG)) {
+		/* Possibly cached under every ASID seen (hazard_a64.h). */
+		e.global = false;
+		for (unsigned i = 0; i < h->nasids; i++) {
+			e.asid = h->asids_seen[i];
+			if (!add_entry(h, &e))
+				break;
+		}
+	} else {
+		add_entry(h, &e);
+	}
+	return kind;
+}
+
+/* Whether a TLBI (op, VA, ASID) removes what entry `e` keeps cached. */
+static bool covers(const struct a64_hz_entry *e, enum a64_tlbi op, uint64_t va, uint16_t asid)
+{
+	bool in_range = ((va & VA56_MASK) - (e->va & VA56_MASK)) < (1ull << a64_hz_shift(e->level));
+	switch (op) {
+	case A64_TLBI_VMALLE1IS: case A64_TLBI_VMALLE1: return true;
+	case A64_TLBI_ASIDE1IS: case A64_TLBI_ASIDE1: return !e->global && e->asid == asid;
+	case A64_TLBI_VAE1IS: case A64_TLBI_VAE1: case A64_TLBI_VALE1IS: case A64_TLBI_VALE1:
+		return in_range && (e->global || e->asid == asid);
+	default: return in_range; /* VAAE1, VAALE1: any ASID */
+	}
+}
+
+static bool last_level_only(enum a64_tlbi op)
+{
+	return op == A64_TLBI_VALE1IS || op == A64_TLBI_VALE1 || op == A64_TLBI_VAALE1IS || op == A64_TLBI_VAALE1;
+}
+
+enum a64_hz_kind a64_hazard_tlbi(struct a64_hazard *h, enum a64_tlbi op, uint64_t operand,
+				 struct a64_hz_report *r)
+{
+	uint64_t va = (operand & ((1ull << 44) - 1)) << 12;
+	uint16_t asid = (uint16_t)(operand >> 48);
+	if (!h->asid16)
+		asid &= 0xff; /* 8-bit ASIDs: the operand's ASID[15:8] are ignored */
+	enum a64_hz_kind k = A64_HZ_NONE;
+	for (unsigned i = 0; i < h->nset; i++) {
+		struct a64_hz_entry *e = &h->set[i];
+		if (!covers(e, op, va, asid))
+			continue;
+		if (e->unpublished) {
+			if (k == A64_HZ_NONE) {
+				k = A64_HZ_BARRIER_STORE;
+				fill_report(r, e, e->va | (va & ((1ull << a64_hz_shift(e->level)) - 1) & PAGE_MASK_A64),
+					    0);
+			}
+			h->stats.barrier++;
+			e->unpublished = false;
+		}
+		if (last_level_only(op) && is_table(e->old, e->level)) {
+			e->last_level_only = true; /* the cached table entry stays */
+			continue;
+		}
+		e->state = 1;
+	}
 	return k;
 }
 
 void a64_hazard_dsb(struct a64_hazard *h)
 {
-	h->nunpub = 0;
-	for (unsigned i = 0; i < h->nset; i++)
+	for (unsigned i = 0; i < h->nset; i++) {
+		h->set[i].unpublished = false;
 		if (h->set[i].state == 1)
 			h->set[i].state = 2;
+	}
 }
 
 void a64_hazard_isb(struct a64_hazard *h)
@@ -106,23 +286,39 @@ void a64_hazard_isb(struct a64_hazard *h)
 			i++;
 }
 
-/* Two descriptors give the same translation if both map the same page
- * with the same attributes and permissions (AF and DBM aside: hardware
- * and software flags the walk does not change the translation by). */
-static bool same_translation(uint64_t a, uint64_t b)
+/* The same translation of `va`: the same 4 KiB output page and the same
+ * attributes and permissions (a block and the pages that split it can
+ * translate alike). */
+static bool same_translation(uint64_t a, unsigned la, uint64_t b, unsigned lb, uint64_t va)
 {
-	uint64_t ignore = PTE_AF | PTE_DBM;
-	return (a & PTE_VALID) && (b & PTE_VALID) && (a & ~ignore) == (b & ~ignore);
+	uint64_t ma = (1ull << a64_hz_shift(la)) - 1, mb = (1ull << a64_hz_shift(lb)) - 1;
+	uint64_t pa = (a & PTE_ADDR_MASK & ~ma) | (va & ma & PAGE_MASK_A64);
+	uint64_t pb = (b & PTE_ADDR_MASK & ~mb) | (va & mb & PAGE_MASK_A64);
+	return pa == pb && (a & ATTR_MASK) == (b & ATTR_MASK);
 }
 
-enum a64_hz_kind a64_hazard_access(struct a64_hazard *h, uint64_t va, uint64_t cur, uint64_t *old)
+enum a64_hz_kind a64_hazard_access(struct a64_hazard *h, uint64_t va, struct a64_hz_report *r)
 {
-	va &= PAGE_MASK_A64;
+	uint64_t cur = 0;
+	unsigned cur_level = 0;
+	uint64_t ttbr = (va >> 55) & 1 ? h->ttbr1 : h->ttbr0;
+	bool ok = a64_hz_walk_from(h->mem, ttbr, a64_pgd_level(h->va_bits), va, &cur, &cur_level);
 	for (unsigned i = 0; i < h->nset; i++) {
 		const struct a64_hz_entry *e = &h->set[i];
-		if (e->va != va || same_translation(e->old, cur))
+		if (((va & VA56_MASK) - (e->va & VA56_MASK)) >= (1ull << a64_hz_shift(e->level)))
 			continue;
-		*old = e->old;
+		if (!e->global && e->asid != h->asid)
+			continue;
+		/* The translation the old descriptor gives: itself for a page
+		 * or a block, the walk through the old table for a table. */
+		uint64_t old = e->old;
+		unsigned old_level = e->level;
+		bool old_ok = true;
+		if (is_table(e->old, e->level))
+			old_ok = a64_hz_walk_from(h->mem, e->old & PTE_ADDR_MASK, e->level + 1, va, &old, &old_level);
+		if (old_ok == ok && (!ok || same_translation(old, old_level, cur, cur_level, va)))
+			continue;
+		fill_report(r, e, va & PAGE_MASK_A64, ok ? cur : 0);
 		if (e->state == 0) {
 			h->stats.stale++;
 			return A64_HZ_STALE;
