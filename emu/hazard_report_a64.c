@@ -47,6 +47,10 @@ void a64_hz_print(FILE *f, enum a64_hz_kind kind, const char *where, const struc
 		fprintf(f, " at physical 0x%016llx replaced by 0x%016llx without break-before-make (needs STR 0; DSB; TLBI; DSB before the new value)\n",
 			(unsigned long long)r->pte_pa, now);
 		break;
+	case A64_HZ_OBSERVED:
+		fprintf(f, "kmaplab: hazard: stale TLB entry used at %s: VA 0x%016llx -> descriptor 0x%016llx in the TLB, 0x%016llx in the page tables\n",
+			where, va, (unsigned long long)r->old, now);
+		break;
 	case A64_HZ_NONE:
 		break;
 	}

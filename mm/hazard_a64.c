@@ -181,7 +181,7 @@ enum a64_hz_kind a64_hazard_pt_store(struct a64_hazard *h, uint64_t pa, uint64_t
 	uint64_t va = h->tables[t].va + (((pa & (A64_PAGE_SIZE - 1)) >> 3) << a64_hz_shift(level));
 	if (is_table(new_desc, level)) /* a new table is watched from its pointer's store */
 		watch_tree(h, new_desc & PTE_ADDR_MASK, va, level + 1);
-	if (old == new_desc)
+	if (old == new_desc || h->observed_only)
 		return A64_HZ_NONE;
 	bool was = cacheable(old, level), will = cacheable(new_desc, level);
 	struct a64_hz_entry e = { .va = va, .old = old, .pte_pa = pa & ~7ull, .level = (uint8_t)level,
@@ -233,6 +233,38 @@ static bool covers(const struct a64_hz_entry *e, enum a64_tlbi op, uint64_t va, 
 	}
 }
 
+/* A TLBI by VA removed the cached pointer of table entry `e` and what was
+ * cached for `va` through it; what other VAs of its range cached through
+ * the old table may stay: each valid entry of the old table (as it is now)
+ * becomes a possibly-cached entry of its own (leaves: pages and blocks;
+ * tables: again per level when a TLBI by VA covers them). */
+static void leaves_of(struct a64_hazard *h, const struct a64_hz_entry *e, uint64_t va)
+{
+	uint64_t table = e->old & PTE_ADDR_MASK;
+	unsigned level = e->level + 1u, shift = a64_hz_shift(level);
+	if (!a64_phys_ok(h->mem, table, A64_PAGE_SIZE))
+		return;
+	struct a64_hz_entry parent = *e;
+	const uint64_t *t = a64_table(h->mem, table);
+	for (unsigned i = 0; i < A64_PTRS; i++) {
+		uint64_t sub = parent.va + ((uint64_t)i << shift);
+		if (!cacheable(t[i], level) || ((va & VA56_MASK) - (sub & VA56_MASK)) < (1ull << shift))
+			continue;
+		struct a64_hz_entry l = { .va = sub, .old = t[i], .pte_pa = table + 8 * i, .level = (uint8_t)level,
+					  .asid = parent.asid, .global = parent.global };
+		if (!is_table(t[i], level) && (t[i] & PTE_NG)) {
+			l.global = false;
+			for (unsigned a = 0; a < h->nasids; a++) {
+				l.asid = h->asids_seen[a];
+				if (!add_entry(h, &l))
+					return;
+			}
+		} else if (!add_entry(h, &l)) {
+			return;
+		}
+	}
+}
+
 static bool last_level_only(enum a64_tlbi op)
 {
 	return op == A64_TLBI_VALE1IS || op == A64_TLBI_VALE1 || op == A64_TLBI_VAALE1IS || op == A64_TLBI_VAALE1;
@@ -246,9 +278,10 @@ enum a64_hz_kind a64_hazard_tlbi(struct a64_hazard *h, enum a64_tlbi op, uint64_
 	if (!h->asid16)
 		asid &= 0xff; /* 8-bit ASIDs: the operand's ASID[15:8] are ignored */
 	enum a64_hz_kind k = A64_HZ_NONE;
-	for (unsigned i = 0; i < h->nset; i++) {
+	unsigned n0 = h->nset; /* leaves_of() appends */
+	for (unsigned i = 0; i < n0; i++) {
 		struct a64_hz_entry *e = &h->set[i];
-		if (!covers(e, op, va, asid))
+		if (i >= n0 || !covers(e, op, va, asid))
 			continue;
 		if (e->unpublished) {
 			if (k == A64_HZ_NONE) {
@@ -263,6 +296,8 @@ enum a64_hz_kind a64_hazard_tlbi(struct a64_hazard *h, enum a64_tlbi op, uint64_
 			e->last_level_only = true; /* the cached table entry stays */
 			continue;
 		}
+		if (e->state == 0 && is_table(e->old, e->level) && (op != A64_TLBI_VMALLE1IS && op != A64_TLBI_VMALLE1))
+			leaves_of(h, e, va);
 		e->state = 1;
 	}
 	return k;

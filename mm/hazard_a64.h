@@ -55,7 +55,10 @@
 #define A64_HZ_SET_MAX 1024
 #define A64_HZ_ASIDS 64
 
-enum a64_hz_kind { A64_HZ_NONE, A64_HZ_STALE, A64_HZ_BARRIER_ACCESS, A64_HZ_BARRIER_STORE, A64_HZ_BBM };
+/* A64_HZ_OBSERVED: the modelled TLB (mm/tlb_a64.c) served a stale entry
+ * (--hazards observed reports those only; the checker then only watches
+ * the tables, so that the TLB model learns of every descriptor store). */
+enum a64_hz_kind { A64_HZ_NONE, A64_HZ_STALE, A64_HZ_BARRIER_ACCESS, A64_HZ_BARRIER_STORE, A64_HZ_BBM, A64_HZ_OBSERVED };
 
 struct a64_hz_entry {
 	uint64_t va;     /* base of the range the old descriptor maps */
@@ -93,6 +96,7 @@ struct a64_hazard {
 	uint64_t ttbr0, ttbr1; /* current, table addresses */
 	uint16_t asid;         /* current ASID (TCR_EL1.A1 selects the TTBR, .AS 8/16 bits) */
 	bool asid16;
+	bool observed_only;    /* --hazards observed: watch tables, keep no records */
 	uint16_t asids_seen[A64_HZ_ASIDS];
 	unsigned nasids;
 	struct a64_hz_table tables[A64_HZ_TABLES];

@@ -221,16 +221,42 @@ static bool walk(const struct a64_mem *m, uint64_t table, unsigned lvl, uint64_t
 	}
 }
 
+/* Whether entry `e` (hit for `va`) still gives what the tables give:
+ * checked once per change of the tables (tables_gen), with a walk that is
+ * not counted (the hardware does none: this is the model's bookkeeping). */
+static bool still_valid(struct a64_tlb *t, const struct a64_regime *r, struct a64_tlb_entry *e, uint64_t va)
+{
+	if (e->gen == t->tables_gen)
+		return true;
+	unsigned reads = 0, shift = 0;
+	uint64_t desc = 0, last = 0, ttbr = (va >> 55) & 1 ? r->ttbr1 : r->ttbr0;
+	bool ok = walk(r->mem, ttbr & PTE_ADDR_MASK, a64_pgd_level(r->va_bits), va, &reads, &desc, &shift, &last);
+	uint64_t page = (desc & PTE_ADDR_MASK & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1) & ~0xfffull);
+	uint64_t mine = e->pa | (va & ((1ull << e->shift) - 1) & ~0xfffull);
+	const uint64_t attrs = 0xfcull | PTE_NG | PTE_PXN | PTE_UXN; /* AttrIndx, NS, AP, SH, nG, XN */
+	if (ok && page == mine && (desc & attrs) == (e->desc & attrs)) {
+		e->gen = t->tables_gen;
+		return true;
+	}
+	t->stats.stale_served++;
+	t->stale = true;
+	t->stale_desc = e->desc;
+	t->stale_now = ok ? desc : 0;
+	return false;
+}
+
 enum a64_hit a64_tlb_access(struct a64_tlb *t, enum a64_side side, const struct a64_regime *r, uint64_t va,
 			    bool *ok, uint64_t *pa)
 {
 	const struct a64_tlb_costs *c = &t->p->cost;
 	t->stats.accesses++;
+	t->stale = false;
 	*ok = true;
 	for (unsigned i = 0; i < micro_size(t, side); i++) {
-		const struct a64_tlb_entry *e = &t->micro[side][i];
+		struct a64_tlb_entry *e = &t->micro[side][i];
 		if (entry_matches(e, va, r->asid)) {
 			t->stats.micro_hits++;
+			still_valid(t, r, e, va);
 			*pa = e->pa | (va & ((1ull << e->shift) - 1));
 			return A64_HIT_MICRO;
 		}
@@ -239,6 +265,7 @@ enum a64_hit a64_tlb_access(struct a64_tlb *t, enum a64_side side, const struct 
 	if (e) {
 		t->stats.main_hits++;
 		t->stats.lookup_cycles += c->micro_miss;
+		still_valid(t, r, e, va);
 		micro_fill(t, side, e, va);
 		*pa = e->pa | (va & ((1ull << e->shift) - 1));
 		return A64_HIT_MAIN;
@@ -266,8 +293,14 @@ enum a64_hit a64_tlb_access(struct a64_tlb *t, enum a64_side side, const struct 
 	struct a64_tlb_entry n = {
 		.valid = true, .global = !(desc & PTE_NG), .asid = r->asid, .shift = shift,
 		.va = va & ~((1ull << shift) - 1), .pa = desc & PTE_ADDR_MASK & ~((1ull << shift) - 1),
-		.seq = ++t->seq,
+		.seq = ++t->seq, .desc = desc, .gen = t->tables_gen,
 	};
+	/* A walk that started from a cached table pointer: what it found is
+	 * checked against a walk from the TTBR (a stale walk-cache entry). */
+	if (w && t->tables_gen)
+		n.gen = t->tables_gen - 1;
+	if (w)
+		still_valid(t, r, &n, va);
 	main_fill(t, &n);
 	micro_fill(t, side, &n, va);
 	/* Only walks that end in a level-3 page leave a walk-cache entry

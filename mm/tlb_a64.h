@@ -49,6 +49,8 @@ struct a64_tlb_entry {
 	unsigned shift;   /* 12: a page, 21: a 2 MiB block, 30: 1 GiB */
 	uint64_t va, pa;  /* bases, aligned to 1 << shift */
 	uint64_t seq;     /* fill order (replacement: the oldest of a set goes) */
+	uint64_t desc;    /* the leaf descriptor it was filled from */
+	uint64_t gen;     /* a64_tlb.tables_gen when it last matched the tables */
 };
 
 /* A walk-cache entry: the physical address of the last-level table for
@@ -67,6 +69,7 @@ struct a64_tlb_stats {
 	uint64_t invalidated;   /* main-TLB, walk-cache and (selective) micro entries TLBIs removed */
 	uint64_t lookup_cycles; /* cycles the look-ups cost (a64_tlb_costs) */
 	uint64_t micro_refills[2]; /* micro/L1 TLB fills per side (PMU events 0x02, 0x05) */
+	uint64_t stale_served;  /* accesses served a translation the tables no longer give */
 };
 
 struct a64_tlb {
@@ -77,6 +80,14 @@ struct a64_tlb {
 	unsigned micro_next[2];
 	uint64_t seq;
 	struct a64_tlb_stats stats;
+	/* The observed-stale check: bumped at every descriptor store
+	 * (a64_tlb_tables_changed); an entry hit with an older generation is
+	 * compared with a fresh walk once.  `stale` tells the caller of the
+	 * last a64_tlb_access() that it served a stale translation, with the
+	 * descriptor it used and the one the tables hold (0: none). */
+	uint64_t tables_gen;
+	bool stale;
+	uint64_t stale_desc, stale_now;
 };
 
 /* 0, or -1 when out of memory. */
@@ -97,6 +108,12 @@ struct a64_regime {
  * nowhere.  *pa gets the physical address when it translates. */
 enum a64_hit a64_tlb_access(struct a64_tlb *t, enum a64_side side, const struct a64_regime *r, uint64_t va,
 			    bool *ok, uint64_t *pa);
+
+/* A descriptor changed in the tables: entries are re-checked on their next hit. */
+static inline void a64_tlb_tables_changed(struct a64_tlb *t)
+{
+	t->tables_gen++;
+}
 
 /* A TLBI with its operand (Xt: VA[55:12] in bits [43:0], ASID in [63:48],
  * as __TLBI_VADDR builds it).  Returns the entries invalidated and adds

@@ -181,16 +181,25 @@ static void blocks_and_tables(void)
 	CHECK(store(pmd_e, TABLE(PTE2)) == A64_HZ_NONE);
 	CHECK(a64_hazard_access(&h, VA + 0x3000, &r) == A64_HZ_STALE && r.table && r.last_level_only);
 	CHECK(r.old == TABLE(PTE) && r.now == PAGE(PAGE_B + 3 * 4096) && r.level == 2);
-	/* ... a TLBI VAAE1IS (all levels) then covers it. */
+	/* ... a TLBI VAAE1IS (all levels) of one page then removes the table
+	 * entry and that page's, but the other 15 pages cached through the old
+	 * table may stay: page 4 is still stale; VMALLE1IS covers all. */
 	tlbi(A64_TLBI_VAAE1IS, OPND(VA + 0x3000));
 	done_sync();
-	CHECK(a64_hazard_quiet(&h) && h.stats.stale == 1 && h.stats.bbm == 0);
-	/* The same with VAAE1IS from the start: nothing. */
+	CHECK(a64_hazard_access(&h, VA + 0x3000, &r) == A64_HZ_NONE);
+	CHECK(a64_hazard_access(&h, VA + 0x4000, &r) == A64_HZ_STALE && r.level == 3 && !r.table);
+	CHECK(r.old == PAGE(PAGE_A + 4 * 4096) && r.pte_pa == PTE + 4 * 8 && h.stats.stale == 2);
+	tlbi(A64_TLBI_VMALLE1IS, 0);
+	done_sync();
+	CHECK(a64_hazard_quiet(&h) && h.stats.bbm == 0);
+	/* The same with VAAE1IS of each of the 16 mapped pages: nothing. */
 	setup39();
 	store(pmd_e, 0);
 	a64_hazard_dsb(&h);
-	tlbi(A64_TLBI_VAAE1IS, OPND(VA));
+	for (unsigned i = 0; i < 16; i++)
+		tlbi(A64_TLBI_VAAE1IS, OPND(VA + i * 4096ull));
 	done_sync();
+	CHECK(a64_hazard_quiet(&h));
 	CHECK(store(pmd_e, TABLE(PTE2)) == A64_HZ_NONE);
 	CHECK(a64_hazard_access(&h, VA + 0x3000, &r) == A64_HZ_NONE && h.stats.stale == 0 && h.stats.bbm == 0);
 	/* The new table is watched from its pointer's store. */
