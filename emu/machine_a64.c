@@ -893,7 +893,7 @@ static void hook_site(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	case A64_SITE_TLBI: {
 		/* X0-X28 are consecutive in Unicorn's enum; X29, X30 are not. */
 		int reg = s->rt < 29 ? UC_ARM64_REG_X0 + (int)s->rt : s->rt == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
-		uint64_t xt = s->rt == 31 ? 0 : a64_reg(m, reg);
+		uint64_t xt = a64_ctx_tlbi_operand(m, s->rt == 31 ? 0 : a64_reg(m, reg));
 		unsigned cycles;
 		m->guest_tlbi[s->op]++;
 		a64_vtlb_flush_all(m->vtlb);
@@ -903,6 +903,11 @@ static void hook_site(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 			hz_tlbi(m, s->op, xt, addr);
 		m->guest_tlbi_cycles += cycles;
 		a64_trace_site(m, s, addr, cycle, xt, inval, cycles);
+		break;
+	}
+	case A64_SITE_MSR: {
+		int reg = s->rt < 29 ? UC_ARM64_REG_X0 + (int)s->rt : s->rt == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
+		a64_ctx_msr(m, s->reg, s->rt == 31 ? 0 : a64_reg(m, reg));
 		break;
 	}
 	case A64_SITE_DSB: m->guest_dsb++; m->guest_barrier_cycles += c->dsb; a64_host_barrier(m, false);
@@ -942,6 +947,7 @@ static int setup_tlb_model(struct a64_machine *m)
 		a64_hazard_init(&m->hz, &m->k.mem, m->k.layout.va_bits, m->k.reserved_pg_dir, m->k.swapper_pg_dir);
 		m->hz.observed_only = m->opt.hazard_mode == HAZARD_MODE_OBSERVED;
 	}
+	a64_ctx_init(m, m->k.reserved_pg_dir, m->k.swapper_pg_dir, tcr_el1(m->k.layout.va_bits));
 	uc_hook h;
 	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem, m, 1, 0);
 	for (size_t i = 0; !err && i < m->nsites; i++)

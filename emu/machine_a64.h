@@ -14,6 +14,7 @@
 
 #include "arm64.h"
 #include "arm64_page.h"
+#include "asid_a64.h"
 #include "hazard_a64.h"
 #include "hazard_report_a64.h"
 #include "machine.h"
@@ -62,6 +63,7 @@ struct a64_machine {
 	bool tlb_on;
 	struct a64_tlb tlb;
 	struct a64_regime regime;
+	uint64_t ttbr0_el1, ttbr1_el1, tcr_el1; /* as the guest last wrote them (asid_a64.h) */
 	struct a64_site *sites;      /* the pre-scan's TLBI/DSB/ISB sites */
 	size_t nsites;
 	uint64_t guest_tlbi[A64_TLBI_NR], guest_tlbi_invalidated, guest_tlbi_cycles;

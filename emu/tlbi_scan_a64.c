@@ -57,6 +57,10 @@ long a64_scan_sites(const uint8_t *code, size_t len, uint64_t va, struct a64_sit
 			s.kind = A64_SITE_DSB;
 		} else if ((w & 0xfffff0ffu) == 0xd50330dfu && confirmed(cs, w, s.va, "isb")) {
 			s.kind = A64_SITE_ISB;
+		} else if ((w & 0xffffff80u) == 0xd5182000u && ((w >> 5) & 3) != 3 && confirmed(cs, w, s.va, "msr")) {
+			s.kind = A64_SITE_MSR;
+			s.reg = (enum a64_sysreg)((w >> 5) & 3);
+			s.rt = w & 31;
 		} else {
 			continue;
 		}

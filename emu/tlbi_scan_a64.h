@@ -16,12 +16,17 @@
 
 #include "arm64.h"
 
-enum a64_site_kind { A64_SITE_TLBI, A64_SITE_DSB, A64_SITE_ISB };
+/* A64_SITE_MSR: MSR TTBR0_EL1 / TTBR1_EL1 / TCR_EL1, Xt (op0 3, op1 0,
+ * CRn 2, CRm 0, op2 0 / 1 / 2: 0xd5182000 | op2 << 5 | Rt), which select the
+ * translation tables and the current ASID (emu/asid_a64.c). */
+enum a64_site_kind { A64_SITE_TLBI, A64_SITE_DSB, A64_SITE_ISB, A64_SITE_MSR };
+enum a64_sysreg { A64_TTBR0_EL1, A64_TTBR1_EL1, A64_TCR_EL1 };
 
 struct a64_site {
 	uint64_t va;
 	enum a64_site_kind kind;
 	enum a64_tlbi op; /* A64_SITE_TLBI */
+	enum a64_sysreg reg; /* A64_SITE_MSR */
 	unsigned rt;      /* the operand register (31: XZR) */
 };
 

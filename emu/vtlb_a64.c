@@ -50,6 +50,15 @@ void a64_vtlb_flush_all(struct a64_vtlb *v)
 	uc_reg_write(v->uc, UC_ARM64_REG_CP_REG, &r);
 }
 
+void a64_vtlb_set_tables(struct a64_vtlb *v, uint64_t ttbr0, uint64_t ttbr1)
+{
+	if (!v || (v->ttbr0 == ttbr0 && v->ttbr1 == ttbr1))
+		return; /* an ASID change alone: QEMU flushes its TLB itself (asid_a64.h) */
+	v->ttbr0 = ttbr0;
+	v->ttbr1 = ttbr1;
+	a64_vtlb_flush_all(v);
+}
+
 #if HAVE_A64_VTLB
 static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_entry *e, void *arg)
 {

@@ -29,6 +29,9 @@ void a64_vtlb_free(struct a64_vtlb *v);
  * 1 KiB of a 4 KiB page: its whole TLB is dropped instead (the model, not
  * QEMU's TLB, is what is counted and timed).  No-op without a vtlb. */
 void a64_vtlb_flush_all(struct a64_vtlb *v);
+/* The guest wrote TTBR0_EL1/TTBR1_EL1 (table addresses): later fills walk
+ * those; when they changed QEMU's TLB is dropped.  No-op without a vtlb. */
+void a64_vtlb_set_tables(struct a64_vtlb *v, uint64_t ttbr0, uint64_t ttbr1);
 /* The VA of the access a memory hook reported at `addr` (identity without
  * a vtlb). */
 uint64_t a64_vtlb_hook_va(const struct a64_vtlb *v, uint64_t addr);

@@ -192,10 +192,12 @@ enum a64_hz_kind a64_hazard_pt_store(struct a64_hazard *h, uint64_t pa, uint64_t
 		fill_report(r, &e, va, new_desc);
 	} else if (!was && will) {
 		/* The make of a break-before-make: the break's invalidate must
-		 * have completed (TLBI and DSB) for every translation it broke. */
+		 * have completed (TLBI and DSB) for every translation it broke
+		 * that the current ASID can use (global, or tagged with it). */
 		for (unsigned i = 0; i < h->nset; i++) {
 			const struct a64_hz_entry *b = &h->set[i];
-			if (b->pte_pa == e.pte_pa && b->state < 2 && bbm_needed(b->old, new_desc, level)) {
+			if (b->pte_pa == e.pte_pa && b->state < 2 && (b->global || b->asid == h->asid) &&
+			    bbm_needed(b->old, new_desc, level)) {
 				kind = A64_HZ_BBM;
 				fill_report(r, b, va, new_desc);
 				break;
