@@ -23,6 +23,9 @@
  *   seen-first   switch to 6 and load before the break, so 6 is current
  *                while A is valid; the make under 6 comes before any TLBI:
  *                                                  -> 1 bbm, 1 stale_tlb (tagged 6)
+ *   a1-MODE      MODE with TCR_EL1.A1 set first (one MSR TCR_EL1): the ASID
+ *                is TTBR1_EL1[63:48], and set_asid() writes TTBR1_EL1; the
+ *                counts are MODE's
  * With --hazards observed, back counts 1 (the modelled TLB still holds the
  * entry tagged 5 from the first load) and right 0. */
 #include <stdint.h>
@@ -64,12 +67,29 @@ static inline void dsb_ishst(void) { __asm__ volatile("dsb ishst" ::: "memory");
 static inline void dsb_ish(void) { __asm__ volatile("dsb ish" ::: "memory"); }
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
 
+static int use_a1; /* TCR_EL1.A1 set: the ASID is TTBR1_EL1's */
+
 static void set_asid(unsigned asid)
 {
 	uint64_t t;
+	if (use_a1) {
+		__asm__ volatile("mrs %0, ttbr1_el1" : "=r"(t));
+		t = (t & ~(0xffffull << 48)) | (uint64_t)asid << 48;
+		__asm__ volatile("msr ttbr1_el1, %0\n\tisb" ::"r"(t) : "memory");
+		return;
+	}
 	__asm__ volatile("mrs %0, ttbr0_el1" : "=r"(t));
 	t = (t & ~(0xffffull << 48)) | (uint64_t)asid << 48;
 	__asm__ volatile("msr ttbr0_el1, %0\n\tisb" ::"r"(t) : "memory");
+}
+
+static void set_tcr_a1(void)
+{
+	uint64_t t;
+	__asm__ volatile("mrs %0, tcr_el1" : "=r"(t));
+	t |= 1ull << 22;
+	__asm__ volatile("msr tcr_el1, %0\n\tisb" ::"r"(t) : "memory");
+	use_a1 = 1;
 }
 
 static void tlbi_vaae1is(unsigned long va)
@@ -91,6 +111,10 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "right";
 	va_bits = kmaplab_kernel_info(KINFO_VA_BITS);
+	if (!strncmp(mode, "a1-", 3)) { /* the same mode with the ASID in TTBR1_EL1 */
+		set_tcr_a1();
+		mode += 3;
+	}
 	/* MODULES_VADDR = _PAGE_END(VA_BITS_MIN) + SZ_128M (memory.h v5.10). */
 	unsigned long m = -(1ul << (va_bits - 1)) + 0x8000000ul;
 	volatile uint8_t *p = (volatile uint8_t *)m;

@@ -223,6 +223,55 @@ static void test_48(void)
 	a64_tlb_free(&t);
 }
 
+/* The observed-stale check (hazards.stale_tlb.observed): a hit on an entry
+ * whose translation the tables no longer give is flagged after the
+ * descriptor change is announced (a64_tlb_tables_changed), a hit on an
+ * unchanged one is not; a walk that starts from a walk-cache entry whose
+ * table pointer changed is flagged too (A53: the last-level TLBI left it). */
+static void test_stale_served(void)
+{
+	next_table = BASE;
+	uint64_t root = new_table();
+	map_page(root, 39, KVA39, BASE + 0x5000, false);
+	map_page(root, 39, KVA39 + 0x1000, BASE + 0x6000, false);
+	struct a64_tlb t;
+	CHECK_EQ(a64_tlb_init(&t, a64_tlb_profile_find("cortex-a53")), 0);
+	struct a64_regime r = regime(root, 39, 0);
+	uint64_t reads;
+	acc(&t, &r, KVA39, &reads);
+	acc(&t, &r, KVA39 + 0x1000, &reads);
+	/* Retarget page 0, announce it: page 0's hit is stale, page 1's not. */
+	*entry(root, 39, KVA39, 3) = (BASE + 0x7000) | PAGE_KERNEL;
+	a64_tlb_tables_changed(&t);
+	CHECK_EQ(acc(&t, &r, KVA39 + 0x1000, &reads), A64_HIT_MICRO);
+	CHECK(!t.stale && t.stats.stale_served == 0);
+	CHECK_EQ(acc(&t, &r, KVA39, &reads), A64_HIT_MICRO);
+	CHECK(t.stale && t.stats.stale_served == 1 && (t.stale_desc & PTE_ADDR_MASK) == BASE + 0x5000);
+	CHECK((t.stale_now & PTE_ADDR_MASK) == BASE + 0x7000);
+	/* After TLBI VAE1 of it the walk gives the new page: not stale. */
+	unsigned cycles;
+	a64_tlb_tlbi(&t, A64_TLBI_VAE1IS, (KVA39 >> 12) & ((1ull << 44) - 1), &cycles);
+	acc(&t, &r, KVA39, &reads);
+	CHECK(!t.stale && t.stats.stale_served == 1);
+	/* The L2 entry now points at a new table mapping page 1 elsewhere;
+	 * a last-level TLBI of page 1 keeps the walk-cache entry, so the next
+	 * walk reads the old table: stale. */
+	uint64_t *pmd = entry(root, 39, KVA39, 2);
+	uint64_t old_table = *pmd & PTE_ADDR_MASK, table2 = new_table();
+	memcpy(a64_table(&mem, table2), a64_table(&mem, old_table), 4096);
+	a64_table(&mem, table2)[1] = (BASE + 0x8000) | PAGE_KERNEL;
+	*pmd = table2 | 3;
+	a64_tlb_tables_changed(&t);
+	a64_tlb_tlbi(&t, A64_TLBI_VAALE1IS, ((KVA39 + 0x1000) >> 12) & ((1ull << 44) - 1), &cycles);
+	CHECK_EQ(acc(&t, &r, KVA39 + 0x1000, &reads), A64_HIT_WALK);
+	CHECK(t.stale && t.stats.stale_served == 2 && t.stats.walk_cache_hits >= 1);
+	/* ... and with VAE1 (all levels) the walk starts from the TTBR. */
+	a64_tlb_tlbi(&t, A64_TLBI_VAE1IS, ((KVA39 + 0x1000) >> 12) & ((1ull << 44) - 1), &cycles);
+	acc(&t, &r, KVA39 + 0x1000, &reads);
+	CHECK(!t.stale && t.stats.stale_served == 2);
+	a64_tlb_free(&t);
+}
+
 int main(void)
 {
 	ram = calloc(1, SIZE);
@@ -231,6 +280,7 @@ int main(void)
 	test_asid_and_blocks();
 	test_a57_1m();
 	test_48();
+	test_stale_served();
 	free(ram);
 	return check_done();
 }
