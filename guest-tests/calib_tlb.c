@@ -164,6 +164,31 @@ static uint32_t scatter(uint32_t x, unsigned bits)
 	return x;
 }
 
+/* Runs the random chase over its n slots until the caches hold what they
+ * will hold for good: a set the size of a cache first has to push out, by
+ * random replacement, the lines the guest touched before (the links just
+ * written, mem_map, page tables), which takes several cycles.  The chase
+ * cycles until one cycle costs within 1/256 of the one before (at most
+ * 64 cycles), as a measurement repeated until it is stable; sets beyond
+ * 2 MiB (16-byte slots) run 2^19 loads, most of them misses anyway.
+ * Returns where the chase stands. */
+static uint32_t warm_random(uint32_t p, uint32_t n)
+{
+	if (n > (1u << 17))
+		return chase(p, 1u << 19);
+	uint32_t prev = 0;
+	for (unsigned c = 0; c < 64; c++) {
+		uint32_t t0 = read_ccnt();
+		p = chase(p, n);
+		uint32_t t = read_ccnt() - t0;
+		uint32_t d = t > prev ? t - prev : prev - t;
+		if (c && d <= (t >> 8))
+			break;
+		prev = t;
+	}
+	return p;
+}
+
 /* The random chase over 1 KiB .. max_kib KiB of the 4 KiB mapping: the set
  * is cut into SLOT-byte slots (several per cache line) and the chase runs
  * through every slot once per cycle, in the order scatter() gives: slot
@@ -188,8 +213,7 @@ static void measure_random(uint32_t max_kib, uint32_t slot)
 			*(volatile uint32_t *)(uintptr_t)(va + (scatter(k, bits) << shift)) =
 				va + (scatter((k + 1) & (n - 1), bits) << shift);
 		uint32_t steps = n < 4096 ? 4096 : n > 65536 ? 65536 : n;
-		uint32_t warm = n > (1u << 19) ? 1u << 19 : n;
-		uint32_t p = chase(va, warm);
+		uint32_t p = warm_random(va, n);
 		uint32_t t0 = read_ccnt();
 		p = chase(p, steps);
 		uint32_t t1 = read_ccnt();

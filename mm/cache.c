@@ -21,6 +21,16 @@
  *   DDI 0388 7.1     Cortex-A9 L1 caches: both 4-way, 8-word lines, 16, 32
  *                    or 64 KiB; I side pseudo round robin or pseudo-random
  *   DDI 0438 5.1     Cortex-A15 MMU: "intermediate table walk caches"
+ *   DDI 0438E 7.1    Cortex-A15 L2: 16-way, 64 B, random replacement,
+ *                    inclusive of the L1 data caches
+ *   EXYNOS4-L2C      Samsung's exynos4_l2x0_cache_init() (arch/arm/mach-
+ *                    exynos, Linux 3.0 vendor tree): L2C-310 aux control
+ *                    0x7C470001 under mask 0xC200ffff: 16 ways of 64 KiB,
+ *                    bit 25 (replacement) kept at its reset value
+ *   L2C-310-ACR      L2C-310 auxiliary control reset value 0x02020000:
+ *                    bit 25 = 1, round robin (Microchip SAMA5D2 L2CC docs)
+ *   PROC-V7          Linux v5.10 arch/arm/mm/proc-v7-2level.S v7_crval:
+ *                    clears SCTLR bit 14 (RR): pseudo-random L1 replacement
  *
  * Walk caches: only the Cortex-A15's TRM describes one.  The A7's (DDI
  * 0464F 5.3), the A9's (DDI 0388 6.2) and the ARM1176's (DDI 0301H 6) TLB
@@ -89,25 +99,27 @@ static const struct cache_profile cache_profiles[] = {
 		.core = "cortex-a9",
 		.soc = "Exynos 4210",
 		/* 4-way 32 B: DDI 0388 7.1; 32 KiB: 7cpu-A9.  Replacement:
-		 * ASSUMPTION pseudo-random (RR = 0). */
+		 * pseudo-random, SCTLR.RR = 0 as PROC-V7 leaves it. */
 		.l1i = { 32 * 1024, 32, 4, CACHE_REPL_RANDOM, 0 },
-		/* 32 KiB 4-way 32 B, 4 cycles: 7cpu-A9.  Replacement: ASSUMPTION
-		 * pseudo-random (DDI 0388I: pseudo-random or round robin by
-		 * SCTLR.RR; RR = 0 assumed). */
+		/* 32 KiB 4-way 32 B, 4 cycles: 7cpu-A9.  Replacement: pseudo-
+		 * random (DDI 0388 7.1: pseudo-random or round robin by SCTLR.RR;
+		 * PROC-V7: Linux v5.10 clears RR). */
 		.l1d = { 32 * 1024, 32, 4, CACHE_REPL_RANDOM, 4 },
-		/* 1 MiB 32 B, 4 + 19 = 23 cycles: 7cpu-A9.  Ways: ASSUMPTION 8
-		 * (7cpu-A9 gives "?-WAY").  Replacement: ASSUMPTION pseudo-random
-		 * (the L2C-310's reset default). */
-		.l2 = { 1024 * 1024, 32, 8, CACHE_REPL_RANDOM, 23 },
+		/* 1 MiB 32 B, 4 + 19 = 23 cycles: 7cpu-A9.  16 ways of 64 KiB:
+		 * EXYNOS4-L2C (aux control bit 16 = 16 ways, bits [19:17] = 3:
+		 * 64 KiB a way).  Round robin: that write keeps bit 25 (mask
+		 * 0xC200ffff), whose reset value 1 selects round robin
+		 * (L2C-310-ACR: reset 0x02020000). */
+		.l2 = { 1024 * 1024, 32, 16, CACHE_REPL_ROUND_ROBIN, 23 },
 		/* 7cpu-A9: 37 + 110 ns; the TLB misses in 37 are charged by the
 		 * TLB model, so 23 + 110 ns at 1.2 GHz = 23 + 132. */
 		.mem_latency = 155,
 		/* ASSUMPTION: walks read through L1D (DDI 0388I 6.4, TTBR IRGN). */
 		.walk_l1 = true,
 		.src = {
-			.l1i = "DDI 0388 7.1 (4-way, 32 B), 32 KiB 7cpu-A9; replacement ASSUMPTION",
-			.l1d = "7cpu-A9 (32 KiB 4-way 32 B, 4 cycles); replacement ASSUMPTION",
-			.l2 = "7cpu-A9 (1 MiB 32 B, 23 cycles); 8 ways ASSUMPTION",
+			.l1i = "DDI 0388 7.1 (4-way, 32 B), 32 KiB 7cpu-A9; random: SCTLR.RR = 0 (Linux proc-v7)",
+			.l1d = "7cpu-A9 (32 KiB 4-way 32 B, 4 cycles); random: SCTLR.RR = 0 (Linux proc-v7)",
+			.l2 = "7cpu-A9 (1 MiB 32 B, 23 cycles); 16-way round robin: Exynos 4210 L2C-310 aux control",
 			.mem = "7cpu-A9 (L2 + 110 ns at 1.2 GHz)",
 			.walk = "none: DDI 0388 6.2 describes no walk cache",
 		},
@@ -120,8 +132,9 @@ static const struct cache_profile cache_profiles[] = {
 		.l1i = { 32 * 1024, 64, 2, CACHE_REPL_LRU, 0 },
 		/* 32 KiB 2-way 64 B LRU, 4 cycles: 7cpu-A15. */
 		.l1d = { 32 * 1024, 64, 2, CACHE_REPL_LRU, 4 },
-		/* 1 MiB 16-way 64 B, 21 cycles: 7cpu-A15.  Replacement:
-		 * ASSUMPTION random. */
+		/* 1 MiB 16-way 64 B, 21 cycles: 7cpu-A15.  Random replacement:
+		 * DDI 0438E 7.1 (which also makes it inclusive of the L1D: not
+		 * modelled, docs/cycle-model.md). */
 		.l2 = { 1024 * 1024, 64, 16, CACHE_REPL_RANDOM, 21 },
 		/* 7cpu-A15: 21 cycles + 110 ns at 1.7 GHz = 21 + 187. */
 		.mem_latency = 208,
@@ -135,7 +148,7 @@ static const struct cache_profile cache_profiles[] = {
 		.src = {
 			.l1i = "7cpu-A15 (32 KiB 2-way 64 B); LRU ASSUMPTION",
 			.l1d = "7cpu-A15 (32 KiB 2-way 64 B LRU, 4 cycles)",
-			.l2 = "7cpu-A15 (1 MiB 16-way 64 B, 21 cycles); replacement ASSUMPTION",
+			.l2 = "7cpu-A15 (1 MiB 16-way 64 B, 21 cycles); random: DDI 0438E 7.1",
 			.mem = "7cpu-A15 (L2 + 110 ns at 1.7 GHz)",
 			.walk = "DDI 0438 5.1 (walk caches); 16 entries 7cpu-A15 (PDE cache); LRU ASSUMPTION",
 		},
