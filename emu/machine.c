@@ -575,6 +575,7 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 		m->mm.caches = cpu_caches_create(&m->cache_prof, opt->seed);
 		if (!m->mm.caches)
 			return fail(m, EXIT_INTERNAL, "out of memory for the cache model");
+		tlb_set_walk_cache(m->mm.tlb, &m->mm.caches->walk);
 	}
 	m->mm.host = &host_ops;
 	m->mm.host_arg = m;

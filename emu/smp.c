@@ -201,6 +201,7 @@ int smp_init(struct machine *m, int uc_model)
 				c->caches = cpu_caches_create_sibling(m->mm.caches, m->opt.seed + i);
 				if (!c->caches)
 					return smp_fail(m, "(out of memory for) an L1D model", UC_ERR_NOMEM);
+				tlb_set_walk_cache(c->tlb, &c->caches->walk);
 			}
 			c->t.state = CPU_PARKED; /* no task yet */
 		}

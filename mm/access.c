@@ -60,7 +60,8 @@ void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes)
 /* A walk's cycles: its descriptor reads go through the hierarchy, starting
  * at L1D where the core's walker reads it (mm/cache.c walk_l1), each at the
  * latency of the level that had it, instead of desc_read each. */
-static uint64_t walk_cycles(struct mm *mm, const struct mmu_translation *t)
+static uint64_t walk_cycles(struct mm *mm, const struct mmu_translation *t, uint32_t va,
+			    uint8_t asid)
 {
 	const struct core_costs *cost = &mm->core->cost;
 	struct cpu_caches *cc = mm->caches;
@@ -69,7 +70,7 @@ static uint64_t walk_cycles(struct mm *mm, const struct mmu_translation *t)
 	uint64_t c = cost->micro_miss + cost->walk_start;
 	/* A page walk whose L1 descriptor the walk cache holds reads only
 	 * the L2 descriptor (mm/cache.h). */
-	bool cached_l1 = t->desc_reads >= 2 && cpu_walk_cache_hit(cc, t->l1_pa);
+	bool cached_l1 = t->desc_reads >= 2 && cpu_walk_cache_hit(cc, va, asid);
 	if (t->desc_reads >= 1 && !cached_l1)
 		c += cpu_cache_read(cc, t->l1_pa, cc->p->walk_l1);
 	if (t->desc_reads >= 2)
@@ -93,7 +94,7 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
 	} else {
 		struct mmu_translation t;
 		enum mmu_fault f = mmu_walk(&mm->mem, &mm->regs, va, &t);
-		mm->stats.cycles += walk_cycles(mm, &t);
+		mm->stats.cycles += walk_cycles(mm, &t, va, asid);
 		if (f != MMU_OK) {
 			/* An entry the architecture lets the TLB keep may
 			 * still serve a VA that is unmapped now. */

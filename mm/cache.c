@@ -355,9 +355,42 @@ unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa)
 	return cc->p->mem_latency;
 }
 
-bool cpu_walk_cache_hit(struct cpu_caches *cc, uint32_t l1_pa)
+/* A walk cache entry's "line": ASID and MiB of VA (4-byte lines: the
+ * key, shifted as a byte address). */
+#define WALK_KEY(va, asid) (((uint32_t)(asid) << 12 | (va) >> 20) << 2)
+
+bool cpu_walk_cache_hit(struct cpu_caches *cc, uint32_t va, uint8_t asid)
 {
-	return cc->walk.g.size && cache_access(&cc->walk, l1_pa);
+	return cc->walk.g.size && cache_access(&cc->walk, WALK_KEY(va, asid));
+}
+
+/* Invalidates every valid line whose line number masked by `mask` equals
+ * `match` (mask 0: all).  Returns how many; dirty data is dropped. */
+static unsigned cache_invalidate_where(struct cache *c, uint32_t mask, uint32_t match)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; i < c->sets * c->g.ways; i++) {
+		uint32_t t = c->tag[i];
+		if (t && ((t & ~CACHE_VALID) & mask) == match) {
+			c->tag[i] = 0;
+			n++;
+		}
+	}
+	c->mru_tag = 0; /* never a valid tag: the next access searches */
+	return n;
+}
+
+unsigned walk_cache_invalidate(struct cache *walk, enum walk_inval op, uint32_t va, uint8_t asid)
+{
+	if (!walk || !walk->g.size)
+		return 0;
+	uint32_t key = WALK_KEY(va, asid) >> 2;
+	switch (op) {
+	case WALK_INV_MVA: return cache_invalidate_where(walk, 0xfffffu, key);
+	case WALK_INV_MVA_ALL_ASID: return cache_invalidate_where(walk, 0xfffu, key & 0xfffu);
+	case WALK_INV_ASID: return cache_invalidate_where(walk, 0xff000u, key & 0xff000u);
+	case WALK_INV_ALL: default: return cache_invalidate_where(walk, 0, 0);
+	}
 }
 
 static bool geometry_ok(const struct cache_geometry *g)

@@ -108,10 +108,26 @@ unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1);
  * pipeline's fetch is in the instruction costs). */
 unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa);
 
-/* A page walk whose L1 descriptor is at `l1_pa`: true if the walk cache
- * holds it (the walk reads only the L2 descriptor); fills it on a miss.
- * False, and nothing counted, on a core without one. */
-bool cpu_walk_cache_hit(struct cpu_caches *cc, uint32_t l1_pa);
+/* A page walk of `va` under `asid`: true if the walk cache holds the L1
+ * descriptor of that MiB of VA for that ASID (the walk reads only the L2
+ * descriptor); fills it on a miss.  False, and nothing counted, on a core
+ * without one.  Entries are per MiB of VA (7cpu-A15) and per ASID (DDI
+ * 0438G 5.6: "Cached entries are associated with an ASID"). */
+bool cpu_walk_cache_hit(struct cpu_caches *cc, uint32_t va, uint8_t asid);
+
+/* What a TLB maintenance operation removes from a walk cache: the
+ * architecture requires TLB invalidation to remove cached copies of
+ * translation table entries from any level of the walk (ARMv7 AArch32
+ * TLBIMVA, TLBIMVAA: "any level of the translation table walk"; DDI 0438G
+ * 5.6 for the A15's intermediate caches). */
+enum walk_inval {
+	WALK_INV_ALL,          /* TLBIALL and its forms */
+	WALK_INV_MVA,          /* TLBIMVA: that MiB of VA, that ASID */
+	WALK_INV_MVA_ALL_ASID, /* TLBIMVAA: that MiB of VA, every ASID */
+	WALK_INV_ASID,         /* TLBIASID: every entry of that ASID */
+};
+/* Returns the number of entries removed (0 for a NULL or empty cache). */
+unsigned walk_cache_invalidate(struct cache *walk, enum walk_inval op, uint32_t va, uint8_t asid);
 
 /* 0, or -1 if a geometry of `p` is not one cache_init() accepts (sizes
  * and lines powers of two, size a multiple of line * ways; *level names

@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "tlb.h"
 
 #define KEY_GLOBAL  TLB_KEY_GLOBAL
@@ -89,6 +90,7 @@ struct tlb {
 	uint64_t clock;        /* LRU time */
 	uint32_t miss_va[2];   /* the last missed lookup per side, for tlb_fill */
 	bool miss_valid[2];
+	struct cache *walk;    /* this CPU's walk cache (mm/cache.h), or NULL */
 };
 
 static inline unsigned side_index(enum tlb_side side)
@@ -616,7 +618,18 @@ static unsigned invalidate(struct tlb *tlb, enum tlb_scope scope, enum inval_op 
 			n += level_inval(&tlb->micro[1], op, va, asid);
 	}
 	tlb->hot.stats.invalidated += n;
+	/* Walk-cache entries are not TLB entries: not in the count. */
+	static const enum walk_inval winv[] = {
+		[INV_ALL] = WALK_INV_ALL, [INV_MVA] = WALK_INV_MVA,
+		[INV_MVA_ALL_ASID] = WALK_INV_MVA_ALL_ASID, [INV_ASID] = WALK_INV_ASID,
+	};
+	walk_cache_invalidate(tlb->walk, winv[op], va, asid);
 	return n;
+}
+
+void tlb_set_walk_cache(struct tlb *tlb, struct cache *walk)
+{
+	tlb->walk = walk;
 }
 
 unsigned tlb_invalidate_all(struct tlb *tlb, enum tlb_scope scope)

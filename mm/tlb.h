@@ -155,6 +155,12 @@ unsigned tlb_invalidate_asid(struct tlb *tlb, enum tlb_scope scope, uint8_t asid
  * Returns the entries flushed (counted in stats.micro_flushed only). */
 unsigned tlb_reg_write(struct tlb *tlb, unsigned regs);
 
+struct cache;
+/* The walk cache (mm/cache.h) every invalidation of this TLB also empties,
+ * as the architecture requires (walk_cache_invalidate: whatever the scope,
+ * an I- or D-side form included: ASSUMPTION).  NULL: none. */
+void tlb_set_walk_cache(struct tlb *tlb, struct cache *walk);
+
 /* Tells fn(arg, va_base, pa_base, size) of every entry that leaves the micro TLB of
  * `side` (replaced or invalidated; size 0: the whole micro TLB at once),
  * before it goes.  --model fill keeps Unicorn's TLB a subset of the D

@@ -331,11 +331,80 @@ static void test_walk_cache(void)
 	CHECK_EQ(mm.stats.cycles - cyc, walk + p->l1d.latency + data_miss);
 	CHECK_EQ(mm.caches->walk.stats.hits, 1);
 
-	uint32_t l1_pa = mm.swapper_pg_dir + 4 * (va >> 20);
+	const uint32_t MiB = 1u << 20;
 	for (uint32_t i = 1; i <= 16; i++)
-		CHECK(!cpu_walk_cache_hit(mm.caches, l1_pa + 4 * i));
-	CHECK(!cpu_walk_cache_hit(mm.caches, l1_pa));     /* evicted */
-	CHECK(cpu_walk_cache_hit(mm.caches, l1_pa + 64)); /* the newest stays */
+		CHECK(!cpu_walk_cache_hit(mm.caches, va + i * MiB, 0));
+	CHECK(!cpu_walk_cache_hit(mm.caches, va, 0));           /* evicted */
+	CHECK(cpu_walk_cache_hit(mm.caches, va + 16 * MiB, 0)); /* the newest stays */
+	/* Entries are per ASID (DDI 0438G 5.6): another ASID misses. */
+	CHECK(!cpu_walk_cache_hit(mm.caches, va + 16 * MiB, 5));
+	cpu_caches_free(mm.caches);
+	tlb_destroy(mm.tlb);
+	munmap(host, ram);
+}
+
+/* TLB maintenance empties the A15's walk cache as the architecture
+ * requires (TLBIMVA, TLBIMVAA: cached entries from any level of the walk;
+ * DDI 0438G 5.6: entries per ASID).  Three pkmap pages under one L1
+ * descriptor, ASID 0, global kernel PTEs.  Hand-worked, walk cache
+ * (hits, misses) after each step:
+ *   read page 0: walk, L1 descriptor not cached            (0, 1)
+ *   read page 1: walk, L1 descriptor cached                 (1, 1)
+ *   TLBIMVA page 1 (ASID 0), read page 1: walk, miss        (1, 2)
+ *     its descriptors are in L1D: walk + 2 L1D hits, data an L1D hit
+ *   TLBIMVA page 0 with ASID 5: the global TLB entry goes, the
+ *     ASID-0 walk entry stays; read page 0: walk, hit        (2, 2)
+ *   TLBIMVAA page 0, read page 0: walk, miss                (2, 3)
+ *   TLBIASID 0 (global TLB entries stay), read page 2:
+ *     walk, miss                                            (2, 4)
+ *   TLBIALL, read page 1: walk, miss                        (2, 5)
+ *   read page 2 (TLB emptied too): walk, hit                (3, 5) */
+static void test_walk_cache_tlbi(void)
+{
+	const uint32_t ram = 64u << 20;
+	uint8_t *host = mmap(NULL, ram, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static struct mm mm;
+	if (host == MAP_FAILED || setup(&mm, "cortex-a15", host, ram)) {
+		CHECK(!"machine set-up");
+		return;
+	}
+	tlb_set_walk_cache(mm.tlb, &mm.caches->walk);
+	const struct cache_profile *p = mm.caches->p;
+	const struct core_costs *c = &mm.core->cost;
+	uint32_t base = mm.layout.phys_offset + 0x1000000u;
+	for (uint32_t i = 0; i < 3; i++)
+		phys_write32(&mm.mem, mm.pkmap_page_table + 4 * i,
+			     mmu_l2_small(base + i * 0x3000u, MMU_AP_PRIV_RW, true, false));
+	const uint32_t va = mm.layout.pkmap_base, pg[3] = { va, va + 4096, va + 8192 };
+	const struct cache_stats *w = &mm.caches->walk.stats;
+	CHECK_EQ(mm_access(&mm, pg[0], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 0 && w->misses == 1);
+	CHECK_EQ(mm_access(&mm, pg[1], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 1 && w->misses == 1);
+
+	tlb_invalidate_mva(mm.tlb, TLB_SCOPE_ALL, pg[1], 0);
+	uint64_t cyc = mm.stats.cycles;
+	CHECK_EQ(mm_access(&mm, pg[1], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 1 && w->misses == 2);
+	CHECK_EQ(mm.stats.cycles - cyc, c->micro_miss + c->walk_start + 2 * p->l1d.latency);
+
+	tlb_invalidate_mva(mm.tlb, TLB_SCOPE_ALL, pg[0], 5);
+	CHECK_EQ(mm_access(&mm, pg[0], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 2 && w->misses == 2);
+
+	tlb_invalidate_mva_all_asid(mm.tlb, TLB_SCOPE_ALL, pg[0]);
+	CHECK_EQ(mm_access(&mm, pg[0], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 2 && w->misses == 3);
+
+	tlb_invalidate_asid(mm.tlb, TLB_SCOPE_ALL, 0);
+	CHECK_EQ(mm_access(&mm, pg[2], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 2 && w->misses == 4);
+
+	tlb_invalidate_all(mm.tlb, TLB_SCOPE_ALL);
+	CHECK_EQ(mm_access(&mm, pg[1], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 2 && w->misses == 5);
+	CHECK_EQ(mm_access(&mm, pg[2], MMU_READ, 1), MMU_OK);
+	CHECK(w->hits == 3 && w->misses == 5);
 	cpu_caches_free(mm.caches);
 	tlb_destroy(mm.tlb);
 	munmap(host, ram);
@@ -349,8 +418,8 @@ static void test_no_walk_cache(const char *core)
 		CHECK(!"cpu_caches_create");
 		return;
 	}
-	CHECK(!cpu_walk_cache_hit(cc, 0x4000));
-	CHECK(!cpu_walk_cache_hit(cc, 0x4000));
+	CHECK(!cpu_walk_cache_hit(cc, 0xc0000000u, 0));
+	CHECK(!cpu_walk_cache_hit(cc, 0xc0000000u, 0));
 	CHECK_EQ(cc->walk.stats.hits + cc->walk.stats.misses, 0);
 	cpu_caches_free(cc);
 }
@@ -368,6 +437,7 @@ int main(void)
 	test_block_fetch("cortex-a15", 3);
 	test_block_fetch("cortex-a7", 4);
 	test_walk_cache();
+	test_walk_cache_tlbi();
 	test_no_walk_cache("cortex-a7");
 	test_no_walk_cache("cortex-a9");
 	test_no_walk_cache("arm1176");
