@@ -77,12 +77,34 @@ static void hazard_ordering(struct machine *m, const struct tlbi_site *s, uint32
 	case TLBI_SITE_CACHE:
 		if (s->cache == CP15_DCCALL || s->cache == CP15_DCCIALL)
 			hazard_dcache_clean(hz, m->mm.smp.cpu, 0, true);
-		else if (mm_virt_to_phys(&m->mm, rt, &pa))
+		else if ((s->cache == CP15_DCCMVAC || s->cache == CP15_DCCMVAU ||
+			  s->cache == CP15_DCCIMVAC) && mm_virt_to_phys(&m->mm, rt, &pa))
 			hazard_dcache_clean(hz, m->mm.smp.cpu, pa, false);
 		break;
 	default:
 		break;
 	}
+}
+
+/* A guest cache maintenance MCR on the modelled caches (--model cache):
+ * by MVA, the line of Rt's PA (an MVA with no translation does nothing
+ * here); by set/way, Rt as the architecture encodes it. */
+static void cache_maint(struct machine *m, enum cp15_cache_op op, uint32_t rt)
+{
+	static const enum cache_op of[CP15_NR_CACHE_OPS] = {
+		[CP15_DCCMVAC] = CACHE_OP_DCCMVAC, [CP15_DCCMVAU] = CACHE_OP_DCCMVAU,
+		[CP15_DCCIMVAC] = CACHE_OP_DCCIMVAC, [CP15_DCCALL] = CACHE_OP_DCCALL,
+		[CP15_DCCIALL] = CACHE_OP_DCCIALL, [CP15_DCIMVAC] = CACHE_OP_DCIMVAC,
+		[CP15_DCISW] = CACHE_OP_DCISW, [CP15_DCCSW] = CACHE_OP_DCCSW,
+		[CP15_DCCISW] = CACHE_OP_DCCISW, [CP15_ICIALLU] = CACHE_OP_ICIALLU,
+		[CP15_ICIALLUIS] = CACHE_OP_ICIALLU, [CP15_ICIMVAU] = CACHE_OP_ICIMVAU,
+	};
+	uint32_t arg = rt;
+	bool by_mva = op == CP15_DCCMVAC || op == CP15_DCCMVAU || op == CP15_DCCIMVAC ||
+		      op == CP15_DCIMVAC || op == CP15_ICIMVAU;
+	if (by_mva && !mm_virt_to_phys(&m->mm, rt, &arg))
+		return;
+	m->mm.stats.cycles += cpu_cache_maint(m->mm.caches, of[op], arg);
 }
 
 static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
@@ -105,6 +127,8 @@ static void hook_tlbi(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		cp15_guest_write(m, (uint32_t)addr, s->reg, guest_reg(m, reg_of[s->rt]));
 		return;
 	}
+	if (s->kind == TLBI_SITE_CACHE && m->mm.caches)
+		cache_maint(m, s->cache, guest_reg(m, reg_of[s->rt]));
 	if (s->kind != TLBI_SITE_TLBI) {
 		if (m->mm.hazards)
 			hazard_ordering(m, s, s->kind == TLBI_SITE_CACHE ? guest_reg(m, reg_of[s->rt]) : 0);
@@ -135,7 +159,8 @@ static int scan_tlbi_sites(struct machine *m)
 			continue;
 		/* The barriers and cleans only matter to the hazard checker. */
 		unsigned flags = TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_CP15_REGS |
-				 (m->mm.hazards ? TLBI_SCAN_ORDERING : 0);
+				 (m->mm.hazards ? TLBI_SCAN_ORDERING : 0) |
+				 (m->mm.caches ? TLBI_SCAN_CACHE_OPS : 0);
 		if (tlbi_scan(c->arm, c->thumb, s->data, s->vaddr, s->filesz, flags, &c->sites) < 0)
 			return -1;
 	}

@@ -145,7 +145,7 @@ static bool sched_used(const struct machine *m)
  * CPU 0 alone if set-up stopped before smp_init), 0 with --model tlb. */
 static void write_cpu_cache_sum(struct json *j, const struct machine *m, const char *name, size_t off)
 {
-	struct cache_stats sum = { 0, 0 };
+	struct cache_stats sum = { .hits = 0 };
 	const struct cpu_caches *c0 = m->mm.caches;
 	bool per_cpu = m->cpus && m->cpus[0].caches;
 	for (unsigned i = 0; per_cpu && i < m->ncpus; i++) {
@@ -153,6 +153,7 @@ static void write_cpu_cache_sum(struct json *j, const struct machine *m, const c
 		if (m->cpus[i].caches) {
 			sum.hits += c->stats.hits;
 			sum.misses += c->stats.misses;
+			sum.writebacks += c->stats.writebacks;
 		}
 	}
 	if (c0 && !per_cpu) {
@@ -279,24 +280,28 @@ static void write_all(const struct machine *m, FILE *f, int status)
 
 	/* --model cache (mm/cache.h): always present, 0 with the level off. */
 	const struct cpu_caches *cc = m->mm.caches;
-	uint64_t l1d_hits = 0, l1d_misses = 0; /* every CPU's L1D (--cpus) */
+	uint64_t l1d_hits = 0, l1d_misses = 0, l1d_wb = 0; /* every CPU's L1D (--cpus) */
 	for (unsigned i = 0; m->cpus && i < m->ncpus; i++)
 		if (m->cpus[i].caches) {
 			l1d_hits += m->cpus[i].caches->l1d.stats.hits;
 			l1d_misses += m->cpus[i].caches->l1d.stats.misses;
+			l1d_wb += m->cpus[i].caches->l1d.stats.writebacks;
 		}
 	if (cc && !(m->cpus && m->cpus[0].caches)) {
 		l1d_hits = cc->l1d.stats.hits; /* set-up stopped before smp_init */
 		l1d_misses = cc->l1d.stats.misses;
+		l1d_wb = cc->l1d.stats.writebacks;
 	}
 	json_object(&j, "cache");
 	json_object(&j, "l1d");
 	json_u64(&j, "hits", l1d_hits);
 	json_u64(&j, "misses", l1d_misses);
+	json_u64(&j, "writebacks", l1d_wb);
 	json_end_object(&j);
 	json_object(&j, "l2");
 	json_u64(&j, "hits", cc && cc->l2 ? cc->l2->stats.hits : 0);
 	json_u64(&j, "misses", cc && cc->l2 ? cc->l2->stats.misses : 0);
+	json_u64(&j, "writebacks", cc && cc->l2 ? cc->l2->stats.writebacks : 0);
 	json_end_object(&j);
 	write_cpu_cache_sum(&j, m, "l1i", offsetof(struct cpu_caches, l1i));
 	write_cpu_cache_sum(&j, m, "walk", offsetof(struct cpu_caches, walk));

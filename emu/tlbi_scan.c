@@ -43,6 +43,13 @@ static const struct {
 	[CP15_DCCIMVAC] = { "DCCIMVAC", 14, 1 },
 	[CP15_DCCALL]   = { "DCCALL",   10, 0 },
 	[CP15_DCCIALL]  = { "DCCIALL",  14, 0 },
+	[CP15_DCIMVAC]  = { "DCIMVAC",   6, 1 },
+	[CP15_DCISW]    = { "DCISW",     6, 2 },
+	[CP15_DCCSW]    = { "DCCSW",    10, 2 },
+	[CP15_DCCISW]   = { "DCCISW",   14, 2 },
+	[CP15_ICIALLU]  = { "ICIALLU",   5, 0 },
+	[CP15_ICIALLUIS] = { "ICIALLUIS", 1, 0 },
+	[CP15_ICIMVAU]  = { "ICIMVAU",   5, 1 },
 };
 
 const char *cp15_cache_op_name(enum cp15_cache_op op)
@@ -289,6 +296,7 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 	int ret = -1;
 	bool barriers_too = (flags & TLBI_SCAN_BARRIERS) != 0;
 	bool ordering = (flags & TLBI_SCAN_ORDERING) != 0;
+	bool cache_ops = (flags & TLBI_SCAN_CACHE_OPS) != 0;
 	bool regs_too = (flags & TLBI_SCAN_CP15_REGS) != 0;
 	enum cp15_reg reg;
 
@@ -324,7 +332,7 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			if ((w & 0x0ff00f10) != 0x0e000f10 || (w >> 28) == 0xf)
 				continue;
 			unsigned crn = (w >> 16) & 0xf;
-			if (crn != 8 && !((barriers_too || ordering) && crn == 7) &&
+			if (crn != 8 && !((barriers_too || ordering || cache_ops) && crn == 7) &&
 			    !(regs_too && cp15_reg_decode(0, crn, w & 0xf, (w >> 5) & 7, &reg) == 0))
 				continue;
 			struct mcr_fields f = {
@@ -338,7 +346,9 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			enum tlbi_op op;
 			if (crn == 7 && !(barriers_too && cp15_barrier_decode(f.crm, f.opc2, &b) == 0) &&
 			    !(ordering && (cp15_barrier_decode(f.crm, f.opc2, &b) == 0 ||
-					   cp15_cache_op_decode(f.crm, f.opc2, &co) == 0)))
+					   (cp15_cache_op_decode(f.crm, f.opc2, &co) == 0 &&
+					    co <= CP15_DCCIALL))) &&
+			    !(cache_ops && cp15_cache_op_decode(f.crm, f.opc2, &co) == 0))
 				continue;
 			out->candidates++;
 			struct tlbi_site site;
@@ -384,7 +394,7 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			/* Rt 1111 opc2 1 CRm */
 			if ((hw2 & 0x0f10) != 0x0f10)
 				continue;
-			if (crn != 8 && !((barriers_too || ordering) && crn == 7) &&
+			if (crn != 8 && !((barriers_too || ordering || cache_ops) && crn == 7) &&
 			    !(regs_too && cp15_reg_decode(0, crn, hw2 & 0xf, (hw2 >> 5) & 7, &reg) == 0))
 				continue;
 			struct mcr_fields f = {
@@ -396,7 +406,9 @@ int tlbi_scan(csh arm, csh thumb, const uint8_t *code, uint32_t va, uint32_t siz
 			enum tlbi_op op;
 			if (crn == 7 && !(barriers_too && cp15_barrier_decode(f.crm, f.opc2, &b) == 0) &&
 			    !(ordering && (cp15_barrier_decode(f.crm, f.opc2, &b) == 0 ||
-					   cp15_cache_op_decode(f.crm, f.opc2, &co) == 0)))
+					   (cp15_cache_op_decode(f.crm, f.opc2, &co) == 0 &&
+					    co <= CP15_DCCIALL))) &&
+			    !(cache_ops && cp15_cache_op_decode(f.crm, f.opc2, &co) == 0))
 				continue;
 			out->candidates++;
 			struct tlbi_site site;

@@ -67,6 +67,15 @@ enum cp15_cache_op {
 	CP15_DCCIMVAC, /* c7, c14, 1: clean and invalidate by MVA to PoC */
 	CP15_DCCALL,   /* c7, c10, 0: ARMv6 clean entire data cache */
 	CP15_DCCIALL,  /* c7, c14, 0: ARMv6 clean and invalidate entire data cache */
+	/* Found for the cache model only (TLBI_SCAN_CACHE_OPS; the ones above,
+	 * the D-cache cleans, also with TLBI_SCAN_ORDERING), DDI 0406C B4.2.1: */
+	CP15_DCIMVAC,  /* c7, c6, 1: invalidate by MVA to PoC */
+	CP15_DCISW,    /* c7, c6, 2: invalidate by set/way */
+	CP15_DCCSW,    /* c7, c10, 2: clean by set/way */
+	CP15_DCCISW,   /* c7, c14, 2: clean and invalidate by set/way */
+	CP15_ICIALLU,  /* c7, c5, 0: invalidate all instruction caches to PoU */
+	CP15_ICIALLUIS, /* c7, c1, 0: the same, Inner Shareable */
+	CP15_ICIMVAU,  /* c7, c5, 1: invalidate instruction cache line by MVA to PoU */
 	CP15_NR_CACHE_OPS
 };
 const char *cp15_cache_op_name(enum cp15_cache_op op);
@@ -121,6 +130,8 @@ struct tlbi_sites {
 #define TLBI_SCAN_ALL      (TLBI_SCAN_ARM | TLBI_SCAN_THUMB | TLBI_SCAN_BARRIERS)
 /* also find writes to the registers of mm/cp15.h (CRn = c1, c2, c3, c13) */
 #define TLBI_SCAN_CP15_REGS 16u
+/* also find every c7 cache maintenance operation (enum cp15_cache_op) */
+#define TLBI_SCAN_CACHE_OPS 32u
 
 /* Scans `size` bytes at host pointer `code`, which the guest sees at `va`
  * (alignment is taken from va), and appends what it finds to `out` (zero it

@@ -33,10 +33,11 @@ static bool check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
 	return true;
 }
 
-void mm_cache_data(struct mm *mm, uint32_t pa)
+void mm_cache_data(struct mm *mm, uint32_t pa, bool write)
 {
 	struct cpu_caches *cc = mm->caches;
-	mm->stats.cycles += cpu_cache_read(cc, pa, true) - cc->p->l1d.latency;
+	unsigned c = write ? cpu_cache_write(cc, pa, true) : cpu_cache_read(cc, pa, true);
+	mm->stats.cycles += c - cc->p->l1d.latency;
 }
 
 void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes)

@@ -17,10 +17,12 @@
  * walk or the permission check found (the emulator raises the abort). */
 enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access, uint32_t count);
 
-/* --model cache: one data load or store of `pa` through CPU 0's L1D and
- * the L2; charges the latency beyond an L1 hit (the instruction's own cost
- * holds that).  Only called when mm->caches is set. */
-void mm_cache_data(struct mm *mm, uint32_t pa);
+/* --model cache: one data load or store (write) of `pa` through the
+ * CPU's L1D and the L2; charges the latency beyond an L1 hit (the
+ * instruction's own cost holds that) and the write-backs of the dirty
+ * lines its fills evicted; a store leaves its line dirty.  Only called
+ * when mm->caches is set. */
+void mm_cache_data(struct mm *mm, uint32_t pa, bool write);
 
 /* --model cache: the instruction fetches of `bytes` bytes of code from
  * `va` on, within one page, whose fetch look-up mm_access() has just made
@@ -33,7 +35,7 @@ void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes);
 static inline void mm_cache_note(struct mm *mm, uint32_t va, uint32_t pa, enum mmu_access access)
 {
 	if (access != MMU_FETCH) {
-		mm_cache_data(mm, pa);
+		mm_cache_data(mm, pa, access == MMU_WRITE);
 	} else {
 		mm->caches->fetch_va = va;
 		mm->caches->fetch_pa = pa;

@@ -42,6 +42,11 @@
 
 #define CACHE_VALID 0x80000000u
 
+static unsigned cache_invalidate_where(struct cache *c, uint32_t mask, uint32_t match);
+
+/* No published per-line write-back cost was found for these cores. */
+#define WB_ASSUMPTION "ASSUMPTION: a dirty line's write costs a read of the level written (no published per-line figure)"
+
 static const struct cache_profile cache_profiles[] = {
 	{
 		.core = "cortex-a7",
@@ -62,7 +67,14 @@ static const struct cache_profile cache_profiles[] = {
 		.mem_latency = 105,
 		/* DDI 0464F 5.2: walks can read descriptors from L1D. */
 		.walk_l1 = true,
+		/* The A7's L2 is integrated (DDI 0464F 7.1).  Write-backs:
+		 * ASSUMPTION, a line's write costs what a read of that level
+		 * does (no published per-line figure). */
+		.outer_l2 = false,
+		.wb_l2 = 15,
+		.wb_mem = 105,
 		.src = {
+			.wb = WB_ASSUMPTION,
 			.l1i = "DDI 0464D 6.6.2 (2-way, 32 B lines); size, replacement ASSUMPTION",
 			.l1d = "DDI 0464F 6.6.1 (4-way, 64 B), 32 KiB CCSIDR of an A20; latency ASSUMPTION",
 			.l2 = "512 KiB Raspberry Pi docs (BCM2836), 8-way 64 B CCSIDR; latency ASSUMPTION",
@@ -87,7 +99,11 @@ static const struct cache_profile cache_profiles[] = {
 		.mem_latency = 40,
 		/* DDI 0211 6.11 (ARM11 walks do not read L1), as core.c. */
 		.walk_l1 = false,
+		.outer_l2 = false,
+		.wb_l2 = 0,   /* no L2 */
+		.wb_mem = 40, /* ASSUMPTION, as mem_latency */
 		.src = {
+			.wb = WB_ASSUMPTION,
 			.l1i = "DDI 0301H 7.1 (4-way, 32 B, random); 16 KiB ASSUMPTION",
 			.l1d = "DDI 0301H 7.1 (4-way, 32 B, random); 16 KiB, latency ASSUMPTION",
 			.l2 = "ASSUMPTION: none (the BCM2835's L2 belongs to the VideoCore)",
@@ -116,7 +132,13 @@ static const struct cache_profile cache_profiles[] = {
 		.mem_latency = 155,
 		/* ASSUMPTION: walks read through L1D (DDI 0388I 6.4, TTBR IRGN). */
 		.walk_l1 = true,
+		/* The Exynos 4210's L2 is an L2C-310 outside the core
+		 * (EXYNOS4-L2C): CP15 maintenance reaches the L1 only. */
+		.outer_l2 = true,
+		.wb_l2 = 23,  /* ASSUMPTION, as l2_latency */
+		.wb_mem = 155, /* ASSUMPTION, as mem_latency */
 		.src = {
+			.wb = WB_ASSUMPTION,
 			.l1i = "DDI 0388 7.1 (4-way, 32 B), 32 KiB 7cpu-A9; random: SCTLR.RR = 0 (Linux proc-v7)",
 			.l1d = "7cpu-A9 (32 KiB 4-way 32 B, 4 cycles); random: SCTLR.RR = 0 (Linux proc-v7)",
 			.l2 = "7cpu-A9 (1 MiB 32 B, 23 cycles); 16-way round robin: Exynos 4210 L2C-310 aux control",
@@ -145,7 +167,12 @@ static const struct cache_profile cache_profiles[] = {
 		 * 16 entries, one per MiB of VA: 7cpu-A15 ("PDE cache").
 		 * Fully associative, LRU: ASSUMPTION. */
 		.walk = { 16 * 4, 4, 16, CACHE_REPL_LRU, 0 },
+		/* The A15's L2 is integrated (DDI 0438E 7.1). */
+		.outer_l2 = false,
+		.wb_l2 = 21,  /* ASSUMPTION, as l2_latency */
+		.wb_mem = 208, /* ASSUMPTION, as mem_latency */
 		.src = {
+			.wb = WB_ASSUMPTION,
 			.l1i = "7cpu-A15 (32 KiB 2-way 64 B); LRU ASSUMPTION",
 			.l1d = "7cpu-A15 (32 KiB 2-way 64 B LRU, 4 cycles)",
 			.l2 = "7cpu-A15 (1 MiB 16-way 64 B, 21 cycles); random: DDI 0438E 7.1",
@@ -192,12 +219,13 @@ int cache_init(struct cache *c, const struct cache_geometry *g, uint64_t seed)
 		c->line_shift++;
 	size_t n = (size_t)c->sets * g->ways;
 	c->tag = calloc(n, sizeof(*c->tag));
+	c->dirty = calloc(n, sizeof(*c->dirty));
 	if (g->replacement == CACHE_REPL_LRU)
 		c->used = calloc(n, sizeof(*c->used));
 	if (g->replacement == CACHE_REPL_ROUND_ROBIN)
 		c->next = calloc(c->sets, sizeof(*c->next));
 	c->rng = splitmix64(seed ^ 0xcac4e5ull);
-	if (!c->tag || (g->replacement == CACHE_REPL_LRU && !c->used) ||
+	if (!c->tag || !c->dirty || (g->replacement == CACHE_REPL_LRU && !c->used) ||
 	    (g->replacement == CACHE_REPL_ROUND_ROBIN && !c->next)) {
 		cache_free(c);
 		return -1;
@@ -208,6 +236,7 @@ int cache_init(struct cache *c, const struct cache_geometry *g, uint64_t seed)
 void cache_free(struct cache *c)
 {
 	free(c->tag);
+	free(c->dirty);
 	free(c->used);
 	free(c->next);
 	memset(c, 0, sizeof(*c));
@@ -236,15 +265,26 @@ static uint32_t victim(struct cache *c, uint32_t set, uint32_t base)
 	}
 }
 
-bool cache_access(struct cache *c, uint32_t pa)
+/* A dirty line a fill evicted: its PA, for the write to the next level. */
+struct evicted {
+	bool dirty;
+	uint32_t pa;
+};
+
+/* Looks `pa` up, fills its line on a miss (reporting a dirty victim in
+ * *ev); a write makes the line dirty.  count: in hits/misses (a write-back
+ * arriving from the level above is not a look-up of the program's). */
+static bool access_line(struct cache *c, uint32_t pa, bool write, bool count, struct evicted *ev)
 {
+	ev->dirty = false;
 	uint32_t line = pa >> c->line_shift;
 	uint32_t want = line | CACHE_VALID;
 	c->clock++;
 	if (want == c->mru_tag) { /* still resident: only a miss in its set evicts */
-		c->stats.hits++;
+		c->stats.hits += count;
 		if (c->used)
 			c->used[c->mru_slot] = c->clock;
+		c->dirty[c->mru_slot] |= write;
 		return true;
 	}
 	uint32_t set = line & c->set_mask;
@@ -252,9 +292,10 @@ bool cache_access(struct cache *c, uint32_t pa)
 	uint32_t free_way = c->g.ways;
 	for (uint32_t w = 0; w < c->g.ways; w++) {
 		if (c->tag[base + w] == want) {
-			c->stats.hits++;
+			c->stats.hits += count;
 			if (c->used)
 				c->used[base + w] = c->clock;
+			c->dirty[base + w] |= write;
 			c->mru_tag = want;
 			c->mru_slot = base + w;
 			return true;
@@ -262,16 +303,28 @@ bool cache_access(struct cache *c, uint32_t pa)
 		if (!c->tag[base + w] && free_way == c->g.ways)
 			free_way = w;
 	}
-	c->stats.misses++;
+	c->stats.misses += count;
 	/* The lowest invalid way first (DDI 0301H 7.1 says so for the
 	 * ARM1176; ASSUMPTION for the others), else the policy's victim. */
 	uint32_t w = free_way < c->g.ways ? free_way : victim(c, set, base);
+	ev->dirty = c->dirty[base + w] != 0;
+	if (ev->dirty) {
+		ev->pa = (c->tag[base + w] & ~CACHE_VALID) << c->line_shift;
+		c->stats.writebacks++;
+	}
+	c->dirty[base + w] = write;
 	c->tag[base + w] = want;
 	if (c->used)
 		c->used[base + w] = c->clock;
 	c->mru_tag = want;
 	c->mru_slot = base + w;
 	return false;
+}
+
+bool cache_access(struct cache *c, uint32_t pa)
+{
+	struct evicted ev;
+	return access_line(c, pa, false, true, &ev);
 }
 
 /* The caches each CPU has of its own: L1I, L1D, walk cache. */
@@ -337,13 +390,157 @@ void cpu_caches_free(struct cpu_caches *cc)
 	free(cc);
 }
 
+/* A dirty L1D line written back: into the L2 (allocated there, dirty;
+ * not a look-up of the program's), or to memory without one.  Returns
+ * its cycles, with the L2's own write-back if that fill evicted one. */
+static unsigned writeback_l1(struct cpu_caches *cc, uint32_t line_pa)
+{
+	if (!cc->l2)
+		return cc->p->wb_mem;
+	struct evicted ev;
+	access_line(cc->l2, line_pa, true, false, &ev);
+	return cc->p->wb_l2 + (ev.dirty ? cc->p->wb_mem : 0);
+}
+
+static unsigned cpu_cache_rw(struct cpu_caches *cc, uint32_t pa, bool through_l1, bool write)
+{
+	struct evicted ev;
+	unsigned wb = 0;
+	if (through_l1) {
+		if (access_line(&cc->l1d, pa, write, true, &ev))
+			return cc->p->l1d.latency;
+		if (ev.dirty)
+			wb = writeback_l1(cc, ev.pa);
+	}
+	/* The line's fill reads the L2; it stays clean there unless the
+	 * store skipped L1. */
+	if (cc->l2) {
+		bool hit = access_line(cc->l2, pa, write && !through_l1, true, &ev);
+		if (ev.dirty)
+			wb += cc->p->wb_mem;
+		if (hit)
+			return cc->p->l2.latency + wb;
+	}
+	return cc->p->mem_latency + wb;
+}
+
 unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1)
 {
-	if (through_l1 && cache_access(&cc->l1d, pa))
-		return cc->p->l1d.latency;
-	if (cc->l2 && cache_access(cc->l2, pa))
-		return cc->p->l2.latency;
-	return cc->p->mem_latency;
+	return cpu_cache_rw(cc, pa, through_l1, false);
+}
+
+unsigned cpu_cache_write(struct cpu_caches *cc, uint32_t pa, bool through_l1)
+{
+	return cpu_cache_rw(cc, pa, through_l1, true);
+}
+
+/* The slot holding pa's line, or -1. */
+static int64_t find_line(const struct cache *c, uint32_t pa)
+{
+	uint32_t line = pa >> c->line_shift, base = (line & c->set_mask) * c->g.ways;
+	for (uint32_t w = 0; w < c->g.ways; w++)
+		if (c->tag[base + w] == (line | CACHE_VALID))
+			return base + w;
+	return -1;
+}
+
+/* Cleans (writes back if dirty) and/or invalidates one slot of the L1D
+ * (level 0) or the L2 (level 1).  Returns the write-back's cycles. */
+static unsigned maint_slot(struct cpu_caches *cc, struct cache *c, int64_t slot, bool clean, bool inval)
+{
+	if (slot < 0 || !c->tag[slot])
+		return 0;
+	unsigned cyc = 0;
+	if (clean && c->dirty[slot]) {
+		c->stats.writebacks++;
+		cyc = c == &cc->l1d ? writeback_l1(cc, (c->tag[slot] & ~CACHE_VALID) << c->line_shift)
+				    : cc->p->wb_mem;
+	}
+	if (clean)
+		c->dirty[slot] = 0;
+	if (inval) {
+		c->tag[slot] = 0;
+		c->dirty[slot] = 0;
+		c->mru_tag = 0;
+	}
+	return cyc;
+}
+
+/* A by-MVA operation: the L1D line, then (to the point of coherency, on an
+ * integrated L2) the L2's. */
+static unsigned maint_mva(struct cpu_caches *cc, uint32_t pa, bool clean, bool inval, bool poc)
+{
+	unsigned cyc = maint_slot(cc, &cc->l1d, find_line(&cc->l1d, pa), clean, inval);
+	if (poc && cc->l2 && !cc->p->outer_l2)
+		cyc += maint_slot(cc, cc->l2, find_line(cc->l2, pa), clean, inval);
+	return cyc;
+}
+
+static unsigned log2u(uint32_t x)
+{
+	unsigned n = 0;
+	while ((1u << n) < x)
+		n++;
+	return n;
+}
+
+/* A set/way operation: Level in bits [3:1], the way in the top
+ * log2(ways) bits, the set above the line offset (DDI 0406C B4.2.1,
+ * "Set/way"); level 1 is the L2 if it is integrated (CLIDR shows no outer
+ * cache). */
+static unsigned maint_sw(struct cpu_caches *cc, uint32_t sw, bool clean, bool inval)
+{
+	unsigned level = (sw >> 1) & 7;
+	struct cache *c = level == 0 ? &cc->l1d : level == 1 && cc->l2 && !cc->p->outer_l2 ? cc->l2 : NULL;
+	if (!c)
+		return 0;
+	unsigned a = log2u(c->g.ways);
+	uint32_t way = a ? sw >> (32 - a) : 0;
+	uint32_t set = (sw >> c->line_shift) & c->set_mask;
+	return maint_slot(cc, c, (int64_t)set * c->g.ways + way, clean, inval);
+}
+
+static unsigned maint_all_l1d(struct cpu_caches *cc, bool inval)
+{
+	unsigned cyc = 0;
+	for (uint32_t i = 0; i < cc->l1d.sets * cc->l1d.g.ways; i++)
+		cyc += maint_slot(cc, &cc->l1d, i, true, inval);
+	return cyc;
+}
+
+static const char *const cache_op_names[CACHE_OP_NR] = {
+	"DCIMVAC", "DCISW", "DCCMVAC", "DCCSW", "DCCMVAU", "DCCIMVAC", "DCCISW", "DCCALL", "DCCIALL",
+	"ICIALLU", "ICIMVAU",
+};
+
+const char *cache_op_name(enum cache_op op)
+{
+	return (unsigned)op < CACHE_OP_NR ? cache_op_names[op] : "?";
+}
+
+unsigned cpu_cache_maint(struct cpu_caches *cc, enum cache_op op, uint32_t arg)
+{
+	switch (op) {
+	case CACHE_OP_DCIMVAC: return maint_mva(cc, arg, false, true, true);
+	case CACHE_OP_DCISW: return maint_sw(cc, arg, false, true);
+	case CACHE_OP_DCCMVAC: return maint_mva(cc, arg, true, false, true);
+	case CACHE_OP_DCCSW: return maint_sw(cc, arg, true, false);
+	case CACHE_OP_DCCMVAU: return maint_mva(cc, arg, true, false, false);
+	case CACHE_OP_DCCIMVAC: return maint_mva(cc, arg, true, true, true);
+	case CACHE_OP_DCCISW: return maint_sw(cc, arg, true, true);
+	case CACHE_OP_DCCALL: return maint_all_l1d(cc, false);
+	case CACHE_OP_DCCIALL: return maint_all_l1d(cc, true);
+	case CACHE_OP_ICIALLU:
+		if (cc->l1i.g.size)
+			cache_invalidate_where(&cc->l1i, 0, 0);
+		return 0;
+	case CACHE_OP_ICIMVAU:
+		if (cc->l1i.g.size)
+			maint_slot(cc, &cc->l1i, find_line(&cc->l1i, arg), false, true);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa)
@@ -373,6 +570,7 @@ static unsigned cache_invalidate_where(struct cache *c, uint32_t mask, uint32_t 
 		uint32_t t = c->tag[i];
 		if (t && ((t & ~CACHE_VALID) & mask) == match) {
 			c->tag[i] = 0;
+			c->dirty[i] = 0;
 			n++;
 		}
 	}

@@ -3,7 +3,10 @@
  * and data caches and a walk cache per CPU and an L2 shared by the CPUs of
  * a cluster, with the hit latencies and the memory latency of a named SoC
  * (docs/cycle-model.md, "Memory hierarchy").  Physically indexed and
- * tagged, allocate on read and write, no write-back cost, no prefetcher.
+ * tagged, allocate on read and write, write-back (a dirty bit per line: a
+ * dirty line evicted or cleaned costs a write to the next level), no
+ * prefetcher.  The guest's and the kernel's cache maintenance operations
+ * (cpu_cache_maint) clean and invalidate lines.
  * Knows nothing of the TLB: callers pass physical addresses. */
 #ifndef KMAPLAB_MM_CACHE_H
 #define KMAPLAB_MM_CACHE_H
@@ -28,6 +31,7 @@ struct cache_geometry {
 struct cache_stats {
 	uint64_t hits;
 	uint64_t misses;
+	uint64_t writebacks; /* dirty lines written to the next level */
 };
 
 struct cache {
@@ -36,6 +40,7 @@ struct cache {
 	uint32_t *tag;     /* sets * ways: line address | CACHE_VALID, 0: invalid */
 	uint64_t *used;    /* LRU: the access clock at the last use (NULL otherwise) */
 	uint32_t *next;    /* round robin: victim pointer per set (NULL otherwise) */
+	uint8_t *dirty;    /* sets * ways: 1 if the line was written since its fill or clean */
 	uint64_t clock;
 	uint64_t rng;
 	/* The line accessed last and its slot: a run of accesses to one line
@@ -46,7 +51,7 @@ struct cache {
 
 /* Where each level's figures come from (`kmaplab costs` prints them). */
 struct cache_sources {
-	const char *l1i, *l1d, *l2, *mem, *walk;
+	const char *l1i, *l1d, *l2, *mem, *walk, *wb;
 };
 
 /* One SoC's hierarchy for one core profile. */
@@ -65,6 +70,15 @@ struct cache_profile {
 	 * descriptor (size 0: the TRM describes none).  line 4, one entry a
 	 * descriptor; latency unused. */
 	struct cache_geometry walk;
+	/* The L2 is an outer cache (an L2C-310 beside the core): the CP15
+	 * maintenance operations act on the L1 caches only (the kernel
+	 * maintains the L2 through its own registers, outer_cache in
+	 * arch/arm/mm/cache-l2x0.c).  False: integrated, CP15 operations to
+	 * the point of coherency act on it too. */
+	bool outer_l2;
+	/* Cycles of one dirty line's write from L1D to the L2 and from the
+	 * L2 (or an L1D without L2) to memory. */
+	unsigned wb_l2, wb_mem;
 	struct cache_sources src;
 };
 
@@ -100,8 +114,35 @@ struct cpu_caches *cpu_caches_create_sibling(const struct cpu_caches *cpu0, uint
 
 /* One data access (or walk read with through_l1 false on a core whose
  * walker bypasses L1) of `pa`: fills what missed, returns its total
- * load-to-use latency in cycles. */
+ * load-to-use latency in cycles, with the write-backs of the dirty lines
+ * its fills evicted. */
 unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1);
+/* A store to `pa`: as a read (allocate on write), and the L1D line (the
+ * L2's if through_l1 is false) becomes dirty. */
+unsigned cpu_cache_write(struct cpu_caches *cc, uint32_t pa, bool through_l1);
+
+/* Cache maintenance operations (ARM DDI 0406C B4.2.1, CP15 c7), as the
+ * guest's MCRs and the kernel's primitives issue them. */
+enum cache_op {
+	CACHE_OP_DCIMVAC,  /* invalidate D line by MVA to PoC: dirty data dropped */
+	CACHE_OP_DCISW,    /* invalidate D line by set/way */
+	CACHE_OP_DCCMVAC,  /* clean D line by MVA to PoC */
+	CACHE_OP_DCCSW,    /* clean D line by set/way */
+	CACHE_OP_DCCMVAU,  /* clean D line by MVA to PoU: L1D into the next level */
+	CACHE_OP_DCCIMVAC, /* clean and invalidate D line by MVA to PoC */
+	CACHE_OP_DCCISW,   /* clean and invalidate D line by set/way */
+	CACHE_OP_DCCALL,   /* ARMv6: clean the entire L1D */
+	CACHE_OP_DCCIALL,  /* ARMv6: clean and invalidate the entire L1D */
+	CACHE_OP_ICIALLU,  /* invalidate the entire L1I (and ICIALLUIS) */
+	CACHE_OP_ICIMVAU,  /* invalidate the L1I line by MVA to PoU */
+	CACHE_OP_NR
+};
+const char *cache_op_name(enum cache_op op);
+/* Applies `op` to this CPU's caches: `arg` is the line's PA for the by-MVA
+ * operations, the set/way/level word (DDI 0406C B4.2.1) for the set/way
+ * ones, unused for the others.  Returns the cycles of the write-backs the
+ * cleans made (the operation's own issue cost is in the instruction's). */
+unsigned cpu_cache_maint(struct cpu_caches *cc, enum cache_op op, uint32_t arg);
 
 /* One instruction fetch of the line of `pa` through L1I and the L2: fills
  * what missed, returns the cycles beyond an L1I hit (0 on a hit: the

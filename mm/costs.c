@@ -31,7 +31,7 @@ static const struct {
 
 /* The cache figures (mm/cache.h), keys CORE_COST_NR on: which level of
  * struct cache_profile and which field. */
-enum cache_field { CF_SIZE, CF_WAYS, CF_LINE, CF_LATENCY, CF_MEM, CF_WALK_ENTRIES };
+enum cache_field { CF_SIZE, CF_WAYS, CF_LINE, CF_LATENCY, CF_MEM, CF_WALK_ENTRIES, CF_WB_L2, CF_WB_MEM };
 static const struct {
 	const char *name;
 	size_t level; /* offset of the struct cache_geometry */
@@ -50,6 +50,8 @@ static const struct {
 	{ "l2_latency", offsetof(struct cache_profile, l2), CF_LATENCY },
 	{ "mem_latency", 0, CF_MEM },
 	{ "walk_entries", offsetof(struct cache_profile, walk), CF_WALK_ENTRIES },
+	{ "l1d_writeback", 0, CF_WB_L2 },
+	{ "l2_writeback", 0, CF_WB_MEM },
 };
 
 static struct cache_geometry *cache_level(struct cache_profile *cp, unsigned k)
@@ -67,6 +69,8 @@ static unsigned cache_get(const struct cache_profile *cp, unsigned k)
 	case CF_LINE: return g->line;
 	case CF_LATENCY: return g->latency;
 	case CF_MEM: return cp->mem_latency;
+	case CF_WB_L2: return cp->wb_l2;
+	case CF_WB_MEM: return cp->wb_mem;
 	case CF_WALK_ENTRIES: default: return g->ways;
 	}
 }
@@ -80,6 +84,8 @@ static void cache_set(struct cache_profile *cp, unsigned k, unsigned v)
 	case CF_LINE: g->line = v; break;
 	case CF_LATENCY: g->latency = v; break;
 	case CF_MEM: cp->mem_latency = v; break;
+	case CF_WB_L2: cp->wb_l2 = v; break;
+	case CF_WB_MEM: cp->wb_mem = v; break;
 	case CF_WALK_ENTRIES: /* one descriptor an entry, fully associative */
 		g->size = 4 * v;
 		g->line = 4;
@@ -93,6 +99,7 @@ static const char *cache_source(const struct cache_profile *cp, unsigned k)
 {
 	size_t level = cache_keys[k].level;
 	const char *s = cache_keys[k].field == CF_MEM ? cp->src.mem
+		: cache_keys[k].field == CF_WB_L2 || cache_keys[k].field == CF_WB_MEM ? cp->src.wb
 		: level == offsetof(struct cache_profile, l1i) ? cp->src.l1i
 		: level == offsetof(struct cache_profile, l1d) ? cp->src.l1d
 		: level == offsetof(struct cache_profile, l2) ? cp->src.l2

@@ -18,7 +18,7 @@
 /* The memory hierarchy's figures (--model cache, struct cache_profile):
  * sizes, ways and lines in bytes or ways, latencies in cycles; they follow
  * the core constants as keys CORE_COST_NR .. COST_KEY_NR - 1. */
-#define CACHE_COST_NR 13u
+#define CACHE_COST_NR 15u
 #define COST_KEY_NR (CORE_COST_NR + CACHE_COST_NR)
 #define COST_ORIGIN_LEN 160u
 

@@ -37,7 +37,7 @@ uint32_t kread32(struct kmap_state *ks, uint32_t va)
 	ks->stats.mem_accesses++;
 	kcharge(ks, ks->mm->core->cost.mem_access);
 	if (ks->mm->caches) /* --model cache: beyond the L1 hit mem_access is */
-		mm_cache_data(ks->mm, __pa(&ks->mm->layout, va));
+		mm_cache_data(ks->mm, __pa(&ks->mm->layout, va), false);
 	return kpeek32(ks, va);
 }
 
@@ -50,6 +50,6 @@ void kwrite32(struct kmap_state *ks, uint32_t va, uint32_t val)
 	ks->stats.mem_accesses++;
 	kcharge(ks, ks->mm->core->cost.mem_access);
 	if (ks->mm->caches)
-		mm_cache_data(ks->mm, __pa(&ks->mm->layout, va));
+		mm_cache_data(ks->mm, __pa(&ks->mm->layout, va), true);
 	kpoke32(ks, va, val);
 }

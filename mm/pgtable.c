@@ -62,8 +62,22 @@ uint32_t pte_read(struct kmap_state *ks, enum pte_window win, uint32_t nr)
 	ks->stats.mem_accesses++;
 	kcharge(ks, ks->mm->core->cost.mem_access);
 	if (ks->mm->caches) /* --model cache: beyond the L1 hit mem_access is */
-		mm_cache_data(ks->mm, pa);
+		mm_cache_data(ks->mm, pa, false);
 	return phys_read32(&ks->mm->mem, pa);
+}
+
+/* --model cache: the clean of the hardware PTE's line that the kernel's
+ * set_pte_ext does after the store ("flush_pte", DCCMVAC): always on ARMv6
+ * (armv6_set_pte_ext, arch/arm/mm/proc-macros.S), on ARMv7 only in a
+ * uniprocessor kernel (cpu_v7_set_pte_ext, proc-v7-2level.S: ALT_UP; an
+ * SMP kernel's walks read through the caches), Linux v5.10.  The line's
+ * write-back is charged; the MCR's issue stays in pte_write. */
+static void pte_clean(struct kmap_state *ks, uint32_t pa)
+{
+	struct mm *mm = ks->mm;
+	if (!mm->caches || (ks->kernel.smp && !hazard_core_needs_pte_clean(mm->core->name)))
+		return;
+	mm->stats.cycles += cpu_cache_maint(mm->caches, CACHE_OP_DCCMVAC, pa);
 }
 
 void set_pte_at(struct kmap_state *ks, enum pte_window win, uint32_t nr, uint32_t pte)
@@ -74,9 +88,10 @@ void set_pte_at(struct kmap_state *ks, enum pte_window win, uint32_t nr, uint32_
 	ks->stats.pte_writes++;
 	kcharge(ks, ks->mm->core->cost.pte_write);
 	if (ks->mm->caches)
-		mm_cache_data(ks->mm, pa);
+		mm_cache_data(ks->mm, pa, true);
 	hazard_pt_store(ks->mm->hazards, 0, pa, 4, pte, 0, true);
 	phys_write32(&ks->mm->mem, pa, pte);
+	pte_clean(ks, pa);
 }
 
 void pte_clear(struct kmap_state *ks, enum pte_window win, uint32_t nr)
@@ -87,7 +102,8 @@ void pte_clear(struct kmap_state *ks, enum pte_window win, uint32_t nr)
 	ks->stats.pte_writes++;
 	kcharge(ks, ks->mm->core->cost.pte_write);
 	if (ks->mm->caches)
-		mm_cache_data(ks->mm, pa);
+		mm_cache_data(ks->mm, pa, true);
 	hazard_pt_store(ks->mm->hazards, 0, pa, 4, 0, 0, true);
 	phys_write32(&ks->mm->mem, pa, 0);
+	pte_clean(ks, pa);
 }

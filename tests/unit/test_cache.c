@@ -410,6 +410,161 @@ static void test_walk_cache_tlbi(void)
 	munmap(host, ram);
 }
 
+/* Write-back with a small LRU hierarchy of our own, so every victim is
+ * known: L1D 1 KiB 2-way 64 B (8 sets: lines 512 B apart share a set), L2
+ * 4 KiB 2-way 64 B (32 sets: 2 KiB apart share a set); latencies L1 2, L2
+ * 10, memory 100; a line written back costs 5 into the L2, 50 into memory.
+ * A = 0, B = 2 KiB, C = 4 KiB, D = 6 KiB: one L1 set and one L2 set.
+ *   write A: misses both, from memory (100); L1 A dirty, L2 A clean
+ *   write B: the same (100); L1 {A, B} dirty
+ *   read C: L1 full, LRU victim A is dirty: written into the L2 (its line
+ *     is there: marked dirty, 5); C misses the L2, whose LRU is B (A was
+ *     just written), clean: dropped.  100 + 5
+ *   read D: L1 victim B (dirty) goes to the L2, which no longer has it:
+ *     its LRU victim is A, dirty: to memory (5 + 50); D then misses the
+ *     L2, victim C (older than B), clean.  100 + 5 + 50
+ * Write-backs: L1D 2 (A, B), L2 1 (A). */
+static void test_writeback_lru(void)
+{
+	static const struct cache_profile p = {
+		.core = "test", .soc = "test",
+		.l1d = { 1024, 64, 2, CACHE_REPL_LRU, 2 },
+		.l2 = { 4096, 64, 2, CACHE_REPL_LRU, 10 },
+		.mem_latency = 100, .walk_l1 = true, .wb_l2 = 5, .wb_mem = 50,
+	};
+	struct cpu_caches *cc = cpu_caches_create(&p, 1);
+	if (!cc) {
+		CHECK(!"cpu_caches_create");
+		return;
+	}
+	const uint32_t A = 0, B = 2 * KiB, C = 4 * KiB, D = 6 * KiB;
+	CHECK_EQ(cpu_cache_write(cc, A, true), 100);
+	CHECK_EQ(cpu_cache_write(cc, B, true), 100);
+	CHECK_EQ(cpu_cache_read(cc, C, true), 100 + 5);
+	CHECK_EQ(cpu_cache_read(cc, D, true), 100 + 5 + 50);
+	CHECK_EQ(cc->l1d.stats.writebacks, 2);
+	CHECK_EQ(cc->l2->stats.writebacks, 1);
+	/* The write-backs are not look-ups of the program's: 4 L2 misses. */
+	CHECK_EQ(cc->l2->stats.misses, 4);
+	CHECK_EQ(cc->l2->stats.hits, 0);
+	/* L1 now {C, D} clean: reading them again costs the L1 hit only. */
+	CHECK_EQ(cpu_cache_read(cc, C, true), 2);
+	CHECK_EQ(cpu_cache_read(cc, D, true), 2);
+	cpu_caches_free(cc);
+}
+
+/* The maintenance operations on the Cortex-A15 (L1D 32 KiB 2-way LRU,
+ * 64 B: 256 sets, 16 KiB apart share one; integrated L2, so operations to
+ * the point of coherency reach it).  Costs are the profile's latencies and
+ * write-back figures. */
+static void test_maint_a15(void)
+{
+	const struct cache_profile *p = cache_profile_find("cortex-a15");
+	struct cpu_caches *cc = cpu_caches_create(p, 1);
+	if (!cc) {
+		CHECK(!"cpu_caches_create");
+		return;
+	}
+	const uint32_t A = 0x200000, B = A + 16 * KiB;
+	CHECK_EQ(cpu_cache_write(cc, A, true), p->mem_latency); /* way 0 */
+	CHECK_EQ(cpu_cache_write(cc, B, true), p->mem_latency); /* way 1 */
+	/* DCCMVAC B: the dirty L1 line goes to the L2 (which holds it: now
+	 * dirty), then the L2's line to memory. */
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCMVAC, B), p->wb_l2 + p->wb_mem);
+	CHECK_EQ(cc->l1d.stats.writebacks, 1);
+	CHECK_EQ(cc->l2->stats.writebacks, 1);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCMVAC, B), 0); /* clean now */
+	CHECK_EQ(cpu_cache_read(cc, B, true), p->l1d.latency);  /* still valid */
+	/* DCCMVAU A: to the point of unification, the L2: one write-back, the
+	 * L2's copy stays dirty; a second DCCMVAU has nothing to do. */
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCMVAU, A), p->wb_l2);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCMVAU, A), 0);
+	CHECK_EQ(cc->l2->stats.writebacks, 1);
+	/* ...but a clean to the point of coherency still writes the L2's. */
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCMVAC, A), p->wb_mem);
+	/* DCIMVAC on a dirty line: dropped, no write-back; both levels lose
+	 * it, so the next read goes to memory. */
+	CHECK_EQ(cpu_cache_write(cc, B, true), p->l1d.latency);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCIMVAC, B), 0);
+	CHECK_EQ(cc->l1d.stats.writebacks, 2);
+	CHECK_EQ(cpu_cache_read(cc, B, true), p->mem_latency);
+	/* DCCIMVAC on a dirty line: written back through the L2 to memory,
+	 * then gone from both. */
+	CHECK_EQ(cpu_cache_write(cc, A, true), p->l1d.latency);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCIMVAC, A), p->wb_l2 + p->wb_mem);
+	CHECK_EQ(cpu_cache_read(cc, A, true), p->mem_latency);
+	/* By set/way (DDI 0406C B4.2.1): 2 ways, so the way is bit 31; the
+	 * set is PA[13:6]; level 0 (bits [3:1]) is the L1D.  Set S holds A in
+	 * way 0 and B in way 1: each invalidate above freed its way, and a
+	 * refill takes the lowest invalid way.  Dirty both, then clean way 1
+	 * (B), clean+invalidate way 0 (A). */
+	uint32_t set = (A >> 6) & 255;
+	CHECK_EQ(cpu_cache_write(cc, A, true), p->l1d.latency);
+	CHECK_EQ(cpu_cache_write(cc, B, true), p->l1d.latency);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCSW, 1u << 31 | set << 6), p->wb_l2);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCSW, 1u << 31 | set << 6), 0);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCISW, 0u << 31 | set << 6), p->wb_l2);
+	CHECK_EQ(cpu_cache_read(cc, B, true), p->l1d.latency); /* way 1 kept */
+	CHECK_EQ(cpu_cache_read(cc, A, true), p->l2.latency);  /* from the L2, into way 0 */
+	/* DCISW of way 0 drops A, dirty, without a write-back. */
+	CHECK_EQ(cpu_cache_write(cc, A, true), p->l1d.latency);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCISW, 0u << 31 | set << 6), 0);
+	CHECK_EQ(cpu_cache_read(cc, A, true), p->l2.latency);
+	/* I side: ICIALLU empties L1I, ICIMVAU one line. */
+	const uint32_t I = 0x400000, J = I + 64;
+	CHECK_EQ(cpu_cache_fetch(cc, I), p->mem_latency);
+	CHECK_EQ(cpu_cache_fetch(cc, J), p->mem_latency);
+	CHECK_EQ(cpu_cache_fetch(cc, I), 0);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_ICIMVAU, I), 0);
+	CHECK_EQ(cpu_cache_fetch(cc, I), p->l2.latency);
+	CHECK_EQ(cpu_cache_fetch(cc, J), 0);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_ICIALLU, 0), 0);
+	CHECK_EQ(cpu_cache_fetch(cc, I), p->l2.latency);
+	CHECK_EQ(cpu_cache_fetch(cc, J), p->l2.latency);
+	cpu_caches_free(cc);
+}
+
+/* The Cortex-A9's L2 is an outer L2C-310: CP15 operations reach the L1
+ * only.  A clean by MVA writes the L1 line into the L2 (wb_l2) and leaves
+ * the L2's copy dirty (no L2 write-back); an invalidate leaves the L2's
+ * copy, so the next read hits the L2; set/way level 1 (the L2) does
+ * nothing. */
+static void test_maint_outer_l2(void)
+{
+	const struct cache_profile *p = cache_profile_find("cortex-a9");
+	struct cpu_caches *cc = cpu_caches_create(p, 1);
+	if (!cc) {
+		CHECK(!"cpu_caches_create");
+		return;
+	}
+	const uint32_t A = 0x200000;
+	CHECK_EQ(cpu_cache_write(cc, A, true), p->mem_latency);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCIMVAC, A), p->wb_l2);
+	CHECK_EQ(cc->l2->stats.writebacks, 0);
+	CHECK_EQ(cpu_cache_read(cc, A, true), p->l2.latency);
+	CHECK_EQ(cpu_cache_maint(cc, CACHE_OP_DCCISW, 1u << 1), 0);
+	cpu_caches_free(cc);
+}
+
+/* The ARM1176 has no L2 here: a dirty line evicted from its L1D (16 KiB
+ * 4-way 32 B, random; 128 sets, 4 KiB apart share one) is written to
+ * memory.  Five dirty lines in one set: the fifth fill evicts one of the
+ * four (all dirty), whichever the random victim is. */
+static void test_writeback_no_l2(void)
+{
+	const struct cache_profile *p = cache_profile_find("arm1176");
+	struct cpu_caches *cc = cpu_caches_create(p, 1);
+	if (!cc) {
+		CHECK(!"cpu_caches_create");
+		return;
+	}
+	for (uint32_t i = 0; i < 4; i++)
+		CHECK_EQ(cpu_cache_write(cc, i * 4 * KiB, true), p->mem_latency);
+	CHECK_EQ(cpu_cache_write(cc, 4 * 4 * KiB, true), p->mem_latency + p->wb_mem);
+	CHECK_EQ(cc->l1d.stats.writebacks, 1);
+	cpu_caches_free(cc);
+}
+
 /* A7, A9 and ARM1176: no walk cache in their TRMs; nothing counted. */
 static void test_no_walk_cache(const char *core)
 {
@@ -438,6 +593,10 @@ int main(void)
 	test_block_fetch("cortex-a7", 4);
 	test_walk_cache();
 	test_walk_cache_tlbi();
+	test_writeback_lru();
+	test_maint_a15();
+	test_maint_outer_l2();
+	test_writeback_no_l2();
 	test_no_walk_cache("cortex-a7");
 	test_no_walk_cache("cortex-a9");
 	test_no_walk_cache("arm1176");
