@@ -19,7 +19,10 @@
 #include "access.h"
 #include "cache.h"
 #include "check.h"
+#include "highmem.h"
+#include "kernel.h"
 #include "mm.h"
+#include "pgtable.h"
 
 #define KiB 1024u
 
@@ -565,6 +568,45 @@ static void test_writeback_no_l2(void)
 	cpu_caches_free(cc);
 }
 
+/* The kernel's PTE clean (set_pte_ext's "flush_pte" DCCMVAC, Linux v5.10):
+ * always on ARMv6 (armv6_set_pte_ext, proc-macros.S), on ARMv7 only in a
+ * UP kernel (cpu_v7_set_pte_ext: ALT_UP).  The PTE's line is read first
+ * (in L1D, clean); the store then hits L1D and dirties it; the clean
+ * writes it back: ARM1176 (no L2) to memory, A7 UP into its integrated L2
+ * and, to the point of coherency, on to memory; A7 SMP: no clean, the
+ * line stays dirty, no write-back. */
+static void test_pte_clean(const char *core, bool smp, unsigned expect_wb)
+{
+	const uint32_t ram = 64u << 20;
+	uint8_t *host = mmap(NULL, ram, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static struct mm mm;
+	char err[200];
+	struct kernel_profile kp;
+	if (host == MAP_FAILED || setup(&mm, core, host, ram) || kernel_profile_default("5.10", &kp)) {
+		CHECK(!"machine set-up");
+		return;
+	}
+	kp.smp = smp;
+	struct kmap_config cfg = { .kernel = &kp };
+	struct kmap_state *ks = kmap_init(&mm, &cfg, err, sizeof(err));
+	if (!ks) {
+		CHECK(!"kmap_init");
+		return;
+	}
+	const struct cache_profile *p = mm.caches->p;
+	pte_read(ks, PTE_WINDOW_PKMAP, 5);
+	uint64_t wb = mm.caches->l1d.stats.writebacks, cyc = mm.stats.cycles;
+	set_pte_at(ks, PTE_WINDOW_PKMAP, 5, mmu_l2_small(mm.layout.phys_offset + 0x1000000u,
+							   MMU_AP_PRIV_RW, true, false));
+	unsigned clean = !expect_wb ? 0 : p->l2.size ? p->wb_l2 + p->wb_mem : p->wb_mem;
+	CHECK_EQ(mm.caches->l1d.stats.writebacks - wb, expect_wb);
+	CHECK_EQ(mm.stats.cycles - cyc, mm.core->cost.pte_write + clean);
+	kmap_free(ks);
+	cpu_caches_free(mm.caches);
+	tlb_destroy(mm.tlb);
+	munmap(host, ram);
+}
+
 /* A7, A9 and ARM1176: no walk cache in their TRMs; nothing counted. */
 static void test_no_walk_cache(const char *core)
 {
@@ -597,6 +639,9 @@ int main(void)
 	test_maint_a15();
 	test_maint_outer_l2();
 	test_writeback_no_l2();
+	test_pte_clean("arm1176", true, 1);
+	test_pte_clean("cortex-a7", false, 1);
+	test_pte_clean("cortex-a7", true, 0);
 	test_no_walk_cache("cortex-a7");
 	test_no_walk_cache("cortex-a9");
 	test_no_walk_cache("arm1176");
