@@ -92,7 +92,7 @@ int cmd_costs(int argc, char **argv)
 	for (unsigned i = 0; i < COST_KEY_NR; i++) {
 		if (i == CORE_COST_NR)
 			printf("# %s memory hierarchy (--model cache): bytes, ways, cycles\n", cache.soc);
-		printf("%-12s %7u  %s\n", cost_key_name(i), cost_key_get(&costs, &cache, i), o.origin[i]);
+		printf("%-13s %6u  %s\n", cost_key_name(i), cost_key_get(&costs, &cache, i), o.origin[i]);
 	}
 	return 0;
 }
