@@ -35,6 +35,15 @@ struct cpu_model_hot {
 	/* --model fill: the last block's conditional accesses that the flags
 	 * at its exit decide (emu/fill_model.c). */
 	struct insn_mem_conds pending;
+	uint32_t pending_end; /* that block's fall-through address */
+	/* --model fill: the instruction-side look-up last found a current
+	 * micro-TLB hit on this page (emu/fill_model.c, fill_model_fetch). */
+	struct fill_fetch_memo {
+		uint32_t page;      /* VA page + 1; 0: nothing remembered */
+		uint32_t tlb_gen;   /* tlb_peek_gen(TLB_SIDE_I) then */
+		uint32_t store_gen; /* hazard_pt_store_gen() then */
+		uint32_t contextidr, dacr;
+	} fetch;
 };
 
 int cpu_model_init(struct machine *m);

@@ -28,6 +28,14 @@ bool fill_model_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa
  * and maps the engine's per-access alias.  0 or a uc_err. */
 int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v);
 
+/* The instruction side of a block within one page, `insns` look-ups:
+ * true if they were counted here (the page's micro-TLB entry was found
+ * current by the last look-up and nothing that could change that has
+ * happened since), else the caller makes the look-up (mm_access) and then
+ * calls fill_model_fetched(). */
+bool fill_model_fetch(struct machine *m, uint32_t va, uint32_t size, uint32_t insns);
+void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size);
+
 /* The block hook's part: count the block's data accesses as micro-TLB
  * hits (before it runs) and follow the hazard checker's state. */
 void fill_model_block(struct machine *m, uint32_t va, uint32_t size);

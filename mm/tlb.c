@@ -199,6 +199,7 @@ static inline void set_mru(struct level *L, unsigned i)
 	L->mru_mask = L->tag_mask[i];
 	L->mru_key = L->key[i];
 	if (L->hot) {
+		L->hot->gen++;
 		struct tlb_mru *s0 = &L->hot->slot[0];
 		if (s0->idx != i || s0->key == KEY_INVALID) {
 			/* Move up; drop the slot of i if it is further down, else the last. */
@@ -221,8 +222,10 @@ static inline void hot_forget(struct level *L, unsigned i)
 {
 	if (L->hot)
 		for (unsigned k = 0; k < TLB_HOT_SLOTS; k++)
-			if (L->hot->slot[k].idx == i)
+			if (L->hot->slot[k].idx == i) {
 				L->hot->slot[k].key = KEY_INVALID;
+				L->hot->gen++;
+			}
 }
 
 static inline void clear_mru(struct level *L)
@@ -350,8 +353,10 @@ static unsigned level_insert(struct tlb *tlb, struct level *L, const struct mmu_
 		i = level_victim(L, set);
 	if (L->key[i] != KEY_INVALID)
 		level_kill(L, i);
-	if (L->hot && !L->hot->overlap)
+	if (L->hot && !L->hot->overlap) {
 		L->hot->overlap = overlaps_other(L, i, p.va_base, mask, key);
+		L->hot->gen++;
+	}
 
 	L->e[i].valid = true;
 	L->e[i].locked = false;
@@ -436,6 +441,7 @@ static unsigned level_flush(struct level *L)
 		for (unsigned k = 0; k < TLB_HOT_SLOTS; k++)
 			L->hot->slot[k].key = KEY_INVALID;
 		L->hot->overlap = false;
+		L->hot->gen++;
 	}
 	memset(L->shift_count, 0, sizeof(L->shift_count));
 	L->shift_mask = 0;
