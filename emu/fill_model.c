@@ -180,20 +180,9 @@ int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb 
  * no statistic, mm/access.c check_stale), the ASID and DACR are the same,
  * and the checker has nothing possibly stale near the VA. */
 
-static inline bool single_page(uint32_t va, uint32_t size)
-{
-	return ((va ^ (va + size - 1)) & PAGE_MASK) == 0;
-}
-
 bool fill_model_fetch(struct machine *m, uint32_t va, uint32_t size, uint32_t insns)
 {
-	const struct fill_fetch_memo *f = &m->front->fetch;
-	if (f->page != (va >> PAGE_SHIFT) + 1 || !insns || !single_page(va, size))
-		return false;
-	if (f->tlb_gen != tlb_peek_gen(m->mm.tlb, TLB_SIDE_I) ||
-	    f->store_gen != hazard_pt_store_gen(m->mm.hazards) || f->contextidr != m->mm.regs.contextidr ||
-	    f->dacr != m->mm.regs.dacr || !(m->mm.regs.sctlr & 1u) ||
-	    !hazard_va_quiet(m->mm.hazards, m->mm.smp.cpu, va))
+	if (!fill_fetch_current(m, va, size, insns))
 		return false;
 	tlb_count_mru_hits(m->mm.tlb, insns); /* as mm_access() would: micro hits */
 	return true;
@@ -203,7 +192,7 @@ void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size)
 {
 	struct fill_fetch_memo *f = &m->front->fetch;
 	f->page = 0;
-	if (!single_page(va, size) || !(m->mm.regs.sctlr & 1u))
+	if (!fill_single_page(va, size) || !(m->mm.regs.sctlr & 1u))
 		return;
 	const struct mmu_translation *t =
 		tlb_peek_mru(m->mm.tlb, TLB_SIDE_I, va, (uint8_t)(m->mm.regs.contextidr & 0xffu));
@@ -223,40 +212,11 @@ void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size)
 
 /* ---- Conditional data accesses ------------------------------------------ */
 
-/* Whether the last block's conditional exit (c->exit_cond) was taken, from
- * the address of the block that followed it: 1 taken, 0 not, -1 unknown
- * (an indirect exit to its own fall-through, or neither address). */
-static int exit_taken(const struct insn_mem_conds *c, uint32_t end, uint32_t next)
-{
-	if (c->exit_cond == INSN_MEM_NO_EXIT)
-		return -1;
-	if (c->exit_direct) {
-		if (c->exit_target == end)
-			return -1;
-		return next == c->exit_target ? 1 : next == end ? 0 : -1;
-	}
-	return next != end ? 1 : -1;
-}
-
-/* Settles the items `c` leaves to its exit's flags from whether the exit
- * was taken, when each has the exit's condition or its opposite (ARM
- * conditions come in pairs that differ in bit 0); false, and nothing
- * taken back, if any has another. */
 static bool uncount_by_exit(struct machine *m, const struct insn_mem_conds *c, int taken)
 {
-	if (taken < 0)
+	if (taken < 0 || !fill_exit_decides(c))
 		return false;
-	for (unsigned i = 0; i < c->n; i++)
-		if ((c->cond[i] & INSN_MEM_AT_EXIT) && ((c->cond[i] & 0xfu) | 1u) != (c->exit_cond | 1u))
-			return false;
-	for (unsigned i = 0; i < c->n; i++) {
-		if (!(c->cond[i] & INSN_MEM_AT_EXIT))
-			continue;
-		bool passed = (c->cond[i] & 0xfu) == c->exit_cond ? taken : !taken;
-		if (!passed)
-			for (unsigned k = 0; k < c->mem[i]; k++)
-				tlb_uncount_mru_hit(m->mm.tlb);
-	}
+	fill_uncount_by_exit(m->mm.tlb, c, taken);
 	return true;
 }
 
@@ -291,7 +251,7 @@ void fill_model_block(struct machine *m, uint32_t va, uint32_t size)
 	 * settled by where its conditional branch went; else one CPSR read
 	 * settles them and this block's that its entry flags decide. */
 	bool exit_flags = h->pending.n &&
-			  !uncount_by_exit(m, &h->pending, exit_taken(&h->pending, h->pending_end, va));
+			  !uncount_by_exit(m, &h->pending, fill_exit_taken(&h->pending, h->pending_end, va));
 	bool entry_flags = known && f->conds.n && has_entry_conds(&f->conds);
 	if (exit_flags || entry_flags) {
 		uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);

@@ -403,6 +403,8 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	m->insns += insns;
 	if (!m->opt.model)
 		return;
+	if (m->fill && fill_model_block_fast(m, (uint32_t)addr, size, insns))
+		return;
 	if (m->fill && fill_model_fetch(m, (uint32_t)addr, size, insns)) {
 		/* counted: the page's entry is known current */
 	} else if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0) {

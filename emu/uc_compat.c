@@ -144,6 +144,12 @@ struct uc_compat_vtlb {
 	uint8_t *ram;              /* the host's RAM, for the alias (uc_compat_vtlb_alias) */
 	uc_compat_alias_fn alias;
 	void *alias_arg;
+	/* The VA pages of RAM QEMU was given since they were last dropped,
+	 * a bit per page for each 1 MiB of VA (valid while its bit in
+	 * `sections` is set): a section leaving the micro TLB drops just
+	 * these, not a look at each of its 256 pages (vtlb_forget_section). */
+	uint64_t (*filled)[4];
+	uint64_t sections[4096 / 64];
 };
 
 #define VTLB_TRAP (1ull << 32)
@@ -168,7 +174,54 @@ uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr)
 	return pa; /* no fill names it: cannot happen while every fill passes here */
 }
 
+/* The VA page `va` QEMU held at `pa`: no longer (va_of_pfn). */
+static void vtlb_unrecord(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa)
+{
+	uint32_t pfn = (pa - v->ram_base) >> 12;
+	if (pa < v->ram_base || pfn >= v->ram_pages || v->va_of_pfn[pfn] != (va | 1))
+		return;
+	v->va_of_pfn[pfn] = 0;
+	if (v->hot.pa_page == (pa & ~0xfffu))
+		v->hot.pa_page = 1;
+}
+
+/* Drops from QEMU's TLB the pages of the 1 MiB of VA at `va` (mapped at
+ * `pa`) that it was given; past `max` of them one whole flush.  Returns
+ * false if it flushed everything. */
+static bool vtlb_forget_section(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, unsigned max)
+{
+	uint32_t s = va >> 20;
+	if (!(v->sections[s / 64] >> (s % 64) & 1))
+		return true;
+	v->sections[s / 64] &= ~(1ull << (s % 64));
+	unsigned held = 0;
+	for (unsigned w = 0; w < 4 && max < 256; w++)
+		held += (unsigned)__builtin_popcountll(v->filled[s][w]);
+	if (held > max) {
+		uc_compat_flush_tlb_all(v->uc);
+		memset(v->sections, 0, sizeof(v->sections));
+		return false;
+	}
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t bits = v->filled[s][w]; bits; bits &= bits - 1) {
+			uint32_t off = (w * 64 + (unsigned)__builtin_ctzll(bits)) << 12;
+			uc_compat_flush_tlb_page(v->uc, va + off);
+			vtlb_unrecord(v, va + off, pa + off);
+		}
+	return true;
+}
+
 #if HAVE_UC_VTLB
+static void vtlb_note_filled(struct uc_compat_vtlb *v, uint32_t va)
+{
+	uint32_t s = va >> 20, page = (va >> 12) & 0xffu;
+	if (!(v->sections[s / 64] >> (s % 64) & 1)) {
+		v->sections[s / 64] |= 1ull << (s % 64);
+		memset(v->filled[s], 0, sizeof(v->filled[s]));
+	}
+	v->filled[s][page / 64] |= 1ull << (page % 64);
+}
+
 /* QEMU's fill for one page.  An older VA of the same physical page is
  * dropped from QEMU's TLB first, so the page has one VA there.  A page the
  * guest may not access this way is sent to a physical address above 4 GiB
@@ -195,6 +248,7 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 		v->va_of_pfn[pfn] = va | 1;
 		if (v->hot.pa_page == pa)
 			v->hot.va_page = va;
+		vtlb_note_filled(v, va);
 	}
 	v->last_va = va;
 	v->last_pa = pa;
@@ -260,38 +314,26 @@ void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t 
 {
 	if (!size) {
 		uc_compat_flush_tlb_all(v->uc);
+		memset(v->sections, 0, sizeof(v->sections));
 		return;
 	}
 	if (size <= 16 * 4096u || pa < v->ram_base || pa - v->ram_base + (uint64_t)size > (uint64_t)v->ram_pages << 12) {
 		if (size > 16 * 4096u) {
 			uc_compat_flush_tlb_all(v->uc);
+			memset(v->sections, 0, sizeof(v->sections));
 			return;
 		}
 		for (uint32_t off = 0; off < size; off += 4096)
 			uc_compat_flush_tlb_page(v->uc, va + off);
 		return;
 	}
-	/* A section or supersection in RAM: only the pages QEMU was given;
-	 * past FLUSH_PAGES_MAX of them one whole flush is cheaper (QEMU's
-	 * page flush also clears the page's jump cache). */
-	uint32_t first = (pa - v->ram_base) >> 12, held = 0;
-	for (uint32_t i = 0; i < size >> 12 && held <= FLUSH_PAGES_MAX; i++) {
-		uint32_t rec = v->va_of_pfn[first + i];
-		held += rec && (rec & ~0xfffu) - va < size;
-	}
-	bool all = held > FLUSH_PAGES_MAX;
-	if (all)
-		uc_compat_flush_tlb_all(v->uc);
-	for (uint32_t i = 0; i < size >> 12; i++) {
-		uint32_t rec = v->va_of_pfn[first + i];
-		if (rec && (rec & ~0xfffu) - va < size) {
-			if (!all)
-				uc_compat_flush_tlb_page(v->uc, rec & ~0xfffu);
-			v->va_of_pfn[first + i] = 0;
-			if (v->hot.pa_page == ((uint64_t)(first + i) << 12) + v->ram_base)
-				v->hot.pa_page = 1;
-		}
-	}
+	/* A section or supersection in RAM: only the pages QEMU was given
+	 * (the `filled` bits of its 1 MiB pieces); past FLUSH_PAGES_MAX of
+	 * them in one piece one whole flush (QEMU's page flush also clears
+	 * the page's jump cache). */
+	for (uint32_t off = 0; off < size; off += 1u << 20)
+		if (!vtlb_forget_section(v, va + off, pa + off, FLUSH_PAGES_MAX))
+			return;
 }
 
 struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, uint32_t ram_size,
@@ -304,7 +346,11 @@ struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, 
 	struct uc_compat_vtlb *v = calloc(1, sizeof(*v));
 	if (v)
 		v->va_of_pfn = calloc(ram_size >> 12, sizeof(*v->va_of_pfn));
-	if (!v || !v->va_of_pfn) {
+	if (v)
+		v->filled = calloc(4096, sizeof(*v->filled));
+	if (!v || !v->va_of_pfn || !v->filled) {
+		if (v)
+			free(v->va_of_pfn);
 		free(v);
 		*err = UC_ERR_NOMEM;
 		return NULL;
@@ -342,5 +388,6 @@ void uc_compat_vtlb_free(struct uc_compat_vtlb *v)
 	if (!v)
 		return;
 	free(v->va_of_pfn);
+	free(v->filled);
 	free(v);
 }
