@@ -121,7 +121,7 @@ static void host_flush_page(void *arg, uint32_t va)
 static void host_flush_all(void *arg)
 {
 	struct machine *m = arg;
-	uc_compat_flush_tlb_all(m->uc);
+	uc_compat_vtlb_flush_all(m->vtlb, m->uc);
 }
 
 /* --hazards observed: reported once per (PC, VA page), bounded (emu/hazard_report.c). */

@@ -139,7 +139,11 @@ struct uc_compat_vtlb {
 	uc_compat_translate_fn translate;
 	void *arg;
 	uint32_t ram_base, ram_pages;
-	uint32_t *va_of_pfn;     /* VA page | 1 that QEMU may hold for a RAM page, 0: none */
+	uint32_t *va_of_pfn;     /* VA page | epoch tag | 1 that QEMU may hold for a RAM page, 0: none */
+	/* Whole flushes of QEMU's TLB made through uc_compat_vtlb_flush_all();
+	 * a record tagged with another epoch than the current (bits 1-11) is
+	 * one QEMU cannot hold any more. */
+	uint32_t epoch;
 	uint32_t last_va, last_pa; /* the latest fill (an access outside RAM) */
 	uint8_t *ram;              /* the host's RAM, for the alias (uc_compat_vtlb_alias) */
 	uc_compat_alias_fn alias;
@@ -178,7 +182,8 @@ uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr)
 static void vtlb_unrecord(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa)
 {
 	uint32_t pfn = (pa - v->ram_base) >> 12;
-	if (pa < v->ram_base || pfn >= v->ram_pages || v->va_of_pfn[pfn] != (va | 1))
+	if (pa < v->ram_base || pfn >= v->ram_pages || (v->va_of_pfn[pfn] & ~0xfffu) != va ||
+	    !v->va_of_pfn[pfn])
 		return;
 	v->va_of_pfn[pfn] = 0;
 	if (v->hot.pa_page == (pa & ~0xfffu))
@@ -198,8 +203,7 @@ static bool vtlb_forget_section(struct uc_compat_vtlb *v, uint32_t va, uint32_t 
 	for (unsigned w = 0; w < 4 && max < 256; w++)
 		held += (unsigned)__builtin_popcountll(v->filled[s][w]);
 	if (held > max) {
-		uc_compat_flush_tlb_all(v->uc);
-		memset(v->sections, 0, sizeof(v->sections));
+		uc_compat_vtlb_flush_all(v, v->uc);
 		return false;
 	}
 	for (unsigned w = 0; w < 4; w++)
@@ -212,6 +216,11 @@ static bool vtlb_forget_section(struct uc_compat_vtlb *v, uint32_t va, uint32_t 
 }
 
 #if HAVE_UC_VTLB
+static inline uint32_t vtlb_epoch_tag(const struct uc_compat_vtlb *v)
+{
+	return (v->epoch & 0x7ffu) << 1;
+}
+
 static void vtlb_note_filled(struct uc_compat_vtlb *v, uint32_t va)
 {
 	uint32_t s = va >> 20, page = (va >> 12) & 0xffu;
@@ -243,9 +252,11 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 	prot &= UC_PROT_ALL;
 	if (pa >= v->ram_base && pfn < v->ram_pages) {
 		uint32_t old = v->va_of_pfn[pfn];
-		if (old && (old & ~0xfffu) != va)
+		/* Not if QEMU's whole TLB was flushed since: with several CPUs
+		 * a pkmap page comes back at another VA on every pass. */
+		if (old && (old & ~0xfffu) != va && (old & 0xffeu) == vtlb_epoch_tag(v))
 			uc_compat_flush_tlb_page(v->uc, old & ~0xfffu);
-		v->va_of_pfn[pfn] = va | 1;
+		v->va_of_pfn[pfn] = va | vtlb_epoch_tag(v) | 1;
 		if (v->hot.pa_page == pa)
 			v->hot.va_page = va;
 		vtlb_note_filled(v, va);
@@ -310,17 +321,24 @@ uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_al
 #define FLUSH_PAGES_MAX 256
 #endif
 
+uc_err uc_compat_vtlb_flush_all(struct uc_compat_vtlb *v, uc_engine *uc)
+{
+	if (!v)
+		return uc_compat_flush_tlb_all(uc);
+	v->epoch++;
+	memset(v->sections, 0, sizeof(v->sections));
+	return uc_compat_flush_tlb_all(v->uc);
+}
+
 void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size)
 {
 	if (!size) {
-		uc_compat_flush_tlb_all(v->uc);
-		memset(v->sections, 0, sizeof(v->sections));
+		uc_compat_vtlb_flush_all(v, v->uc);
 		return;
 	}
 	if (size <= 16 * 4096u || pa < v->ram_base || pa - v->ram_base + (uint64_t)size > (uint64_t)v->ram_pages << 12) {
 		if (size > 16 * 4096u) {
-			uc_compat_flush_tlb_all(v->uc);
-			memset(v->sections, 0, sizeof(v->sections));
+			uc_compat_vtlb_flush_all(v, v->uc);
 			return;
 		}
 		for (uint32_t off = 0; off < size; off += 4096)
