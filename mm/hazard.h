@@ -232,9 +232,9 @@ void hazard_kernel_flush(struct hazard_checker *hz, unsigned cpu, uint64_t cpus,
  * watch[cpu] is 0 the CPU has nothing possibly stale or pending, and its
  * accesses need not be told (the common case: one load and a compare). */
 struct hazard_hot {
-	uint32_t watch[HAZARD_MAX_CPUS];
 	uint32_t watch_gen; /* hazard_pt_watch_gen() */
 	uint32_t store_gen; /* hazard_pt_store_gen() */
+	uint32_t watch[HAZARD_MAX_CPUS];
 	uint32_t *per_mib[HAZARD_MAX_CPUS]; /* per CPU: records in each 1 MiB of VA */
 };
 static inline bool hazard_cpu_quiet(const struct hazard_checker *hz, unsigned cpu)

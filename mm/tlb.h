@@ -71,15 +71,16 @@ struct tlb_hot_side {
 	 * matches, else the lowest-numbered one, so only slot[0] is exact. */
 	bool overlap;
 	struct tlb_mru slot[TLB_HOT_SLOTS]; /* [0] most recent */
-	/* Changes whenever the slots or `overlap` may have changed, so that a
-	 * caller may remember what tlb_peek_mru() answered (--model fill's
-	 * instruction side, emu/fill_model.c) while it stays the same. */
-	uint32_t gen;
 };
 
 /* The first member of struct tlb. */
 struct tlb_hot {
 	struct tlb_stats stats;
+	/* Per side: changes whenever its slots or `overlap` may have changed,
+	 * so that a caller may remember what tlb_peek_mru() answered while it
+	 * stays the same (--model fill's instruction side, emu/fill_model.c);
+	 * next to the counters tlb_count_mru_hits() adds to: one cache line. */
+	uint32_t gen[2];
 	struct tlb_hot_side side[2]; /* [0] I, [1] D */
 };
 
@@ -112,7 +113,7 @@ static inline const struct mmu_translation *tlb_peek_mru(struct tlb *tlb, enum t
 static inline uint32_t tlb_peek_gen(const struct tlb *tlb, enum tlb_side side)
 {
 	const struct tlb_hot *h = (const struct tlb_hot *)(const void *)tlb;
-	return h->side[side == TLB_SIDE_I ? 0 : 1].gen;
+	return h->gen[side == TLB_SIDE_I ? 0 : 1];
 }
 
 /* Counts n look-ups that hit the entry tlb_peek_mru() returned, exactly as
