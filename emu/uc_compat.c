@@ -277,6 +277,19 @@ static uint32_t alias_va(const struct uc_compat_vtlb *v, uint64_t off)
 	return (v->va_of_pfn[off >> 12] & ~0xfffu) | (uint32_t)(off & 0xfff);
 }
 
+/* memcpy with a size known at compile time per case: no library call on
+ * a path every aliased access takes. */
+static inline void copy_small(void *dst, const void *src, unsigned size)
+{
+	switch (size) {
+	case 1: memcpy(dst, src, 1); break;
+	case 2: memcpy(dst, src, 2); break;
+	case 4: memcpy(dst, src, 4); break;
+	case 8: memcpy(dst, src, 8); break;
+	default: memcpy(dst, src, size); break;
+	}
+}
+
 static uint64_t alias_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
 {
 	(void)uc;
@@ -285,7 +298,7 @@ static uint64_t alias_read(uc_engine *uc, uint64_t off, unsigned size, void *arg
 	if (off + size > (uint64_t)v->ram_pages << 12)
 		return 0;
 	v->alias(v->alias_arg, alias_va(v, off), v->ram_base + (uint32_t)off, size, false, 0);
-	memcpy(&val, v->ram + off, size); /* little-endian guest and host */
+	copy_small(&val, v->ram + off, size); /* little-endian guest and host */
 	return val;
 }
 
@@ -297,7 +310,7 @@ static void alias_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val
 		return;
 	/* Before memory changes, as Unicorn's write hooks are called. */
 	v->alias(v->alias_arg, alias_va(v, off), v->ram_base + (uint32_t)off, size, true, val);
-	memcpy(v->ram + off, &val, size);
+	copy_small(v->ram + off, &val, size);
 }
 #endif
 
