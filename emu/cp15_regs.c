@@ -39,7 +39,7 @@ void cp15_guest_write(struct machine *m, uint32_t pc, enum cp15_reg r, uint32_t 
 	 * so dropping QEMU's TLB now means it refills from the new values.
 	 * (QEMU flushes on its own for DACR, SCTLR and a CONTEXTIDR change, but
 	 * not for a 32-bit TTBR write.) */
-	uc_compat_flush_tlb_all(m->uc);
+	uc_compat_vtlb_flush_all(m->vtlb, m->uc);
 	/* The stale-TLB checker watches the tables TTBR0 points at. */
 	if (m->mm.hazards && (r == CP15_TTBR0 || r == CP15_TTBR1 || r == CP15_TTBCR))
 		hazard_tables_changed(m->mm.hazards);

@@ -32,8 +32,17 @@ struct block_front {
 /* The first member of struct cpu_model (emu/cpu_model.c). */
 struct cpu_model_hot {
 	struct block_front front[1u << BLOCK_FRONT_BITS];
+	/* --model fill: the instruction-side look-up last found a current
+	 * micro-TLB hit on this page (emu/fill_model.c, fill_model_fetch). */
+	struct fill_fetch_memo {
+		uint32_t page;      /* VA page + 1; 0: nothing remembered */
+		uint32_t tlb_gen;   /* tlb_peek_gen(TLB_SIDE_I) then */
+		uint32_t store_gen; /* hazard_pt_store_gen() then */
+		uint32_t contextidr, dacr;
+	} fetch;
 	/* --model fill: the last block's conditional accesses that the flags
-	 * at its exit decide (emu/fill_model.c). */
+	 * at its exit decide (emu/fill_model.c), and its fall-through address. */
+	uint32_t pending_end;
 	struct insn_mem_conds pending;
 };
 

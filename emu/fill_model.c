@@ -169,6 +169,57 @@ int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb 
 	return (int)uc_compat_vtlb_alias(v, m->ram, alias_access, m);
 }
 
+/* ---- The instruction side ---------------------------------------------
+ * mm_access() looks a block's fetches up in the I micro TLB's most recent
+ * entries and reads the entry's descriptors back from RAM (a stale entry
+ * is a hazard).  Under --model fill that answer is remembered per page:
+ * it stays the same while the micro TLB's recent entries stay
+ * (tlb_peek_gen), no descriptor in a page-table page changed
+ * (hazard_pt_store_gen: every such store goes through the alias, or is
+ * the host's set_pte_at; with the checker off a changed descriptor changes
+ * no statistic, mm/access.c check_stale), the ASID and DACR are the same,
+ * and the checker has nothing possibly stale near the VA. */
+
+bool fill_model_fetch(struct machine *m, uint32_t va, uint32_t size, uint32_t insns)
+{
+	if (!fill_fetch_current(m, va, size, insns))
+		return false;
+	tlb_count_mru_hits(m->mm.tlb, insns); /* as mm_access() would: micro hits */
+	return true;
+}
+
+void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size)
+{
+	struct fill_fetch_memo *f = &m->front->fetch;
+	f->page = 0;
+	if (!fill_single_page(va, size) || !(m->mm.regs.sctlr & 1u))
+		return;
+	const struct mmu_translation *t =
+		tlb_peek_mru(m->mm.tlb, TLB_SIDE_I, va, (uint8_t)(m->mm.regs.contextidr & 0xffu));
+	if (!t || !mm_check_ok_fast(t, m->mm.regs.dacr, MMU_FETCH))
+		return;
+	if (t->level != 0 && (phys_read32(&m->mm.mem, t->l1_pa) != t->l1_desc ||
+			      (t->level == 2 && phys_read32(&m->mm.mem, t->l2_pa) != t->l2_desc)))
+		return;
+	*f = (struct fill_fetch_memo){
+		.page = (va >> PAGE_SHIFT) + 1,
+		.tlb_gen = tlb_peek_gen(m->mm.tlb, TLB_SIDE_I),
+		.store_gen = hazard_pt_store_gen(m->mm.hazards),
+		.contextidr = m->mm.regs.contextidr,
+		.dacr = m->mm.regs.dacr,
+	};
+}
+
+/* ---- Conditional data accesses ------------------------------------------ */
+
+static bool uncount_by_exit(struct machine *m, const struct insn_mem_conds *c, int taken)
+{
+	if (taken < 0 || !fill_exit_decides(c))
+		return false;
+	fill_uncount_by_exit(m->mm.tlb, c, taken);
+	return true;
+}
+
 /* Takes back the early counts of the conditional accesses in `c` (those
  * with INSN_MEM_AT_EXIT set iff `at_exit`) whose condition failed. */
 static void uncount_failed(struct machine *m, const struct insn_mem_conds *c, bool at_exit, uint32_t cpsr)
@@ -196,20 +247,27 @@ void fill_model_block(struct machine *m, uint32_t va, uint32_t size)
 	struct cpu_model_hot *h = m->front;
 	const struct block_front *f = cpu_model_front(h, va, size);
 	bool known = f->va == va && f->size == size && (m->mm.regs.sctlr & 1u);
-	/* One CPSR read settles the last block's conditions (its exit is
-	 * this entry) and this block's that its entry flags decide. */
-	if (h->pending.n || (known && has_entry_conds(&f->conds))) {
+	/* The last block's conditions (its exit is this entry): mostly
+	 * settled by where its conditional branch went; else one CPSR read
+	 * settles them and this block's that its entry flags decide. */
+	bool exit_flags = h->pending.n &&
+			  !uncount_by_exit(m, &h->pending, fill_exit_taken(&h->pending, h->pending_end, va));
+	bool entry_flags = known && f->conds.n && has_entry_conds(&f->conds);
+	if (exit_flags || entry_flags) {
 		uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
-		uncount_failed(m, &h->pending, true, cpsr);
-		if (known)
+		if (exit_flags)
+			uncount_failed(m, &h->pending, true, cpsr);
+		if (entry_flags)
 			uncount_failed(m, &f->conds, false, cpsr);
 	}
 	h->pending.n = 0;
 	if (!known || !f->mem)
 		return;
 	tlb_count_mru_hits(m->mm.tlb, f->mem);
-	if (f->conds.n)
+	if (f->conds.n) {
 		h->pending = f->conds;
+		h->pending_end = va + size;
+	}
 }
 
 void fill_model_code_page(struct machine *m, uint32_t va)

@@ -442,7 +442,7 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 	const uint8_t *p = code;
 	size_t left = size;
 	uint64_t addr = va;
-	struct insn_mem_scan scan = { 0 };
+	struct insn_mem_scan scan = { .c.exit_cond = INSN_MEM_NO_EXIT };
 	while (left > 0) {
 		if (cs_disasm_iter(h, &p, &left, &addr, insn)) {
 			unsigned mem = insn_mem_accesses(insn);
@@ -465,8 +465,7 @@ static int decode_block(csh h, const uint8_t *code, uint32_t va, uint32_t size, 
 		out->insns++;
 		out->undecoded++;
 		out->cycles += costs->alu;
-		scan.setter_seen = true; /* it may set the flags */
-		scan.setters++;
+		insn_mem_note_unknown(&scan);
 		if (costs->load_use)
 			load_use_note_unknown(&lu, costs->alu);
 	}

@@ -68,9 +68,54 @@ static bool sets_flags(const cs_insn *insn)
 	return false;
 }
 
+/* Whether the instruction writes the PC (a branch, or a load, pop or data
+ * processing with PC as a destination); *direct: to the immediate *target. */
+static bool writes_pc(const cs_insn *insn, bool *direct, uint32_t *target)
+{
+	const cs_arm *a = &insn->detail->arm;
+	*direct = false;
+	switch (insn->id) {
+	case ARM_INS_B: case ARM_INS_BL: case ARM_INS_BLX: case ARM_INS_BX: case ARM_INS_BXJ:
+		if (a->op_count >= 1 && a->operands[0].type == ARM_OP_IMM) {
+			*direct = true;
+			*target = (uint32_t)a->operands[0].imm; /* Capstone: absolute */
+		}
+		return true;
+	case ARM_INS_TBB: case ARM_INS_TBH:
+		return true;
+	default:
+		break;
+	}
+	for (unsigned i = 0; i < a->op_count; i++)
+		if (a->operands[i].type == ARM_OP_REG && a->operands[i].reg == ARM_REG_PC &&
+		    (a->operands[i].access & CS_AC_WRITE))
+			return true;
+	return false;
+}
+
+static void note_exit(struct insn_mem_scan *s, const cs_insn *insn, arm_cc cc)
+{
+	s->c.exit_cond = INSN_MEM_NO_EXIT;
+	bool direct;
+	uint32_t target = 0;
+	if (cc == ARM_CC_AL || cc == ARM_CC_INVALID || !insn->detail || !writes_pc(insn, &direct, &target))
+		return;
+	s->c.exit_cond = (uint8_t)((unsigned)cc - 1);
+	s->c.exit_direct = direct;
+	s->c.exit_target = target;
+}
+
+void insn_mem_note_unknown(struct insn_mem_scan *s)
+{
+	s->setter_seen = true;
+	s->setters++;
+	s->c.exit_cond = INSN_MEM_NO_EXIT;
+}
+
 void insn_mem_note(struct insn_mem_scan *s, const cs_insn *insn, unsigned mem)
 {
 	arm_cc cc = insn->detail ? insn->detail->arm.cc : ARM_CC_AL;
+	note_exit(s, insn, cc);
 	if (mem && cc != ARM_CC_AL && cc != ARM_CC_INVALID) {
 		unsigned cond = (unsigned)cc - 1; /* Capstone: the ARM encoding + 1 */
 		if (s->c.n < INSN_MEM_CONDS && mem < 256) {

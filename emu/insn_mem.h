@@ -28,7 +28,16 @@ struct insn_mem_conds {
 	uint8_t cond[INSN_MEM_CONDS]; /* ARM condition (0 EQ .. 13 LE) | INSN_MEM_AT_EXIT */
 	uint8_t mem[INSN_MEM_CONDS];  /* the instruction's data accesses */
 	uint8_t unresolved;           /* conditional accesses counted as passed */
+	/* The block's last instruction when it is a conditional one that
+	 * writes the PC (B<cc>, BX<cc>, POP<cc> {..., pc}, LDR<cc> pc, ...):
+	 * its condition passed iff the next block is not the fall-through, so
+	 * the next block's address decides the items whose condition is the
+	 * same or the opposite, without reading CPSR (emu/fill_model.c). */
+	uint8_t exit_cond;            /* ARM condition, INSN_MEM_NO_EXIT: none */
+	bool exit_direct;             /* a branch to exit_target (else indirect) */
+	uint32_t exit_target;
 };
+#define INSN_MEM_NO_EXIT 0xffu
 
 /* Builds `c` while a block is decoded: call insn_mem_note() on every
  * instruction in order, then insn_mem_done(). */
@@ -39,6 +48,8 @@ struct insn_mem_scan {
 	unsigned setters;
 };
 void insn_mem_note(struct insn_mem_scan *s, const cs_insn *insn, unsigned mem);
+/* An instruction Capstone could not decode (it may set the flags). */
+void insn_mem_note_unknown(struct insn_mem_scan *s);
 void insn_mem_done(struct insn_mem_scan *s, struct insn_mem_conds *out);
 
 /* Whether ARM condition `cond` (0 EQ .. 14 AL) passes with CPSR `cpsr`. */

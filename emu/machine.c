@@ -121,7 +121,7 @@ static void host_flush_page(void *arg, uint32_t va)
 static void host_flush_all(void *arg)
 {
 	struct machine *m = arg;
-	uc_compat_flush_tlb_all(m->uc);
+	uc_compat_vtlb_flush_all(m->vtlb, m->uc);
 }
 
 /* --hazards observed: reported once per (PC, VA page), bounded (emu/hazard_report.c). */
@@ -403,10 +403,16 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	m->insns += insns;
 	if (!m->opt.model)
 		return;
-	if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0) {
+	if (m->fill && fill_model_block_fast(m, (uint32_t)addr, size, insns))
+		return;
+	if (m->fill && fill_model_fetch(m, (uint32_t)addr, size, insns)) {
+		/* counted: the page's entry is known current */
+	} else if ((((uint32_t)addr ^ ((uint32_t)addr + size - 1)) & PAGE_MASK) == 0) {
 		/* one page: the common case */
 		if (mm_access(&m->mm, (uint32_t)addr, MMU_FETCH, insns) == MMU_OK && m->mm.caches)
 			mm_cache_fetch(&m->mm, (uint32_t)addr, size); /* --model cache: L1I, L2 */
+		if (m->fill)
+			fill_model_fetched(m, (uint32_t)addr, size);
 	} else
 		model_fetches(m, (uint32_t)addr, size, insns);
 	if (m->fill)

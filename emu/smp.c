@@ -92,7 +92,7 @@ static void switch_in(struct machine *m, struct cpu *c)
 	take(m, &c->snap);
 	if (c->host_flush_pending) {
 		c->host_flush_pending = false;
-		uc_compat_flush_tlb_all(c->uc);
+		uc_compat_vtlb_flush_all(c->vtlb, c->uc);
 	}
 	if (c->code_flush_pending) {
 		/* Another CPU wrote a page this one ran code from: drop all of

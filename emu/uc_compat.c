@@ -139,11 +139,21 @@ struct uc_compat_vtlb {
 	uc_compat_translate_fn translate;
 	void *arg;
 	uint32_t ram_base, ram_pages;
-	uint32_t *va_of_pfn;     /* VA page | 1 that QEMU may hold for a RAM page, 0: none */
+	uint32_t *va_of_pfn;     /* VA page | epoch tag | 1 that QEMU may hold for a RAM page, 0: none */
+	/* Whole flushes of QEMU's TLB made through uc_compat_vtlb_flush_all();
+	 * a record tagged with another epoch than the current (bits 1-11) is
+	 * one QEMU cannot hold any more. */
+	uint32_t epoch;
 	uint32_t last_va, last_pa; /* the latest fill (an access outside RAM) */
 	uint8_t *ram;              /* the host's RAM, for the alias (uc_compat_vtlb_alias) */
 	uc_compat_alias_fn alias;
 	void *alias_arg;
+	/* The VA pages of RAM QEMU was given since they were last dropped,
+	 * a bit per page for each 1 MiB of VA (valid while its bit in
+	 * `sections` is set): a section leaving the micro TLB drops just
+	 * these, not a look at each of its 256 pages (vtlb_forget_section). */
+	uint64_t (*filled)[4];
+	uint64_t sections[4096 / 64];
 };
 
 #define VTLB_TRAP (1ull << 32)
@@ -168,7 +178,59 @@ uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr)
 	return pa; /* no fill names it: cannot happen while every fill passes here */
 }
 
+/* The VA page `va` QEMU held at `pa`: no longer (va_of_pfn). */
+static void vtlb_unrecord(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa)
+{
+	uint32_t pfn = (pa - v->ram_base) >> 12;
+	if (pa < v->ram_base || pfn >= v->ram_pages || (v->va_of_pfn[pfn] & ~0xfffu) != va ||
+	    !v->va_of_pfn[pfn])
+		return;
+	v->va_of_pfn[pfn] = 0;
+	if (v->hot.pa_page == (pa & ~0xfffu))
+		v->hot.pa_page = 1;
+}
+
+/* Drops from QEMU's TLB the pages of the 1 MiB of VA at `va` (mapped at
+ * `pa`) that it was given; past `max` of them one whole flush.  Returns
+ * false if it flushed everything. */
+static bool vtlb_forget_section(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, unsigned max)
+{
+	uint32_t s = va >> 20;
+	if (!(v->sections[s / 64] >> (s % 64) & 1))
+		return true;
+	v->sections[s / 64] &= ~(1ull << (s % 64));
+	unsigned held = 0;
+	for (unsigned w = 0; w < 4 && max < 256; w++)
+		held += (unsigned)__builtin_popcountll(v->filled[s][w]);
+	if (held > max) {
+		uc_compat_vtlb_flush_all(v, v->uc);
+		return false;
+	}
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t bits = v->filled[s][w]; bits; bits &= bits - 1) {
+			uint32_t off = (w * 64 + (unsigned)__builtin_ctzll(bits)) << 12;
+			uc_compat_flush_tlb_page(v->uc, va + off);
+			vtlb_unrecord(v, va + off, pa + off);
+		}
+	return true;
+}
+
 #if HAVE_UC_VTLB
+static inline uint32_t vtlb_epoch_tag(const struct uc_compat_vtlb *v)
+{
+	return (v->epoch & 0x7ffu) << 1;
+}
+
+static void vtlb_note_filled(struct uc_compat_vtlb *v, uint32_t va)
+{
+	uint32_t s = va >> 20, page = (va >> 12) & 0xffu;
+	if (!(v->sections[s / 64] >> (s % 64) & 1)) {
+		v->sections[s / 64] |= 1ull << (s % 64);
+		memset(v->filled[s], 0, sizeof(v->filled[s]));
+	}
+	v->filled[s][page / 64] |= 1ull << (page % 64);
+}
+
 /* QEMU's fill for one page.  An older VA of the same physical page is
  * dropped from QEMU's TLB first, so the page has one VA there.  A page the
  * guest may not access this way is sent to a physical address above 4 GiB
@@ -190,11 +252,14 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 	prot &= UC_PROT_ALL;
 	if (pa >= v->ram_base && pfn < v->ram_pages) {
 		uint32_t old = v->va_of_pfn[pfn];
-		if (old && (old & ~0xfffu) != va)
+		/* Not if QEMU's whole TLB was flushed since: with several CPUs
+		 * a pkmap page comes back at another VA on every pass. */
+		if (old && (old & ~0xfffu) != va && (old & 0xffeu) == vtlb_epoch_tag(v))
 			uc_compat_flush_tlb_page(v->uc, old & ~0xfffu);
-		v->va_of_pfn[pfn] = va | 1;
+		v->va_of_pfn[pfn] = va | vtlb_epoch_tag(v) | 1;
 		if (v->hot.pa_page == pa)
 			v->hot.va_page = va;
+		vtlb_note_filled(v, va);
 	}
 	v->last_va = va;
 	v->last_pa = pa;
@@ -212,6 +277,19 @@ static uint32_t alias_va(const struct uc_compat_vtlb *v, uint64_t off)
 	return (v->va_of_pfn[off >> 12] & ~0xfffu) | (uint32_t)(off & 0xfff);
 }
 
+/* memcpy with a size known at compile time per case: no library call on
+ * a path every aliased access takes. */
+static inline void copy_small(void *dst, const void *src, unsigned size)
+{
+	switch (size) {
+	case 1: memcpy(dst, src, 1); break;
+	case 2: memcpy(dst, src, 2); break;
+	case 4: memcpy(dst, src, 4); break;
+	case 8: memcpy(dst, src, 8); break;
+	default: memcpy(dst, src, size); break;
+	}
+}
+
 static uint64_t alias_read(uc_engine *uc, uint64_t off, unsigned size, void *arg)
 {
 	(void)uc;
@@ -220,7 +298,7 @@ static uint64_t alias_read(uc_engine *uc, uint64_t off, unsigned size, void *arg
 	if (off + size > (uint64_t)v->ram_pages << 12)
 		return 0;
 	v->alias(v->alias_arg, alias_va(v, off), v->ram_base + (uint32_t)off, size, false, 0);
-	memcpy(&val, v->ram + off, size); /* little-endian guest and host */
+	copy_small(&val, v->ram + off, size); /* little-endian guest and host */
 	return val;
 }
 
@@ -232,7 +310,7 @@ static void alias_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t val
 		return;
 	/* Before memory changes, as Unicorn's write hooks are called. */
 	v->alias(v->alias_arg, alias_va(v, off), v->ram_base + (uint32_t)off, size, true, val);
-	memcpy(v->ram + off, &val, size);
+	copy_small(v->ram + off, &val, size);
 }
 #endif
 
@@ -256,42 +334,37 @@ uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_al
 #define FLUSH_PAGES_MAX 256
 #endif
 
+uc_err uc_compat_vtlb_flush_all(struct uc_compat_vtlb *v, uc_engine *uc)
+{
+	if (!v)
+		return uc_compat_flush_tlb_all(uc);
+	v->epoch++;
+	memset(v->sections, 0, sizeof(v->sections));
+	return uc_compat_flush_tlb_all(v->uc);
+}
+
 void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size)
 {
 	if (!size) {
-		uc_compat_flush_tlb_all(v->uc);
+		uc_compat_vtlb_flush_all(v, v->uc);
 		return;
 	}
 	if (size <= 16 * 4096u || pa < v->ram_base || pa - v->ram_base + (uint64_t)size > (uint64_t)v->ram_pages << 12) {
 		if (size > 16 * 4096u) {
-			uc_compat_flush_tlb_all(v->uc);
+			uc_compat_vtlb_flush_all(v, v->uc);
 			return;
 		}
 		for (uint32_t off = 0; off < size; off += 4096)
 			uc_compat_flush_tlb_page(v->uc, va + off);
 		return;
 	}
-	/* A section or supersection in RAM: only the pages QEMU was given;
-	 * past FLUSH_PAGES_MAX of them one whole flush is cheaper (QEMU's
-	 * page flush also clears the page's jump cache). */
-	uint32_t first = (pa - v->ram_base) >> 12, held = 0;
-	for (uint32_t i = 0; i < size >> 12 && held <= FLUSH_PAGES_MAX; i++) {
-		uint32_t rec = v->va_of_pfn[first + i];
-		held += rec && (rec & ~0xfffu) - va < size;
-	}
-	bool all = held > FLUSH_PAGES_MAX;
-	if (all)
-		uc_compat_flush_tlb_all(v->uc);
-	for (uint32_t i = 0; i < size >> 12; i++) {
-		uint32_t rec = v->va_of_pfn[first + i];
-		if (rec && (rec & ~0xfffu) - va < size) {
-			if (!all)
-				uc_compat_flush_tlb_page(v->uc, rec & ~0xfffu);
-			v->va_of_pfn[first + i] = 0;
-			if (v->hot.pa_page == ((uint64_t)(first + i) << 12) + v->ram_base)
-				v->hot.pa_page = 1;
-		}
-	}
+	/* A section or supersection in RAM: only the pages QEMU was given
+	 * (the `filled` bits of its 1 MiB pieces); past FLUSH_PAGES_MAX of
+	 * them in one piece one whole flush (QEMU's page flush also clears
+	 * the page's jump cache). */
+	for (uint32_t off = 0; off < size; off += 1u << 20)
+		if (!vtlb_forget_section(v, va + off, pa + off, FLUSH_PAGES_MAX))
+			return;
 }
 
 struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, uint32_t ram_size,
@@ -304,7 +377,11 @@ struct uc_compat_vtlb *uc_compat_vtlb_install(uc_engine *uc, uint32_t ram_base, 
 	struct uc_compat_vtlb *v = calloc(1, sizeof(*v));
 	if (v)
 		v->va_of_pfn = calloc(ram_size >> 12, sizeof(*v->va_of_pfn));
-	if (!v || !v->va_of_pfn) {
+	if (v)
+		v->filled = calloc(4096, sizeof(*v->filled));
+	if (!v || !v->va_of_pfn || !v->filled) {
+		if (v)
+			free(v->va_of_pfn);
 		free(v);
 		*err = UC_ERR_NOMEM;
 		return NULL;
@@ -342,5 +419,6 @@ void uc_compat_vtlb_free(struct uc_compat_vtlb *v)
 	if (!v)
 		return;
 	free(v->va_of_pfn);
+	free(v->filled);
 	free(v);
 }

@@ -95,6 +95,11 @@ uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_al
  * by one over the whole range. */
 void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size);
 
+/* Drops engine uc's whole TLB; `v` (NULL on Unicorn 2.0) is its fill
+ * layer, told so that it knows what QEMU can no longer hold (a later fill
+ * of a page at another VA then needs no page flush of the old one). */
+uc_err uc_compat_vtlb_flush_all(struct uc_compat_vtlb *v, uc_engine *uc);
+
 /* The VA of the access a memory hook reported at `addr` (identity without
  * a vtlb). */
 uint32_t uc_compat_hook_va_slow(const struct uc_compat_vtlb *v, uint64_t addr);

@@ -484,6 +484,7 @@ void hazard_pt_store(struct hazard_checker *hz, unsigned cpu, uint32_t pa, unsig
 {
 	if (!hz || cpu >= hz->ncpus || size == 0 || size > 8)
 		return;
+	hz->hot.store_gen++;
 	uint32_t first = pa & ~3u, last = (pa + size - 1) & ~3u;
 	for (uint32_t w = first;; w += 4) {
 		if (in_ram(hz, w, 4)) {

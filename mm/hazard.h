@@ -232,8 +232,9 @@ void hazard_kernel_flush(struct hazard_checker *hz, unsigned cpu, uint64_t cpus,
  * watch[cpu] is 0 the CPU has nothing possibly stale or pending, and its
  * accesses need not be told (the common case: one load and a compare). */
 struct hazard_hot {
-	uint32_t watch[HAZARD_MAX_CPUS];
 	uint32_t watch_gen; /* hazard_pt_watch_gen() */
+	uint32_t store_gen; /* hazard_pt_store_gen() */
+	uint32_t watch[HAZARD_MAX_CPUS];
 	uint32_t *per_mib[HAZARD_MAX_CPUS]; /* per CPU: records in each 1 MiB of VA */
 };
 static inline bool hazard_cpu_quiet(const struct hazard_checker *hz, unsigned cpu)
@@ -256,6 +257,14 @@ static inline bool hazard_va_quiet(const struct hazard_checker *hz, unsigned cpu
 static inline uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz)
 {
 	return hz ? ((const struct hazard_hot *)(const void *)hz)->watch_gen : 0;
+}
+/* Changes on every hazard_pt_store() (a store to a watched page, by any
+ * CPU or by the host's set_pte_at): while it stays the same, no descriptor
+ * in a watched page changed, so an emulator need not read descriptors back
+ * to know that a cached translation is still current (--model fill). */
+static inline uint32_t hazard_pt_store_gen(const struct hazard_checker *hz)
+{
+	return hz ? ((const struct hazard_hot *)(const void *)hz)->store_gen : 0;
 }
 /* An access to `va` by `cpu` (`fetch`: an instruction fetch, else data); `observed`: the modelled TLB served an entry
  * whose descriptor changed (mm/access.c's check).  Returns the number of

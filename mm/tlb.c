@@ -74,6 +74,7 @@ struct level {
 	uint32_t mru_va, mru_mask; /* and a copy of its tags (mru_key KEY_INVALID: */
 	unsigned mru_key;      /* none) so the common hit reads only this struct */
 	struct tlb_hot_side *hot; /* micro: the inline copies (struct tlb_hot), or NULL */
+	uint32_t *gen;            /* with hot: its tlb_hot.gen */
 	tlb_evict_fn evict;    /* told of every entry that leaves (tlb_set_evict_hook) */
 	void *evict_arg;
 	unsigned valid;        /* valid entries */
@@ -201,6 +202,7 @@ static inline void set_mru(struct level *L, unsigned i)
 	L->mru_mask = L->tag_mask[i];
 	L->mru_key = L->key[i];
 	if (L->hot) {
+		(*L->gen)++;
 		struct tlb_mru *s0 = &L->hot->slot[0];
 		if (s0->idx != i || s0->key == KEY_INVALID) {
 			/* Move up; drop the slot of i if it is further down, else the last. */
@@ -223,8 +225,10 @@ static inline void hot_forget(struct level *L, unsigned i)
 {
 	if (L->hot)
 		for (unsigned k = 0; k < TLB_HOT_SLOTS; k++)
-			if (L->hot->slot[k].idx == i)
+			if (L->hot->slot[k].idx == i) {
 				L->hot->slot[k].key = KEY_INVALID;
+				(*L->gen)++;
+			}
 }
 
 static inline void clear_mru(struct level *L)
@@ -352,8 +356,10 @@ static unsigned level_insert(struct tlb *tlb, struct level *L, const struct mmu_
 		i = level_victim(L, set);
 	if (L->key[i] != KEY_INVALID)
 		level_kill(L, i);
-	if (L->hot && !L->hot->overlap)
+	if (L->hot && !L->hot->overlap) {
 		L->hot->overlap = overlaps_other(L, i, p.va_base, mask, key);
+		(*L->gen)++;
+	}
 
 	L->e[i].valid = true;
 	L->e[i].locked = false;
@@ -438,6 +444,7 @@ static unsigned level_flush(struct level *L)
 		for (unsigned k = 0; k < TLB_HOT_SLOTS; k++)
 			L->hot->slot[k].key = KEY_INVALID;
 		L->hot->overlap = false;
+		(*L->gen)++;
 	}
 	memset(L->shift_count, 0, sizeof(L->shift_count));
 	L->shift_mask = 0;
@@ -467,6 +474,7 @@ struct tlb *tlb_create(const struct core_profile *core, uint64_t seed)
 			hs->slot[k] = (struct tlb_mru){ .key = KEY_INVALID, .idx = UINT32_MAX };
 		hs->fast = u->entries && u->repl != TLB_REPL_LRU;
 		u->hot = hs;
+		u->gen = &tlb->hot.gen[sx];
 	}
 	return tlb;
 }

@@ -76,6 +76,11 @@ struct tlb_hot_side {
 /* The first member of struct tlb. */
 struct tlb_hot {
 	struct tlb_stats stats;
+	/* Per side: changes whenever its slots or `overlap` may have changed,
+	 * so that a caller may remember what tlb_peek_mru() answered while it
+	 * stays the same (--model fill's instruction side, emu/fill_model.c);
+	 * next to the counters tlb_count_mru_hits() adds to: one cache line. */
+	uint32_t gen[2];
 	struct tlb_hot_side side[2]; /* [0] I, [1] D */
 };
 
@@ -102,6 +107,13 @@ static inline const struct mmu_translation *tlb_peek_mru(struct tlb *tlb, enum t
 		if (tlb_mru_match(&hs->slot[k], va, asid))
 			return &hs->slot[k].t;
 	return NULL;
+}
+
+/* tlb_hot_side.gen of `side`. */
+static inline uint32_t tlb_peek_gen(const struct tlb *tlb, enum tlb_side side)
+{
+	const struct tlb_hot *h = (const struct tlb_hot *)(const void *)tlb;
+	return h->gen[side == TLB_SIDE_I ? 0 : 1];
 }
 
 /* Counts n look-ups that hit the entry tlb_peek_mru() returned, exactly as
