@@ -26,6 +26,7 @@
  * boot allocator starting at memblock_next = 16 MiB: pkmap 2 KiB (2 MiB of
  * VA), fixmap 3 KiB (0xffc00000..0xfff00000), vectors 1 KiB (0xfff00000..):
  * 6 KiB = 0x1800 in all, every piece 1 KiB-aligned so no padding. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,7 +176,10 @@ static void check_l2_hole(struct machine *m, uint32_t va, uint32_t pte_pa)
 {
 	struct mmu_translation t;
 	enum mmu_fault f = mmu_walk(&m->mm.mem, &m->mm.regs, va, &t);
-	if (!CHECK_EQ(f, MMU_FAULT_TRANSLATION) | !CHECK_EQ(t.level, 2))
+	/* Both checks run (each reports its own failure) before the VA is named. */
+	bool bad = !CHECK_EQ(f, MMU_FAULT_TRANSLATION);
+	bad = !CHECK_EQ(t.level, 2) || bad;
+	if (bad)
 		fprintf(stderr, "  VA 0x%08x\n", va);
 	CHECK_EQ(t.l1_desc & 0x3u, 0x1u); /* page table */
 	CHECK_EQ((t.l1_desc >> 5) & 0xfu, 0); /* domain 0 */
