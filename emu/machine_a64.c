@@ -24,6 +24,7 @@
 #include "fault.h"
 #include "json.h"
 #include "kmaplab/hypercall.h"
+#include "sched_a64.h"
 #include "stats.h"
 #include "uc_compat.h"
 
@@ -568,6 +569,12 @@ static void a64_hypercall(struct a64_machine *m, uint64_t pc)
 	bool ok = true;
 	if (nr != HC_ABI_VERSION && nr != HC_KERNEL_INFO)
 		m->kernel_calls++;
+	bool set_ret; /* kthreads, schedule(), one CPU's SMP calls (sched_a64.c) */
+	if (a64_sched_hypercall(m, nr, pc, &ret, &set_ret)) {
+		if (set_ret)
+			a64_set_reg(m, UC_ARM64_REG_X0, ret);
+		return;
+	}
 	switch (nr) {
 	case HC_ABI_VERSION: ret = KMAPLAB_HC_ABI_VERSION; break;
 	case HC_KERNEL_INFO:
@@ -810,6 +817,9 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		uc_emu_stop(uc);
 		return;
 	}
+	/* The tick: a preemption switches tasks before this block runs. */
+	if (a64_sched_block(m, addr))
+		return;
 	if (m->opt.max_insns && m->insns >= m->opt.max_insns) {
 		char sym[160];
 		a64_stop(m, STOP_RUNAWAY, "runaway guest: stopped after %llu instructions (--max-insns %llu) at %s",
@@ -1013,6 +1023,8 @@ static int a64_init(struct a64_machine *m)
 		return uc_fail(m, "to open an AArch64 engine", uerr);
 	if ((rc = map_memory(m)) || (rc = boot_cpu(m)))
 		return rc;
+	if (a64_sched_init(m))
+		return fail(m, EXIT_INTERNAL, "out of memory for the task table");
 	m->vtlb = a64_vtlb_install(m->uc, &m->k.mem, m->k.reserved_pg_dir, m->k.swapper_pg_dir, m->k.layout.va_bits,
 				   &uerr);
 	if (uerr)
@@ -1164,6 +1176,25 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 	json_u64(&j, "isb", m->guest_isb);
 	json_u64(&j, "cycles", m->guest_barrier_cycles);
 	json_end_object(&j);
+	if (a64_sched_used(m)) { /* as on ARM32: once a second task was made */
+		const struct a64_sched_stats *x = a64_sched_stats(m);
+		json_object(&j, "machine");
+		json_u64(&j, "tick", m->opt.tick);
+		json_end_object(&j);
+		json_u64(&j, "tasks", a64_sched_ntasks(m));
+		json_object(&j, "sched");
+		json_u64(&j, "switches", x->switches);
+		json_u64(&j, "preemptions", x->preemptions);
+		json_u64(&j, "ticks", x->ticks);
+		json_u64(&j, "deferred", x->deferred);
+		json_u64(&j, "yields", x->yields);
+		json_u64(&j, "cycles", x->cycles);
+		json_u64(&j, "sched_out_pte_clears", 0); /* no highmem: no kmap_local PTEs */
+		json_u64(&j, "sched_out_flushes", 0);
+		json_u64(&j, "sched_in_pte_sets", 0);
+		json_u64(&j, "sched_in_flushes", 0);
+		json_end_object(&j);
+	}
 	if (m->trace.closed) { /* as on ARM32 (docs/stats.md) */
 		const struct trace_counts *tc = &m->trace.counts;
 		json_object(&j, "trace");
@@ -1192,7 +1223,7 @@ static int a64_stats_write(const struct a64_machine *m, const char *path, int st
 uint64_t a64_cycles(const struct a64_machine *m)
 {
 	const struct a64_tlb_costs *c = &m->profile.cost;
-	uint64_t kernel_cycles = m->tlb_on ? m->k.cycles + m->kernel_calls * c->hypercall : 0;
+	uint64_t kernel_cycles = m->tlb_on ? m->k.cycles + m->kernel_calls * c->hypercall + a64_sched_cycles(m) : 0;
 	return m->insns * c->insn + m->tlb.stats.lookup_cycles + kernel_cycles + m->guest_tlbi_cycles +
 	       m->guest_barrier_cycles;
 }
@@ -1208,6 +1239,7 @@ static void a64_free(struct a64_machine *m)
 	if (m->tlb_on)
 		a64_tlb_free(&m->tlb);
 	free(m->sites);
+	a64_sched_free(m);
 	a64_pages_free_all(&m->pages);
 	free(m->segs);
 	free(m->file);

@@ -81,6 +81,7 @@ struct a64_machine {
 	unsigned nhz_sites;
 	struct a64_trace trace;      /* --trace (trace_a64.h) */
 	struct a64_pmu pmu;          /* the guest's PMU counts the model (pmu_a64.h) */
+	struct a64_sched *sched;     /* kernel threads on the one CPU (sched_a64.h) */
 };
 
 /* True when `core` names an AArch64 core, or the ELF at `path` is EM_AARCH64. */

@@ -10,7 +10,11 @@
 #include "hypercall.h"
 #include "machine.h"
 #include "policy.h"
+#include "sched_a64.h"
 #include "uc_compat.h"
+
+_Static_assert(SCHED_SWITCH_CYCLES == A64_SCHED_SWITCH_CYCLES && KMAPLAB_MAX_TASKS == A64_MAX_TASKS,
+	       "the AArch64 scheduler charges and limits as this one (emu/sched_a64.h)");
 
 static const int ctx_regs[17] = {
 	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4, UC_ARM_REG_R5,

@@ -291,10 +291,8 @@ static inline void flush_tlb_all(void)
 
 /* The PMU (read_ccnt, read_pmn, ...): kmaplab/pmu.h. */
 #include "kmaplab/pmu.h"
-/* SMP: CPUs, kthreads, IPIs, spinlocks, atomics (ARM32 only: ARM's ticket
- * lock and newlib's stdio; the AArch64 machine runs one CPU). */
-#ifndef __aarch64__
+/* SMP: CPUs, kthreads, IPIs, spinlocks, atomics (on AArch64: one CPU,
+ * several tasks on it, kmaplab/smp_a64.h). */
 #include "kmaplab/smp.h"
-#endif
 
 #endif

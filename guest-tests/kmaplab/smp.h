@@ -12,7 +12,10 @@
  * Spinlocks and atomics are real guest code on LDREX/STREX: CPUs really
  * interleave (docs/smp.md says at what granularity), so a data race
  * really corrupts data.  Kthreads, IPIs and sleeping are hypercalls
- * (kmaplab/hypercall.h): the host parks, wakes and interrupts CPUs. */
+ * (kmaplab/hypercall.h): the host parks, wakes and interrupts CPUs.
+ * On AArch64 (one modelled CPU, several tasks on it) the barriers, locks
+ * and atomics are kmaplab/smp_a64.h's; IPIs to another CPU stop the run
+ * (docs/aarch64.md). */
 #ifndef KMAPLAB_SMP_H
 #define KMAPLAB_SMP_H
 
@@ -23,6 +26,9 @@
 
 #include "kmaplab/hypercall.h"
 
+#ifdef __aarch64__
+#include "kmaplab/smp_a64.h"
+#else
 /* The compiler barrier (the kernel's barrier(); not defined under that
  * name here, which guests may use for their own). */
 #define __kmaplab_barrier() __asm__ volatile("" ::: "memory")
@@ -253,6 +259,8 @@ static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 	return prev;
 }
 
+#endif /* __aarch64__ */
+
 /* ---- kthreads: tasks bound to a CPU, several per CPU (docs/sched.md) ---- */
 
 struct task_struct; /* opaque: the host's, in kernel memory */
@@ -271,7 +279,7 @@ static inline void __attribute__((noreturn)) __kmaplab_kthread_entry(int (*threa
 #define __KMAPLAB_KTHREAD_OWN_STACK 1u
 
 struct __kmaplab_kthread_create {
-	uint32_t entry, fn, arg, cpu, stack, stack_size;
+	unsigned long entry, fn, arg, cpu, stack, stack_size; /* machine words */
 };
 
 /* Starts threadfn(data) as a new task bound to `cpu`: at once on a CPU
@@ -284,18 +292,18 @@ static inline struct task_struct *kthread_run_on_cpu(int (*threadfn)(void *data)
 {
 	(void)namefmt;
 	__kmaplab_smp_stdio();
-	uint32_t t = kmaplab_hypercall(HC_KTHREAD_RUN_ON_CPU, (uint32_t)(uintptr_t)__kmaplab_kthread_entry,
-				       (uint32_t)(uintptr_t)threadfn, (uint32_t)(uintptr_t)data, cpu);
+	unsigned long t = kmaplab_hypercall(HC_KTHREAD_RUN_ON_CPU, (unsigned long)(uintptr_t)__kmaplab_kthread_entry,
+				       (unsigned long)(uintptr_t)threadfn, (unsigned long)(uintptr_t)data, cpu);
 	if (t || cpu >= num_online_cpus())
 		return (struct task_struct *)(uintptr_t)t;
 	void *stack = malloc(KTHREAD_STACK_SIZE);
 	if (!stack)
 		return NULL;
 	struct __kmaplab_kthread_create info = {
-		(uint32_t)(uintptr_t)__kmaplab_kthread_entry, (uint32_t)(uintptr_t)threadfn,
-		(uint32_t)(uintptr_t)data, cpu, (uint32_t)(uintptr_t)stack, KTHREAD_STACK_SIZE,
+		(unsigned long)(uintptr_t)__kmaplab_kthread_entry, (unsigned long)(uintptr_t)threadfn,
+		(unsigned long)(uintptr_t)data, cpu, (unsigned long)(uintptr_t)stack, KTHREAD_STACK_SIZE,
 	};
-	t = kmaplab_hypercall(HC_KTHREAD_CREATE, (uint32_t)(uintptr_t)&info, 0, 0, 0);
+	t = kmaplab_hypercall(HC_KTHREAD_CREATE, (unsigned long)(uintptr_t)&info, 0, 0, 0);
 	if (!t)
 		free(stack);
 	return (struct task_struct *)(uintptr_t)t;
@@ -305,9 +313,9 @@ static inline struct task_struct *kthread_run_on_cpu(int (*threadfn)(void *data)
  * returns threadfn's result (-EINTR if it was not running). */
 static inline int kthread_stop(struct task_struct *k)
 {
-	int ret = (int)kmaplab_hypercall(HC_KTHREAD_STOP, (uint32_t)(uintptr_t)k, 0, 0, 0);
+	int ret = (int)kmaplab_hypercall(HC_KTHREAD_STOP, (unsigned long)(uintptr_t)k, 0, 0, 0);
 	/* It has ended: a stack kthread_run_on_cpu() allocated goes back. */
-	if (k && ((volatile uint32_t *)k)[1] == __KMAPLAB_KTHREAD_OWN_STACK && ret != -4)
+	if (k && ((volatile unsigned long *)k)[1] == __KMAPLAB_KTHREAD_OWN_STACK && ret != -4)
 		free(k);
 	return ret;
 }
@@ -347,8 +355,8 @@ static inline void __attribute__((noreturn)) __kmaplab_ipi_return(void)
 
 static inline int __kmaplab_smp_call(unsigned int cpu, smp_call_func_t func, void *info)
 {
-	return (int)kmaplab_hypercall(HC_SMP_CALL, cpu, (uint32_t)(uintptr_t)func, (uint32_t)(uintptr_t)info,
-				      (uint32_t)(uintptr_t)__kmaplab_ipi_return);
+	return (int)kmaplab_hypercall(HC_SMP_CALL, cpu, (unsigned long)(uintptr_t)func, (unsigned long)(uintptr_t)info,
+				      (unsigned long)(uintptr_t)__kmaplab_ipi_return);
 }
 
 /* Runs func(info) on `cpu` (directly if it is this one); waits for it
