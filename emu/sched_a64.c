@@ -334,6 +334,11 @@ bool a64_sched_block(struct a64_machine *m, uint64_t addr)
 	s->need_resched = s->deferred = false;
 	s->st.preemptions++;
 	context_switch(m, (unsigned)next, addr);
+	/* The next tick is the first after the switch: ticks that passed
+	 * during it count once, so a --tick shorter than a switch still lets
+	 * each task run a block. */
+	if (tick)
+		s->next_tick = (a64_cycles(m) / tick + 1) * tick;
 	return true;
 }
 
