@@ -9,7 +9,10 @@ the guest's NAME-a64.elf.  Expected values from the kernel's rules:
   - early_iounmap clears each page with __set_fixmap, and arm64's clear
     flushes one page (flush_tlb_kernel_range): bounce_ioremap's 48
     transfers of 16 pages are 768 range flushes of 768 pages;
-  - a guest without an AArch64 build is skipped with the build named.
+  - a guest without an AArch64 build is skipped with the build named;
+  - the kernel-thread workloads (smp_pagecache, preempt_kmap) run on the
+    AArch64 machine's one CPU (emu/sched_a64.c): ok rows, cpus 1, no flush
+    of any kind (no highmem, so no kmap_local sched_out/in work either).
 usage: compare_a64_test.py KMAPLAB COMPARE GUEST_DIR"""
 import csv
 import os
@@ -35,13 +38,22 @@ try:
     out = os.path.join(tmp, 'out')
     p = subprocess.run([sys.executable, compare, '--kmaplab', kmaplab, '--guest-dir', guest_dir,
                         '--cores', 'cortex-a7,cortex-a53', '--policies', 'linux,nohighmem', '--cpus', '1',
-                        '--out', out, 'pagecache_read', 'bounce_ioremap', os.path.join(tmp, 'lonely.elf')],
+                        '--out', out, 'pagecache_read', 'bounce_ioremap', 'smp_pagecache', 'preempt_kmap',
+                        os.path.join(tmp, 'lonely.elf')],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     check(p.returncode == 0, 'compare exits 0 (got %d: %s)' % (p.returncode, p.stderr.strip()[-300:]))
     with open(os.path.join(out, 'table.csv')) as f:
         rows = list(csv.DictReader(f))
     a64 = {r['guest']: r for r in rows if r['core'] == 'cortex-a53'}
-    check(set(a64) == {'pagecache_read', 'bounce_ioremap', 'lonely'}, 'one cortex-a53 row per guest: %s' % sorted(a64))
+    check(set(a64) == {'pagecache_read', 'bounce_ioremap', 'smp_pagecache', 'preempt_kmap', 'lonely'},
+          'one cortex-a53 row per guest: %s' % sorted(a64))
+    for name in ('smp_pagecache', 'preempt_kmap'):
+        r = a64.get(name, {})
+        check(r.get('result') == 'ok' and r.get('cpus') == '1' and r.get('split') == 'arm64',
+              '%s runs on cortex-a53, one CPU (%s, cpus %s)' % (name, r.get('result'), r.get('cpus')))
+        check(all(r.get(k) == '0' for k in ('flush_page', 'flush_range', 'flush_all', 'sched_flushes', 'pkmap_wraps')),
+              '%s on arm64: no flush (%s)' % (name, {k: r.get(k) for k in ('flush_page', 'flush_range', 'flush_all',
+                                                                           'sched_flushes')}))
     pr = a64.get('pagecache_read', {})
     check(pr.get('policy') == 'nohighmem' and pr.get('split') == 'arm64', 'policy nohighmem, split arm64')
     check(pr.get('kmaps') == '6722', 'pagecache_read kmaps 6722 (got %s)' % pr.get('kmaps'))
