@@ -26,12 +26,35 @@
 
 #include "kmaplab/hypercall.h"
 
+/* What is the same on both architectures; each architecture's file gives
+ * the barriers, preempt_count's register, the spinlock_t and the atomic
+ * primitives (atomic_add, atomic_add_return, atomic_cmpxchg). */
+#define __kmaplab_barrier() __asm__ volatile("" ::: "memory")
+
+#define __SPIN_LOCK_UNLOCKED(name) { 0 }
+#define DEFINE_SPINLOCK(x) spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
+
+typedef struct {
+	volatile int counter;
+} atomic_t;
+
+#define ATOMIC_INIT(i) { (i) }
+
+static inline int atomic_read(const atomic_t *v)
+{
+	return v->counter;
+}
+
+static inline void atomic_set(atomic_t *v, int i)
+{
+	v->counter = i;
+}
+
 #ifdef __aarch64__
 #include "kmaplab/smp_a64.h"
 #else
 /* The compiler barrier (the kernel's barrier(); not defined under that
  * name here, which guests may use for their own). */
-#define __kmaplab_barrier() __asm__ volatile("" ::: "memory")
 
 /* smp_mb(): DMB ISH on ARMv7; ARMv6's CP15 barrier (asm/barrier.h). */
 static inline void smp_mb(void)
@@ -98,11 +121,6 @@ static inline unsigned int smp_processor_id(void)
 	return v;
 }
 
-static inline unsigned int num_online_cpus(void)
-{
-	return kmaplab_hypercall(HC_NUM_ONLINE_CPUS, 0, 0, 0, 0);
-}
-
 /* printf from several CPUs: each call is formatted on the caller's stack
  * and written with one host call once stdout is unbuffered (newlib's
  * __sbprintf), so output lines do not mix.  (malloc is serialised by the
@@ -120,9 +138,6 @@ static inline void __kmaplab_smp_stdio(void)
 typedef struct {
 	volatile uint32_t slock; /* owner in bits 15:0, next ticket in 31:16 */
 } spinlock_t;
-
-#define __SPIN_LOCK_UNLOCKED(name) { 0 }
-#define DEFINE_SPINLOCK(x) spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
 
 static inline void spin_lock_init(spinlock_t *lock)
 {
@@ -182,22 +197,6 @@ static inline void spin_unlock(spinlock_t *lock)
 
 /* ---- atomic_t (arch/arm/include/asm/atomic.h) ---- */
 
-typedef struct {
-	volatile int counter;
-} atomic_t;
-
-#define ATOMIC_INIT(i) { (i) }
-
-static inline int atomic_read(const atomic_t *v)
-{
-	return v->counter;
-}
-
-static inline void atomic_set(atomic_t *v, int i)
-{
-	v->counter = i;
-}
-
 /* atomic_add(): no ordering, as the kernel's. */
 static inline void atomic_add(int i, atomic_t *v)
 {
@@ -231,13 +230,6 @@ static inline int atomic_add_return(int i, atomic_t *v)
 	return result;
 }
 
-static inline void atomic_inc(atomic_t *v) { atomic_add(1, v); }
-static inline void atomic_dec(atomic_t *v) { atomic_add(-1, v); }
-static inline void atomic_sub(int i, atomic_t *v) { atomic_add(-i, v); }
-static inline int atomic_inc_return(atomic_t *v) { return atomic_add_return(1, v); }
-static inline int atomic_dec_return(atomic_t *v) { return atomic_add_return(-1, v); }
-static inline bool atomic_dec_and_test(atomic_t *v) { return atomic_add_return(-1, v) == 0; }
-
 /* atomic_cmpxchg(): returns the old value; stores `new` if it was `old`. */
 static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 {
@@ -260,6 +252,18 @@ static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 }
 
 #endif /* __aarch64__ */
+
+static inline void atomic_inc(atomic_t *v) { atomic_add(1, v); }
+static inline void atomic_dec(atomic_t *v) { atomic_add(-1, v); }
+static inline void atomic_sub(int i, atomic_t *v) { atomic_add(-i, v); }
+static inline int atomic_inc_return(atomic_t *v) { return atomic_add_return(1, v); }
+static inline int atomic_dec_return(atomic_t *v) { return atomic_add_return(-1, v); }
+static inline bool atomic_dec_and_test(atomic_t *v) { return atomic_add_return(-1, v) == 0; }
+
+static inline unsigned int num_online_cpus(void)
+{
+	return (unsigned int)kmaplab_hypercall(HC_NUM_ONLINE_CPUS, 0, 0, 0, 0);
+}
 
 /* ---- kthreads: tasks bound to a CPU, several per CPU (docs/sched.md) ---- */
 

@@ -14,8 +14,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define __kmaplab_barrier() __asm__ volatile("" ::: "memory")
-
 /* smp_mb(): DMB ISH (arch/arm64/include/asm/barrier.h, v5.10). */
 static inline void smp_mb(void)
 {
@@ -67,11 +65,6 @@ static inline unsigned int smp_processor_id(void)
 	return (unsigned int)v;
 }
 
-static inline unsigned int num_online_cpus(void)
-{
-	return (unsigned int)kmaplab_hypercall(HC_NUM_ONLINE_CPUS, 0, 0, 0, 0);
-}
-
 /* picolibc's stdio needs nothing here: one CPU, and its console output
  * is one semihosting call per write. */
 static inline void __kmaplab_smp_stdio(void)
@@ -93,8 +86,6 @@ typedef struct {
 	volatile uint32_t val; /* the locked byte is bits 7:0 */
 } spinlock_t;
 
-#define __SPIN_LOCK_UNLOCKED(name) { 0 }
-#define DEFINE_SPINLOCK(x) spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
 #define __KMAPLAB_Q_LOCKED_VAL 1u
 
 static inline void spin_lock_init(spinlock_t *lock)
@@ -150,22 +141,6 @@ static inline void spin_unlock(spinlock_t *lock)
 /* ---- atomic_t: the LL/SC forms of arch/arm64/include/asm/atomic_ll_sc.h
  * (v5.10; kmaplab-cc builds for ARMv8.0, which has no LSE atomics) ---- */
 
-typedef struct {
-	volatile int counter;
-} atomic_t;
-
-#define ATOMIC_INIT(i) { (i) }
-
-static inline int atomic_read(const atomic_t *v)
-{
-	return v->counter;
-}
-
-static inline void atomic_set(atomic_t *v, int i)
-{
-	v->counter = i;
-}
-
 /* atomic_add(): the relaxed form -- LDXR, ADD, STXR, retry; no barrier. */
 static inline void atomic_add(int i, atomic_t *v)
 {
@@ -196,13 +171,6 @@ static inline int atomic_add_return(int i, atomic_t *v)
 			 : "memory");
 	return result;
 }
-
-static inline void atomic_inc(atomic_t *v) { atomic_add(1, v); }
-static inline void atomic_dec(atomic_t *v) { atomic_add(-1, v); }
-static inline void atomic_sub(int i, atomic_t *v) { atomic_add(-i, v); }
-static inline int atomic_inc_return(atomic_t *v) { return atomic_add_return(1, v); }
-static inline int atomic_dec_return(atomic_t *v) { return atomic_add_return(-1, v); }
-static inline bool atomic_dec_and_test(atomic_t *v) { return atomic_add_return(-1, v) == 0; }
 
 /* atomic_cmpxchg(): the fully ordered __cmpxchg_case_mb_32 -- LDXR, compare,
  * STLXR, retry, DMB ISH; no barrier when the compare fails. */
