@@ -21,8 +21,8 @@
  *            the counts below.
  *
  * What a call must leave is computed from the buffer's pattern (source
- * byte i is pattern(i)), not by another copy: a byte loop over the
- * buffer compares each byte with its expected value.
+ * byte i is pattern(i)), not by another copy: a loop over the buffer
+ * compares it with the expected bytes (8 at a time, then one by one).
  *
  * usage: a64_string memcpy|memmove|memset|count */
 #include <stddef.h>
@@ -34,6 +34,8 @@
 
 #define MAXN 300
 #define MARGIN 64
+/* Buffer sizes rounded up to 8 bytes, the unit restore() writes. */
+#define ROUND8(n) (((n) + 7) & ~7)
 
 typedef void *(*copy_fn)(void *, const void *, size_t);
 typedef void *(*set_fn)(void *, int, size_t);
@@ -85,7 +87,7 @@ static void check_range(const char *fn, size_t d, size_t s, size_t n, const uint
 }
 
 /* buf[from..to) = ref[from..to), widened to 8-byte words (buf and ref are
- * 64-byte aligned), through a volatile pointer: GCC would make a plain
+ * 64-byte aligned, their sizes multiples of 8), through a volatile pointer: GCC would make a plain
  * copy loop a call to the memcpy under test. */
 static void restore(uint8_t *buf, const uint8_t *ref, size_t from, size_t to)
 {
@@ -99,7 +101,7 @@ static void restore(uint8_t *buf, const uint8_t *ref, size_t from, size_t to)
 /* ---- memcpy ---- */
 
 static uint8_t cpy_src[16 + MAXN] __attribute__((aligned(64)));
-static uint8_t cpy_dst[16 + MAXN + MARGIN] __attribute__((aligned(64)));
+static uint8_t cpy_dst[ROUND8(16 + MAXN + MARGIN)] __attribute__((aligned(64)));
 static uint8_t cpy_guard[sizeof(cpy_dst)] __attribute__((aligned(64)));
 
 /* memcpy(dst + da, src + sa, n): dst[da..da + n) is src[sa..sa + n), the
@@ -138,7 +140,7 @@ static unsigned test_memcpy(void)
 /* The source at BASE + 0..15; destinations up to MAXN + 1 below and above
  * it, with MARGIN checked beyond. */
 #define BASE (MARGIN + MAXN + 1 + 16)
-static uint8_t mov_buf[BASE + 16 + 2 * MAXN + 1 + MARGIN] __attribute__((aligned(64)));
+static uint8_t mov_buf[ROUND8(BASE + 16 + 2 * MAXN + 1 + MARGIN)] __attribute__((aligned(64)));
 static uint8_t mov_pat[sizeof(mov_buf)] __attribute__((aligned(64)));
 
 /* One memmove(buf + d, buf + s, n) on a buffer that holds pattern(i)
