@@ -28,6 +28,15 @@
  *           several per line) in a scattered order (measure_random), so every
  *           load's address is the previous load's value and lines come back
  *           at random intervals.
+ *   membench  tinymembench's latency test (ssvb/tinymembench main.c,
+ *           latency_bench; docs/calibration.md): reads of single bytes at
+ *           pseudo-random offsets of a block of 1 KiB .. MAXKIB KiB of that
+ *           same 4 KiB mapping, each read's offset computed from the value
+ *           the read before returned, so they never overlap.  The figure it
+ *           reports is the time per read minus the time per read of the same
+ *           loop over a 2-byte block (always an L1 hit): the extra latency
+ *           over an L1 hit.  This guest prints the 2-byte block as a point of
+ *           its own; kmaplab-calibrate subtracts.
  *   pages   the page-stride chase of "chase" over 1 .. MAXPAGES (up to
  *           1024) pages of that 4 KiB mapping: beyond the pkmap window's 511
  *           pages, to reach the Cortex-A15's 512-entry main TLB.
@@ -40,6 +49,7 @@
  *   lines BYTES LOADS CYCLES       (CYCLES / LOADS per load)
  *   random BYTES LOADS CYCLES      (CYCLES / LOADS per load)
  *   pages PAGES LOADS CYCLES       (CYCLES / LOADS per load)
+ *   membench BYTES READS CYCLES    (BYTES = 2 first: the reference block)
  *   flush range PAGES CALLS CYCLES (CYCLES / CALLS per call)
  *   flush page 1 CALLS CYCLES
  * The guest divides nothing: the Cortex-A9 has no UDIV, and one ELF (built
@@ -48,7 +58,8 @@
  * usage: calib_tlb [chase|flush|all]
  *        calib_tlb lines [MAXKIB [STRIDE]]   (not part of all)
  *        calib_tlb random [MAXKIB [SLOT]]    (not part of all)
- *        calib_tlb pages [MAXPAGES]          (not part of all) */
+ *        calib_tlb pages [MAXPAGES]          (not part of all)
+ *        calib_tlb membench [MAXKIB]         (not part of all) */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -222,6 +233,61 @@ static void measure_random(uint32_t max_kib, uint32_t slot)
 	}
 }
 
+/* tinymembench's random reads, in this guest's words: a linear
+ * congruential generator (the ANSI C constants) gives each read's offset in
+ * the block from its top bits, and the byte read is added into the state
+ * before the next step, so a read cannot start before the one before it has
+ * returned: one read in flight, tinymembench's "single random read".  The
+ * block's bytes are never written here (fresh highmem pages; kmaplab's RAM
+ * starts as zeroed anonymous memory, emu/machine.c; tinymembench zeroes its
+ * buffer), so what is added is 0 and the offsets are the generator's alone.
+ * The loads are volatile: none is left out.  Returns the state. */
+static uint32_t membench_reads(uint32_t va, unsigned bits, uint32_t seed, uint32_t reads)
+{
+	unsigned shift = 32 - bits;
+	while (reads--)
+		seed = seed * 1103515245u + 12345u + *(volatile uint8_t *)(uintptr_t)(va + (seed >> shift));
+	return seed;
+}
+
+/* Reads timed per block (tinymembench does 10^7 per block; 2^16 suffice in
+ * a model with no timer noise).  Before them, the block is read at random
+ * until the caches hold what they will hold for good: four reads per
+ * 32-byte line of the block leave a line unread with odds e^-4 (random
+ * reads with replacement), at least 4096, at most 2^18 (beyond 8 MiB the
+ * L2 has been filled from the block several times over by then). */
+#define MEMBENCH_READS (1u << 16)
+
+static uint32_t membench_warm(uint32_t bytes)
+{
+	uint32_t n = bytes >> 3; /* 4 reads per 32 bytes */
+	return n < 4096 ? 4096 : n > (1u << 18) ? 1u << 18 : n;
+}
+
+static void membench_point(uint32_t va, unsigned bits)
+{
+	uint32_t bytes = 1u << bits;
+	uint32_t seed = membench_reads(va, bits, 1, membench_warm(bytes));
+	uint32_t t0 = read_ccnt();
+	membench_reads(va, bits, seed, MEMBENCH_READS); /* new offsets, not the warm-up's again */
+	uint32_t t1 = read_ccnt();
+	printf("membench %lu %lu %lu\n", (unsigned long)bytes, (unsigned long)MEMBENCH_READS,
+	       (unsigned long)(t1 - t0));
+}
+
+/* The 2-byte reference block first (tinymembench's "no access" time: the
+ * same loop, every read an L1 hit), then 1 KiB .. max_kib KiB, each block
+ * at the start of the mapping (tinymembench picks a random offset in its
+ * 64 MiB buffer for each repetition and reports the best; here the pages
+ * are contiguous highmem PFNs, so no offset aliases worse than another). */
+static void measure_membench(uint32_t max_kib)
+{
+	uint32_t max = max_kib * 1024u, va = map_user(max < 4096 ? 4096 : max);
+	membench_point(va, 1);
+	for (unsigned bits = 10; (1u << bits) <= max; bits++)
+		membench_point(va, bits);
+}
+
 /* The page-stride chase over the 4 KiB mapping: 1 .. max_pages pages. */
 static void measure_pages(uint32_t max_pages)
 {
@@ -287,6 +353,12 @@ int main(int argc, char **argv)
 		      slot <= 4096 && !(slot & (slot - 1)), "random: bad MAXKIB %lu or SLOT %lu",
 		      (unsigned long)max_kib, (unsigned long)slot);
 		measure_random(max_kib, slot);
+	}
+	if (!strcmp(what, "membench")) {
+		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 65536u;
+		CHECK(max_kib >= 1 && max_kib <= (USER_MAX >> 10) && !(max_kib & (max_kib - 1)),
+		      "membench: bad MAXKIB %lu", (unsigned long)max_kib);
+		measure_membench(max_kib);
 	}
 	if (!strcmp(what, "pages")) {
 		uint32_t max_pages = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 1024u;

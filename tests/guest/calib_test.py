@@ -67,7 +67,7 @@ def main():
         p = subprocess.run([sys.executable, calibrate, '--kmaplab', kmaplab, '--guest', guest,
                             '--cores', 'cortex-a7,cortex-a9', '--out', out, '--max-kib', '2048'], capture_output=True, text=True)
         check(p.returncode == 0, 'kmaplab-calibrate exits 0 (%s)' % p.stderr.strip())
-        for name in ('chase.svg', 'flush.svg', 'lines.svg', 'random.svg'):
+        for name in ('chase.svg', 'flush.svg', 'lines.svg', 'random.svg', 'membench.svg'):
             path = os.path.join(out, name)
             try:
                 xml.dom.minidom.parse(path)
@@ -78,6 +78,7 @@ def main():
         table = open(os.path.join(out, 'calibration.md')).read() if os.path.exists(os.path.join(out, 'calibration.md')) else ''
         check('step after 10 pages' in table and 'step after 256 pages' in table and 'step after 128 pages' in table,
               'the table names the steps')
+        check('(tmb-A9) |' in table and '(tmb-A7) |' in table, 'the table has the tinymembench rows')
         p = subprocess.run([sys.executable, calibrate, '--cores', 'arm1176', '--out', out], capture_output=True, text=True)
         check(p.returncode == 64 and 'no calibration for core arm1176' in p.stderr, 'arm1176 refused with 64')
     print('%d failed' % failures if failures else 'all passed')
