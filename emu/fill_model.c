@@ -21,9 +21,10 @@
  * Pages whose every access the model must see go through the alias
  * (uc_compat_vtlb_alias, an I/O region, one callback per access): the
  * pages holding page tables while the hazard checker is on (guest stores
- * to descriptors), every data page while the checker has something
- * possibly stale on this CPU (hazard_cpu_quiet() false), and with several
- * CPUs the pages code runs from (another CPU's store to code). */
+ * to descriptors), the data pages of every 1 MiB of VA in which the
+ * checker has something possibly stale on this CPU (hazard_va_quiet()
+ * false: where the per-access model leaves its fast path), and with
+ * several CPUs the pages code runs from (another CPU's store to code). */
 #include "fill_model.h"
 
 #include "machine.h"
@@ -69,33 +70,59 @@ static void model_data_access(struct machine *m, uint32_t va, bool write)
 	tlb_uncount_mru_hit(m->mm.tlb);
 }
 
-/* The hazard checker's state decides whether every page goes through the
- * alias; a change drops QEMU's TLB so that the next access asks again. */
+/* A new page-table page drops every engine's TLB so that its next access
+ * asks again (needs_alias).  A CPU sent wholly through the alias (a
+ * checker record that fit nowhere, fill_model_mib) comes back once it has
+ * nothing possibly stale left; its aliased pages leave QEMU's TLB as they
+ * leave the micro TLB (an aliased page is never wrong, only slower). */
 static inline void follow_hazards(struct machine *m)
 {
 	if (!m->mm.hazards)
 		return;
 	unsigned cpu = m->mm.smp.cpu;
-	bool all = !hazard_cpu_quiet(m->mm.hazards, cpu);
 	uint32_t gen = hazard_pt_watch_gen(m->mm.hazards);
 	if (gen != m->fill_watch_gen) {
 		m->fill_watch_gen = gen;
 		flush_all_engines(m);
-	} else if (all == m->fill_alias_all[cpu]) {
-		return;
-	} else {
-		uc_compat_vtlb_flush_range(m->vtlb, 0, 0, 0);
 	}
-	m->fill_alias_all[cpu] = all;
+	if (m->fill_alias_all[cpu] && hazard_cpu_quiet(m->mm.hazards, cpu))
+		m->fill_alias_all[cpu] = false;
 }
 
+/* Only the MiBs the checker has records in, not every page while it has
+ * any: with several CPUs a CPU almost always holds some (another CPU's
+ * pkmap changes, its kmap_atomic slots), and the alias on every page made
+ * --model fill slower than --model on (docs/smp.md, "Speed"). */
 static bool needs_alias(struct machine *m, uint32_t va, uint32_t pa)
 {
-	if (m->fill_alias_all[m->mm.smp.cpu])
+	unsigned cpu = m->mm.smp.cpu;
+	if (m->fill_alias_all[cpu] || !hazard_va_quiet(m->mm.hazards, cpu, va))
 		return true;
 	if (m->mm.hazards && hazard_pt_watched(m->mm.hazards, pa))
 		return true;
 	return m->code_pages && m->code_pages[va >> PAGE_SHIFT];
+}
+
+/* The checker's mib hook (hazard_set_mib_hook): 1 MiB of VA in which a
+ * CPU gains something possibly stale leaves that CPU's QEMU TLB, so its
+ * next access there is filled again, through the alias; losing it needs
+ * nothing.  A record that fit nowhere sends the whole CPU through the
+ * alias (the whole-CPU rule of before) until it is quiet again.  A CPU
+ * whose engine does not exist yet has nothing in its TLB to drop, and
+ * needs_alias() asks the checker itself, so nothing is missed then. */
+static void fill_model_mib(void *arg, unsigned cpu, uint32_t mib, bool on)
+{
+	struct machine *m = arg;
+	if (!on || cpu >= 32)
+		return;
+	struct uc_compat_vtlb *v = cpu_vtlb(m, cpu);
+	if (mib == HAZARD_MIB_ALL) {
+		m->fill_alias_all[cpu] = true;
+		if (v)
+			uc_compat_vtlb_flush_all(v, NULL);
+	} else {
+		uc_compat_vtlb_flush_mib(v, mib);
+	}
 }
 
 /* The translation the D micro TLB holds for va, if any: what the CPU
@@ -166,6 +193,8 @@ int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb 
 	if (!m->fill || !v)
 		return 0;
 	tlb_set_evict_hook(tlb, TLB_SIDE_D, evict, v);
+	if (m->mm.hazards)
+		hazard_set_mib_hook(m->mm.hazards, fill_model_mib, m);
 	return (int)uc_compat_vtlb_alias(v, m->ram, alias_access, m);
 }
 

@@ -111,11 +111,9 @@ static inline bool fill_model_block_fast(struct machine *m, uint32_t va, uint32_
 	struct cpu_model_hot *h = m->front;
 	const struct block_front *f = cpu_model_front(h, va, size);
 	const struct hazard_checker *hz = m->mm.hazards;
-	unsigned cpu = m->mm.smp.cpu;
 	if (f->va != va || f->size != size || !fill_fetch_current(m, va, size, insns))
 		return false;
-	if (hz && (hazard_pt_watch_gen(hz) != m->fill_watch_gen ||
-		   hazard_cpu_quiet(hz, cpu) == m->fill_alias_all[cpu]))
+	if (hz && hazard_pt_watch_gen(hz) != m->fill_watch_gen)
 		return false; /* follow_hazards() has work */
 	int taken = -1;
 	if (h->pending.n) {

@@ -120,7 +120,7 @@ struct machine {
 	/* --model fill (emu/fill_model.h) */
 	bool fill;                 /* on for this run (fill_model_usable) */
 	uint32_t fill_watch_gen;   /* hazard_pt_watch_gen() the engines' TLBs were filled under */
-	bool fill_alias_all[32];   /* per CPU: every data page through the alias (hazards pending) */
+	bool fill_alias_all[32];   /* per CPU: every data page through the alias (a checker record that fit nowhere) */
 
 };
 

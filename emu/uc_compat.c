@@ -242,6 +242,7 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 	struct uc_compat_vtlb *v = arg;
 	uint32_t va = (uint32_t)addr & ~0xfffu, pa, prot;
 	if (!v->translate(v->arg, (uint32_t)addr, type, &pa, &prot)) {
+		vtlb_note_filled(v, va);
 		e->paddr = VTLB_TRAP | va;
 		e->perms = UC_PROT_ALL;
 		return true;
@@ -259,8 +260,9 @@ static bool vtlb_fill(uc_engine *uc, uint64_t addr, uc_mem_type type, uc_tlb_ent
 		v->va_of_pfn[pfn] = va | vtlb_epoch_tag(v) | 1;
 		if (v->hot.pa_page == pa)
 			v->hot.va_page = va;
-		vtlb_note_filled(v, va);
 	}
+	/* Outside RAM too: uc_compat_vtlb_flush_mib() drops every page. */
+	vtlb_note_filled(v, va);
 	v->last_va = va;
 	v->last_pa = pa;
 	/* QEMU cannot run code from an I/O region: the alias is data only. */
@@ -341,6 +343,19 @@ uc_err uc_compat_vtlb_flush_all(struct uc_compat_vtlb *v, uc_engine *uc)
 	v->epoch++;
 	memset(v->sections, 0, sizeof(v->sections));
 	return uc_compat_flush_tlb_all(v->uc);
+}
+
+void uc_compat_vtlb_flush_mib(struct uc_compat_vtlb *v, uint32_t mib)
+{
+	uint32_t s = mib & 0xfffu;
+	if (!v || !(v->sections[s / 64] >> (s % 64) & 1))
+		return; /* nothing filled there since it was last dropped */
+	v->sections[s / 64] &= ~(1ull << (s % 64));
+	/* The va_of_pfn records stay: one QEMU no longer holds costs at most
+	 * one needless page flush when its page is filled at another VA. */
+	for (unsigned w = 0; w < 4; w++)
+		for (uint64_t bits = v->filled[s][w]; bits; bits &= bits - 1)
+			uc_compat_flush_tlb_page(v->uc, s << 20 | (w * 64 + (unsigned)__builtin_ctzll(bits)) << 12);
 }
 
 void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size)

@@ -95,6 +95,11 @@ uc_err uc_compat_vtlb_alias(struct uc_compat_vtlb *v, uint8_t *ram, uc_compat_al
  * by one over the whole range. */
 void uc_compat_vtlb_flush_range(struct uc_compat_vtlb *v, uint32_t va, uint32_t pa, uint32_t size);
 
+/* Drops from QEMU's TLB every page of the 1 MiB of VA at mib << 20 that
+ * it was given since that MiB was last dropped (the per-MiB filled bits),
+ * RAM or not; no whole flush. */
+void uc_compat_vtlb_flush_mib(struct uc_compat_vtlb *v, uint32_t mib);
+
 /* Drops engine uc's whole TLB; `v` (NULL on Unicorn 2.0) is its fill
  * layer, told so that it knows what QEMU can no longer hold (a later fill
  * of a page at another VA then needs no page flush of the old one). */

@@ -59,6 +59,8 @@ struct recset {
 	 * together (struct hazard_cpu owns it): most accesses fall where
 	 * nothing is recorded, and this answers them without hashing. */
 	uint32_t *per_mib;
+	struct hazard_checker *hz; /* whose mib hook hears of a count leaving or reaching 0 */
+	unsigned cpu;
 };
 
 struct dirty_line {
@@ -98,6 +100,8 @@ struct hazard_checker {
 	uint64_t store_seq;
 	uint32_t kernel_pc;
 	bool completing; /* in hazard_kernel_flush: no pending records */
+	hazard_mib_fn mib_fn; /* hazard_set_mib_hook() */
+	void *mib_arg;
 	struct hazard_stats stats;
 	const struct hazard_ops *ops;
 	void *arg;
@@ -123,9 +127,12 @@ static uint32_t bucket_of(const struct recset *s, uint32_t va_base, uint32_t siz
 	return (h ^ (h >> 15)) & s->mask;
 }
 
-static bool recset_init(struct recset *s, unsigned cap, uint32_t *per_mib)
+static bool recset_init(struct recset *s, unsigned cap, uint32_t *per_mib,
+			struct hazard_checker *hz, unsigned cpu)
 {
 	memset(s, 0, sizeof(*s));
+	s->hz = hz;
+	s->cpu = cpu;
 	s->cap = cap;
 	s->mask = 2 * cap - 1; /* cap is a power of two */
 	s->r = calloc(cap, sizeof(*s->r));
@@ -147,12 +154,20 @@ static void recset_free(struct recset *s)
 	free(s->bucket);
 }
 
-/* The 1 MiB regions a record covers: one, or sixteen for a supersection. */
+static void mib_hook(struct hazard_checker *hz, unsigned cpu, uint32_t mib, bool on);
+
+/* The 1 MiB regions a record covers: one, or sixteen for a supersection.
+ * A region whose count leaves or reaches 0 is told to the mib hook. */
 static void count_mibs(struct recset *s, const struct rec *r, int delta)
 {
 	uint32_t n = r->size > 0x100000u ? r->size >> 20 : 1;
-	for (uint32_t i = 0; i < n; i++)
-		s->per_mib[((r->va_base >> 20) + i) & 0xfffu] += (uint32_t)delta;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t mib = ((r->va_base >> 20) + i) & 0xfffu;
+		uint32_t was = s->per_mib[mib];
+		s->per_mib[mib] += (uint32_t)delta;
+		if (!was != !s->per_mib[mib])
+			mib_hook(s->hz, s->cpu, mib, !was);
+	}
 }
 
 /* Same translation for the purpose of "what an access would get". */
@@ -311,8 +326,8 @@ struct hazard_checker *hazard_create(const struct phys_mem *mem, const struct mm
 	for (unsigned c = 0; c < ncpus; c++) {
 		uint32_t *per_mib = calloc(4096, sizeof(*per_mib));
 		hz->hot.per_mib[c] = per_mib;
-		if (!per_mib || !recset_init(&hz->cpu[c].cached, HAZARD_SET_MAX, per_mib) ||
-		    !recset_init(&hz->cpu[c].pending, HAZARD_PENDING_MAX, per_mib))
+		if (!per_mib || !recset_init(&hz->cpu[c].cached, HAZARD_SET_MAX, per_mib, hz, c) ||
+		    !recset_init(&hz->cpu[c].pending, HAZARD_PENDING_MAX, per_mib, hz, c))
 			goto fail;
 		hz->cpu[c].asid = current_asid(hz);
 	}
@@ -359,6 +374,12 @@ void hazard_set_ops(struct hazard_checker *hz, const struct hazard_ops *ops, voi
 	hz->arg = arg;
 }
 
+void hazard_set_mib_hook(struct hazard_checker *hz, hazard_mib_fn fn, void *arg)
+{
+	hz->mib_fn = fn;
+	hz->mib_arg = arg;
+}
+
 const struct hazard_stats *hazard_stats(const struct hazard_checker *hz)
 {
 	return &hz->stats;
@@ -388,10 +409,24 @@ static bool asid_seen_since(const struct hazard_cpu *hc, unsigned a, uint64_t si
 	return a == hc->asid || (hc->asid_left[a] && hc->asid_left[a] - 1 >= since);
 }
 
+static void mib_hook(struct hazard_checker *hz, unsigned cpu, uint32_t mib, bool on)
+{
+	if (hz->mib_fn)
+		hz->mib_fn(hz->mib_arg, cpu, mib, on);
+}
+
+/* A record of `cpu` that did not fit: counted nowhere, so no 1 MiB count
+ * says where it is; the hook hears "anywhere". */
+static void untracked(struct hazard_checker *hz, unsigned cpu)
+{
+	hz->stats.untracked++;
+	mib_hook(hz, cpu, HAZARD_MIB_ALL, true);
+}
+
 static void add_cached(struct hazard_checker *hz, unsigned c, const struct rec *r)
 {
 	if (!recset_add(&hz->cpu[c].cached, r))
-		hz->stats.untracked++;
+		untracked(hz, c);
 }
 
 /* Adds the translation of va (if valid now, before the store) to every
@@ -653,7 +688,7 @@ static void inval_chain(struct hazard_checker *hz, unsigned issuer, unsigned c, 
 			p.state = REC_NEED_DSB;
 			p.sides = HAZARD_SIDES;
 			if (!recset_add(&hz->cpu[c].pending, &p))
-				hz->stats.untracked++;
+				untracked(hz, c);
 		}
 		recset_unlink(s, link);
 	}

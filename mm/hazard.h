@@ -252,6 +252,16 @@ static inline bool hazard_va_quiet(const struct hazard_checker *hz, unsigned cpu
 	const struct hazard_hot *h = (const struct hazard_hot *)(const void *)hz;
 	return !hz || h->watch[cpu] == 0 || h->per_mib[cpu][va >> 20] == 0;
 }
+/* Told whenever 1 MiB of VA (`mib`: VA >> 20) of `cpu` gains (`on`) or
+ * loses its last possibly-stale or pending record, i.e. whenever
+ * hazard_va_quiet() changes for the VAs in it while the CPU is not quiet;
+ * `mib` is HAZARD_MIB_ALL (on) when a record of that CPU did not fit its
+ * bounded set (hazard_stats.untracked): it is then anywhere.  An emulator
+ * that skips the checker for accesses it does not see one by one
+ * (--model fill) uses it to stop caching that MiB. */
+#define HAZARD_MIB_ALL 0xffffffffu
+typedef void (*hazard_mib_fn)(void *arg, unsigned cpu, uint32_t mib, bool on);
+void hazard_set_mib_hook(struct hazard_checker *hz, hazard_mib_fn fn, void *arg);
 /* Changes whenever a page starts being watched (an emulator that caches
  * "not watched" per page, --model fill, drops that cache then). */
 static inline uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz)

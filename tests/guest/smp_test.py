@@ -29,6 +29,15 @@ the guest's output and the stats against numbers worked out here:
   missing-flush only local_flush_tlb_kernel_page() after the PTE change: the
                 other N - 1 CPUs use their stale entry, one hazard each,
                 reported on their CPU; CPU 0 has none.
+  fill-stale    missing-flush under --model fill (2 and 4 CPUs), where only
+                the 1 MiB regions a CPU has something possibly stale in go
+                through the per-access alias: after the fixmap's noflush,
+                smp_shootdown pkmap does the same on a kmap()ped pkmap page,
+                a MiB in which the other CPUs had nothing when they first
+                read it (so the page was filled into the engine's own TLB);
+                each other CPU must still report both stale reads: hazards
+                per CPU [0, 2, ...], the same under --model on.  On Unicorn
+                2.0 --model fill runs the per-access model (machine.model on).
   pkmap-wake    CPU 1 holds all 512 pkmap slots; CPU 0's kmap() sleeps on
                 pkmap_map_wait once and is woken once by CPU 1's kunmap();
                 kmap() is called 512 + 1 times.
@@ -205,6 +214,30 @@ def case_missing_flush(tmp):
                   'hazard reported on CPU%d: %s' % (cpu, p.stderr))
 
 
+def unicorn_21():
+    out = subprocess.run([ARGS.kmaplab, '--version'], capture_output=True, text=True).stdout
+    m = re.search(r'Unicorn (\d+)\.(\d+)', out)
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (2, 1)
+
+
+def case_fill_stale(tmp):
+    want_model = 'fill' if unicorn_21() else 'on'
+    for n in (2, 4):
+        for mode, each in (('noflush', 1), ('pkmap', 2)):
+            for model in ('fill', 'on'):
+                p, d = shootdown(tmp, n, ['--model', model], mode=mode)
+                what = 'N=%d %s --model %s' % (n, mode, model)
+                check(p.returncode == 0, '%s: status %d %s' % (what, p.returncode, p.stdout))
+                check(d['machine']['model'] == (want_model if model == 'fill' else 'on'),
+                      '%s: machine.model %s' % (what, d['machine']['model']))
+                got = per_cpu(d, 'hazards.stale_tlb.architectural')
+                check(got == [0] + [each] * (n - 1), '%s: hazards per CPU %s' % (what, got))
+                for cpu in range(1, n):
+                    lines = re.findall(r'^kmaplab: hazard: stale TLB entry (?:used )?on cpu%d at read_slot' % cpu,
+                                       p.stderr, re.M)
+                    check(len(lines) == each, '%s: %d reports on CPU%d' % (what, len(lines), cpu))
+
+
 def case_pkmap_wake(tmp):
     p, d, _ = run(['--cpus', '2', guest('smp_pkmap_wait'), 'wake'], tmp)
     check(p.returncode == 0, 'status %d: %s' % (p.returncode, p.stdout + p.stderr))
@@ -291,7 +324,7 @@ def case_one_cpu(tmp):
 CASES = {
     'spinlock': case_spinlock, 'race': case_race, 'deterministic': case_deterministic,
     'shootdown-is': case_shootdown_is, 'shootdown-ipi': case_shootdown_ipi, 'erratum': case_erratum,
-    'missing-flush': case_missing_flush, 'pkmap-wake': case_pkmap_wake,
+    'missing-flush': case_missing_flush, 'fill-stale': case_fill_stale, 'pkmap-wake': case_pkmap_wake,
     'pkmap-deadlock': case_pkmap_deadlock, 'cpus-limit': case_cpus_limit, 'one-cpu': case_one_cpu,
     'kmap-lock': case_kmap_lock, 'eager-local': case_eager_local, 'textpatch': case_textpatch,
     'malloc': case_malloc,
