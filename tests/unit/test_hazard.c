@@ -325,6 +325,90 @@ static void test_bounded(void)
 	hazard_destroy(hz);
 }
 
+/* ---- the 1 MiB hook (hazard_set_mib_hook, --model fill) ------------------ */
+
+#define MAX_MIB_CALLS 64
+struct mib_call {
+	unsigned cpu;
+	uint32_t mib;
+	bool on;
+};
+static struct mib_call mib_calls[MAX_MIB_CALLS];
+static unsigned nmib_calls, nmib_all;
+
+static void on_mib(void *arg, unsigned cpu, uint32_t mib, bool on)
+{
+	(void)arg;
+	if (mib == HAZARD_MIB_ALL) {
+		nmib_all++;
+		return;
+	}
+	if (nmib_calls < MAX_MIB_CALLS)
+		mib_calls[nmib_calls] = (struct mib_call){ cpu, mib, on };
+	nmib_calls++;
+}
+
+static bool mib_call(unsigned i, unsigned cpu, uint32_t mib, bool on)
+{
+	return i < nmib_calls && mib_calls[i].cpu == cpu && mib_calls[i].mib == mib && mib_calls[i].on == on;
+}
+
+/* By the rules above: a retargeted valid PTE is possibly cached on both
+ * CPUs (MiB 0xffc gains a record on each); a second change in the same
+ * MiB adds records but no MiB; CPU 0's local flush empties its MiB; CPU
+ * 1's IS invalidate keeps the translation pending on CPU 1 (no change)
+ * until its DSB and ISB. */
+static void test_mib_hook(void)
+{
+	struct hazard_checker *hz = fresh(2, false);
+	hazard_set_mib_hook(hz, on_mib, NULL);
+	nmib_calls = nmib_all = 0;
+	store(hz, 0, PTE_PA, mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false), 0);
+	store(hz, 0, PTE_PA + 4, mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false), 0);
+	CHECK_EQ(nmib_calls, 0); /* from invalid: nothing cached */
+	store(hz, 0, PTE_PA, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
+	CHECK_EQ(nmib_calls, 2);
+	CHECK(mib_call(0, 0, VA >> 20, true) && mib_call(1, 1, VA >> 20, true));
+	store(hz, 0, PTE_PA + 4, mmu_l2_small(PAGE_C, MMU_AP_PRIV_RW, true, false), 0);
+	CHECK_EQ(nmib_calls, 2);
+	hazard_kernel_flush(hz, 0, 1u << 0, HAZARD_INV_MVA, VA, 0);
+	CHECK_EQ(nmib_calls, 2); /* VA + 0x1000 is still there */
+	hazard_kernel_flush(hz, 0, 1u << 0, HAZARD_INV_MVA, VA + 0x1000, 0);
+	CHECK_EQ(nmib_calls, 3);
+	CHECK(mib_call(2, 0, VA >> 20, false));
+	hazard_dsb(hz, 1);
+	hazard_invalidate(hz, 1, HAZARD_ALL_CPUS, HAZARD_SIDES, HAZARD_INV_ALL, 0, 0);
+	CHECK_EQ(nmib_calls, 3);
+	hazard_dsb(hz, 1);
+	hazard_isb(hz, 1);
+	CHECK_EQ(nmib_calls, 4);
+	CHECK(mib_call(3, 1, VA >> 20, false));
+	CHECK_EQ(nmib_all, 0);
+	hazard_destroy(hz);
+
+	/* HAZARD_SET_MAX (4096) changed pages from 0x80000000 fill 16 MiBs;
+	 * the three after them fit nowhere: "anywhere", once each. */
+	const unsigned n = HAZARD_SET_MAX + 3;
+	setup_tables();
+	for (unsigned t = 0; t < (n + 255) / 256; t++) {
+		wr(L1_PA + ((0x800u + t) << 2), mmu_l1_table(MANY_L2_PA + t * 1024, 0));
+		for (unsigned i = 0; i < 256; i++)
+			wr(MANY_L2_PA + t * 1024 + i * 4, mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false));
+	}
+	hz = hazard_create(&mem, &regs, 1, false);
+	CHECK(hz != NULL);
+	hazard_set_mib_hook(hz, on_mib, NULL);
+	nmib_calls = nmib_all = 0;
+	for (unsigned k = 0; k < n; k++)
+		store(hz, 0, MANY_L2_PA + k * 4, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0);
+	CHECK_EQ(nmib_calls, 16);
+	for (unsigned i = 0; i < 16; i++)
+		CHECK(mib_call(i, 0, 0x800u + i, true));
+	CHECK_EQ(nmib_all, 3);
+	hazard_kernel_flush(hz, 0, 1, HAZARD_INV_ALL, 0, 0);
+	CHECK_EQ(nmib_calls, 32);
+	hazard_destroy(hz);
+}
 
 /* ---- ASIDs (ARM DDI 0406C B3.9.1, B3.10.4, B4.2.2) ---------------------- */
 
@@ -522,6 +606,7 @@ int main(void)
 	test_sides();
 	test_new_tables();
 	test_bounded();
+	test_mib_hook();
 	test_asid_tags();
 	test_asid_switch_then_rewrite();
 	test_asid_window();
