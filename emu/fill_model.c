@@ -70,9 +70,32 @@ static void model_data_access(struct machine *m, uint32_t va, bool write)
 	tlb_uncount_mru_hit(m->mm.tlb);
 }
 
-/* A new page-table page drops every engine's TLB so that its next access
- * asks again (needs_alias).  A CPU sent wholly through the alias (a
- * checker record that fit nowhere, fill_model_mib) comes back once it has
+/* The MiBs CPU `cpu` gained (fill_model_mib) that still hold something
+ * possibly stale leave its QEMU TLB.  One that lost it again before the
+ * CPU could access it needs nothing: the invalidate that removed the
+ * record on that CPU removed the translation from its micro TLB too, and
+ * with it the page from QEMU's TLB (the eviction hook).  So the kernel's
+ * own pte_clear + flush (pkmap's wrap) costs no page flush: 150K per
+ * smp_pagecache 1024 150 run when flushed at once. */
+static void flush_gained(struct machine *m, unsigned cpu)
+{
+	unsigned n = m->fill_mib_n[cpu];
+	m->fill_mib_n[cpu] = 0;
+	if (n > FILL_MIB_MAX) {
+		if (!hazard_cpu_quiet(m->mm.hazards, cpu) && cpu_vtlb(m, cpu))
+			uc_compat_vtlb_flush_all(cpu_vtlb(m, cpu), NULL);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (!hazard_va_quiet(m->mm.hazards, cpu, (uint32_t)m->fill_mib[cpu][i] << 20))
+			uc_compat_vtlb_flush_mib(cpu_vtlb(m, cpu), m->fill_mib[cpu][i]);
+}
+
+/* Before the CPU's next data access (the block hook, or right after a
+ * guest's descriptor store through the alias): the gained MiBs leave the
+ * QEMU TLBs, and a new page-table page drops every engine's TLB, so that
+ * their next access asks again (needs_alias).  A CPU sent wholly through
+ * the alias (a checker record that fit nowhere) comes back once it has
  * nothing possibly stale left; its aliased pages leave QEMU's TLB as they
  * leave the micro TLB (an aliased page is never wrong, only slower). */
 static inline void follow_hazards(struct machine *m)
@@ -81,6 +104,11 @@ static inline void follow_hazards(struct machine *m)
 		return;
 	unsigned cpu = m->mm.smp.cpu;
 	uint32_t gen = hazard_pt_watch_gen(m->mm.hazards);
+	if (m->fill_mib_pending) {
+		m->fill_mib_pending = false;
+		for (unsigned c = 0; c < (m->cpus ? m->ncpus : 1); c++)
+			flush_gained(m, c);
+	}
 	if (gen != m->fill_watch_gen) {
 		m->fill_watch_gen = gen;
 		flush_all_engines(m);
@@ -104,25 +132,32 @@ static bool needs_alias(struct machine *m, uint32_t va, uint32_t pa)
 }
 
 /* The checker's mib hook (hazard_set_mib_hook): 1 MiB of VA in which a
- * CPU gains something possibly stale leaves that CPU's QEMU TLB, so its
- * next access there is filled again, through the alias; losing it needs
- * nothing.  A record that fit nowhere sends the whole CPU through the
- * alias (the whole-CPU rule of before) until it is quiet again.  A CPU
- * whose engine does not exist yet has nothing in its TLB to drop, and
+ * CPU gains something possibly stale must leave that CPU's QEMU TLB
+ * before the CPU's next data access there, so that it is filled again,
+ * through the alias: noted here, done by follow_hazards(); losing it
+ * needs nothing.  A record that fit nowhere sends the whole CPU through
+ * the alias (the whole-CPU rule of before) until it is quiet again.  A
+ * CPU whose engine does not exist yet has nothing in its TLB to drop, and
  * needs_alias() asks the checker itself, so nothing is missed then. */
 static void fill_model_mib(void *arg, unsigned cpu, uint32_t mib, bool on)
 {
 	struct machine *m = arg;
 	if (!on || cpu >= 32)
 		return;
-	struct uc_compat_vtlb *v = cpu_vtlb(m, cpu);
 	if (mib == HAZARD_MIB_ALL) {
 		m->fill_alias_all[cpu] = true;
-		if (v)
-			uc_compat_vtlb_flush_all(v, NULL);
-	} else {
-		uc_compat_vtlb_flush_mib(v, mib);
+		if (cpu_vtlb(m, cpu))
+			uc_compat_vtlb_flush_all(cpu_vtlb(m, cpu), NULL);
+		return;
 	}
+	m->fill_mib_pending = true;
+	for (unsigned i = 0; i < m->fill_mib_n[cpu] && i < FILL_MIB_MAX; i++)
+		if (m->fill_mib[cpu][i] == mib)
+			return;
+	if (m->fill_mib_n[cpu] < FILL_MIB_MAX)
+		m->fill_mib[cpu][m->fill_mib_n[cpu]] = (uint16_t)mib;
+	if (m->fill_mib_n[cpu] <= FILL_MIB_MAX)
+		m->fill_mib_n[cpu]++;
 }
 
 /* The translation the D micro TLB holds for va, if any: what the CPU

@@ -113,7 +113,7 @@ static inline bool fill_model_block_fast(struct machine *m, uint32_t va, uint32_
 	const struct hazard_checker *hz = m->mm.hazards;
 	if (f->va != va || f->size != size || !fill_fetch_current(m, va, size, insns))
 		return false;
-	if (hz && hazard_pt_watch_gen(hz) != m->fill_watch_gen)
+	if (hz && (hazard_pt_watch_gen(hz) != m->fill_watch_gen || m->fill_mib_pending))
 		return false; /* follow_hazards() has work */
 	int taken = -1;
 	if (h->pending.n) {

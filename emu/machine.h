@@ -59,6 +59,8 @@ enum stop_reason {
 	STOP_INTERRUPTED, /* SIGINT or SIGTERM */
 };
 
+#define FILL_MIB_MAX 16 /* --model fill: gained MiBs kept per CPU until follow_hazards() */
+
 struct machine {
 	struct machine_options opt;
 	uc_engine *uc;
@@ -121,6 +123,9 @@ struct machine {
 	bool fill;                 /* on for this run (fill_model_usable) */
 	uint32_t fill_watch_gen;   /* hazard_pt_watch_gen() the engines' TLBs were filled under */
 	bool fill_alias_all[32];   /* per CPU: every data page through the alias (a checker record that fit nowhere) */
+	bool fill_mib_pending;     /* some CPU gained a possibly-stale MiB since follow_hazards() */
+	uint8_t fill_mib_n[32];    /* per CPU: how many in fill_mib[] (past FILL_MIB_MAX: too many) */
+	uint16_t fill_mib[32][FILL_MIB_MAX]; /* per CPU: those MiBs (VA >> 20) */
 
 };
 
