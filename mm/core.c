@@ -12,6 +12,9 @@
  *   DDI 0211   ARM1136JF-S TRM (for the ARM11 page-walk behaviour)
  *   7cpu-A9    https://7-cpu.com/cpu/Cortex-A9.html  (Exynos 4210 measurements)
  *   7cpu-A15   https://7-cpu.com/cpu/Cortex-A15.html (Exynos 5250 measurements)
+ *   tmb-A7     tinymembench v0.4.9 latency run on a Raspberry Pi 2 (BCM2836,
+ *              900 MHz) by sbc-bench v0.9.1: results/3MGs.txt of
+ *              ThomasKaiser/sbc-bench (docs/calibration.md)
  *
  * How the costs combine (see docs/cycle-model.md): a micro-TLB hit costs
  * nothing beyond the access (single-cycle lookup in parallel with the cache:
@@ -39,9 +42,12 @@ static const struct core_profile cortex_a7 = {
 	/* ASSUMPTION: none; DDI 0464F 5.3 describes no lockable TLB entries. */
 	.main_lockable = 0,
 	.cost = {
-		/* ASSUMPTION: DDI 0464F 5.3.2 says only that main-TLB accesses
-		 * take "a variable number of cycles". */
-		.micro_miss = 4,
+		/* tmb-A7 (Raspberry Pi 2, BCM2836): 1.8, solved with the L2
+		 * latency from its 64 and 128 KiB blocks (16 and 32 pages: the
+		 * 10-entry micro TLB misses 6/16 and 22/32 of the loads, the
+		 * main TLB none; docs/calibration.md).  DDI 0464F 5.3.2 says only
+		 * that main-TLB accesses take "a variable number of cycles". */
+		.micro_miss = 2,
 		/* ASSUMPTION. */
 		.walk_start = 4,
 		/* ASSUMPTION: DDI 0464F 5.2 says walks can read descriptors from

@@ -115,7 +115,7 @@ static const struct {
 	const char *src[CORE_COST_NR];
 } sources[] = {
 	{ "cortex-a7", {
-		/* micro_miss = 4 */ "ASSUMPTION (DDI 0464F 5.3.2 says only \"variable\")",
+		/* micro_miss = 2 */ "tmb-A7 (Raspberry Pi 2 tinymembench: 64, 128 KiB blocks; DDI 0464F 5.3.2 says only \"variable\")",
 		/* walk_start = 4 */ "ASSUMPTION",
 		/* desc_read = 8 */ "ASSUMPTION (walks may read L1, DDI 0464F 5.2)",
 		/* tlbi_mva = 8 */ "ASSUMPTION",

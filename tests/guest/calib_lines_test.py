@@ -8,7 +8,7 @@ usage: calib_lines_test.py KMAPLAB CALIB_TLB.elf
 The geometry and latencies (load-to-use cycles), written here from the
 sources in docs/cycle-model.md ("Memory hierarchy"), not read from the code:
   cortex-a7   L1D 32 KiB 64 B lines (DDI 0464F 6.6.1), L2 512 KiB (BCM2836);
-              latencies 3 / 15 / 105 (assumptions)
+              latencies 3 (assumption) / 13 / 163 (tmb-A7, docs/calibration.md)
   cortex-a9   L1D 32 KiB 32 B, L2 1 MiB 32 B; 4 / 23 / 155 (7-cpu, Exynos 4210)
   cortex-a15  L1D 32 KiB 64 B, L2 1 MiB 64 B; 4 / 21 / 208 (7-cpu, Exynos 5250)
 A chase at line stride over a working set W hits L1 on every load while W
@@ -25,7 +25,7 @@ import sys
 KiB = 1024
 # core: (stride, L1 bytes, L2 bytes, L1, L2, memory latency)
 GEOMETRY = {
-    'cortex-a7': (64, 32 * KiB, 512 * KiB, 3, 15, 105),
+    'cortex-a7': (64, 32 * KiB, 512 * KiB, 3, 13, 163),
     'cortex-a9': (32, 32 * KiB, 1024 * KiB, 4, 23, 155),
     'cortex-a15': (64, 32 * KiB, 1024 * KiB, 4, 21, 208),
 }

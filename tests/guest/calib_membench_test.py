@@ -12,7 +12,7 @@ reference's.  The geometry and latencies (load-to-use cycles), written here
 from the sources in docs/cycle-model.md ("Memory hierarchy"), not read from
 the code:
   cortex-a7   L1D 32 KiB (DDI 0464F 6.6.1), L2 512 KiB (BCM2836);
-              latencies 3 / 15 / 105 (assumptions); micro TLB 10 entries
+              latencies 3 (assumption) / 13 / 163 (tmb-A7, docs/calibration.md); micro TLB 10 entries
   cortex-a9   L1D 32 KiB, L2 1 MiB; 4 / 23 / 155 (7-cpu, Exynos 4210);
               micro TLB 32
   cortex-a15  L1D 32 KiB, L2 1 MiB; 4 / 21 / 208 (7-cpu, Exynos 5250);
@@ -36,7 +36,7 @@ import sys
 KiB = 1024
 # core: (L1 bytes, L2 bytes, L1, L2, memory latency)
 GEOMETRY = {
-    'cortex-a7': (32 * KiB, 512 * KiB, 3, 15, 105),
+    'cortex-a7': (32 * KiB, 512 * KiB, 3, 13, 163),
     'cortex-a9': (32 * KiB, 1024 * KiB, 4, 23, 155),
     'cortex-a15': (32 * KiB, 1024 * KiB, 4, 21, 208),
 }

@@ -37,7 +37,7 @@ KiB, MiB = 1024, 1024 * 1024
 TLB = {'cortex-a7': (10, 256), 'cortex-a9': (32, 128), 'cortex-a15': (32, 512)}
 # core: (L1 bytes, L2 bytes, L1, L2, memory latency)
 CACHE = {
-    'cortex-a7': (32 * KiB, 512 * KiB, 3, 15, 105),
+    'cortex-a7': (32 * KiB, 512 * KiB, 3, 13, 163),
     'cortex-a9': (32 * KiB, 1024 * KiB, 4, 23, 155),
     'cortex-a15': (32 * KiB, 1024 * KiB, 4, 21, 208),
 }
