@@ -11,7 +11,7 @@ from the code:
   cortex-a9 32 / 128 (DDI 0388I 6.2.1; 7cpu-A9), cortex-a15 32 / 512
   (DDI 0438 5.2.1, 5.2.3).  The A15's walk cache: 16 entries, one a MiB
   (7cpu-A15, "PDE cache").
-  L1D / L2 bytes and latencies as calib_lines_test.py.
+  L1D / L2 bytes and latencies: calib_common.py.
 
 1. pages (--model tlb: no caches, only the TLBs): a page-stride chase over
    1 .. 1024 pages.  The cost per load rises first after the micro TLB's
@@ -29,45 +29,10 @@ from the code:
    MiBs than the walk cache has entries; with walk_entries = 0 not there.
 """
 import os
-import subprocess
 import sys
 import tempfile
 
-KiB, MiB = 1024, 1024 * 1024
-TLB = {'cortex-a7': (10, 256), 'cortex-a9': (32, 128), 'cortex-a15': (32, 512)}
-# core: (L1 bytes, L2 bytes, L1, L2, memory latency)
-CACHE = {
-    'cortex-a7': (32 * KiB, 512 * KiB, 3, 13, 163),
-    'cortex-a9': (32 * KiB, 1024 * KiB, 4, 23, 155),
-    'cortex-a15': (32 * KiB, 1024 * KiB, 4, 21, 208),
-}
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    print(('ok   ' if ok else 'FAIL ') + what)
-    if not ok:
-        failures += 1
-
-
-def run(kmaplab, core, guest, args, extra=()):
-    p = subprocess.run([kmaplab, 'run', '--core', core] + list(extra) + [guest] + args,
-                       capture_output=True, text=True)
-    check(p.returncode == 0, '%s: calib_tlb %s exits 0 (%s)' % (core, ' '.join(args), p.stderr.strip()))
-    pts = {}
-    for line in p.stdout.splitlines():
-        f = line.split()
-        if len(f) == 4 and f[0] == args[0]:
-            pts[int(f[1])] = int(f[3]) / int(f[2])
-    return pts
-
-
-def first_above(pts, level, after=0):
-    for n in sorted(pts):
-        if n > after and pts[n] > level:
-            return n
-    return None
+from calib_common import CACHE, TLB, KiB, MiB, Checks, first_above, run_calib
 
 
 def main():
@@ -75,6 +40,11 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     kmaplab, guest = sys.argv[1:]
+    check = Checks()
+
+    def run(kmaplab, core, guest, args, extra=()):
+        return run_calib(check, kmaplab, core, guest, args, extra)
+
     for core, (micro, main_) in TLB.items():
         pts = run(kmaplab, core, guest, ['pages', '1024'])
         if not pts:
@@ -89,7 +59,7 @@ def main():
         s2 = first_above(pts, plateau + 0.01, after=micro + 1)
         check(s2 == main_ + 1, '%s: main-TLB step at %s pages, want %d' % (core, s2, main_ + 1))
 
-    for core, (l1, l2, t1, t2, tm) in CACHE.items():
+    for core, (_, l1, l2, t1, t2, tm) in CACHE.items():
         top = 4 * l2
         pts = run(kmaplab, core, guest, ['random', str(top // KiB), '16'], ['--model', 'cache'])
         check(sorted(pts) == [KiB << i for i in range(len(pts))] and max(pts, default=0) == top,
@@ -119,8 +89,7 @@ def main():
         else:  # later, the page tables' own lines outgrow L1D: not at 32 MiB
             check(step != 32 * MiB, 'cortex-a15, walk_entries 0: no step at 32 MiB (first at %s MiB)'
                   % (step and step // MiB))
-    print('%d failed' % failures)
-    return 1 if failures else 0
+    return check.status()
 
 
 if __name__ == '__main__':

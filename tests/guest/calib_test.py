@@ -24,26 +24,14 @@ import sys
 import tempfile
 import xml.dom.minidom
 
+from calib_common import Checks, run_calib
+
 GEOMETRY = {'cortex-a7': (10, 256), 'cortex-a9': (32, 128), 'cortex-a15': (32, None)}
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    print(('ok   ' if ok else 'FAIL ') + what)
-    if not ok:
-        failures += 1
+check = Checks()
 
 
 def chase(kmaplab, core, guest):
-    p = subprocess.run([kmaplab, 'run', '--core', core, guest, 'chase'], capture_output=True, text=True)
-    check(p.returncode == 0, '%s: calib_tlb chase exits 0 (%s)' % (core, p.stderr.strip()))
-    pts = {}
-    for line in p.stdout.splitlines():
-        f = line.split()
-        if f[:1] == ['chase']:
-            pts[int(f[1])] = int(f[3]) / int(f[2])
-    return pts
+    return run_calib(check, kmaplab, core, guest, ['chase'])
 
 
 def main():
@@ -81,8 +69,7 @@ def main():
         check('(tmb-A9) |' in table and '(tmb-A7) |' in table, 'the table has the tinymembench rows')
         p = subprocess.run([sys.executable, calibrate, '--cores', 'arm1176', '--out', out], capture_output=True, text=True)
         check(p.returncode == 64 and 'no calibration for core arm1176' in p.stderr, 'arm1176 refused with 64')
-    print('%d failed' % failures if failures else 'all passed')
-    return 1 if failures else 0
+    return check.status()
 
 
 sys.exit(main())
