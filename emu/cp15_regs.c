@@ -2,6 +2,7 @@
 /* Following the guest's writes to the translation registers. */
 #include "cp15_regs.h"
 
+#include "cpu_model.h"
 #include "fault.h"
 #include "hazard.h"
 #include "machine.h"
@@ -40,6 +41,10 @@ void cp15_guest_write(struct machine *m, uint32_t pc, enum cp15_reg r, uint32_t 
 	 * (QEMU flushes on its own for DACR, SCTLR and a CONTEXTIDR change, but
 	 * not for a 32-bit TTBR write.) */
 	uc_compat_vtlb_flush_all(m->vtlb, m->uc);
+	/* --model fill: what the CPU's instruction-side look-ups found may
+	 * not hold any more (emu/fill_model.c; SCTLR.M, DACR, the ASID). */
+	if (m->front)
+		m->front->epoch++;
 	/* The stale-TLB checker watches the tables TTBR0 points at. */
 	if (m->mm.hazards && (r == CP15_TTBR0 || r == CP15_TTBR1 || r == CP15_TTBCR))
 		hazard_tables_changed(m->mm.hazards);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "cp15_regs.h"
+#include "fill_model.h"
 #include "insn_cost.h"
 #include "machine.h"
 #include "tlbi_scan.h"
@@ -222,11 +223,14 @@ uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t
 	struct block_cost cost;
 	if (!block_cost_lookup(&c->cache, va, size, thumb, &cost)) {
 		if (size > MAX_BLOCK_BYTES || guest_read(m, va, c->code, size) ||
-		    block_cost(&c->cache, c->arm, c->thumb, c->code, va, size, thumb, &c->costs, &cost))
+		    block_cost(&c->cache, c->arm, c->thumb, c->code, va, size, thumb, &c->costs, &cost)) {
+			f->fill_epoch = 0; /* no fast path for whatever f holds */
 			return 0; /* unreadable code faults on its own, reported there */
+		}
 	}
-	*f = (struct block_front){ .va = va, .size = size, .insns = cost.insns, .cycles = cost.cycles,
-				.mem = cost.mem, .conds = cost.conds };
+	*f = (struct block_front){ .va = va, .size = size, .insns = cost.insns, .cycles = cost.cycles };
+	*cpu_model_front_cold(m->front, f) = (struct block_front_cold){ .mem = cost.mem, .conds = cost.conds };
+	fill_model_describe(f, &cost.conds, cost.mem);
 	m->mm.stats.cycles += cost.cycles;
 	return cost.insns;
 }

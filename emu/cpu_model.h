@@ -25,25 +25,54 @@ struct cpu_model;
 struct block_front {
 	uint32_t va, size; /* size 0: empty */
 	uint32_t insns, cycles;
+	/* --model fill (emu/fill_model.h).  The fast path counts fill_hits
+	 * (the fetches and data accesses, all micro-TLB hits) while the CPU's
+	 * epoch is fill_epoch: the epoch the block's fetches were last found
+	 * current in.  fill_hits 0: the block always takes the general path
+	 * (two pages, no instructions, or accesses its entry flags decide). */
+	uint64_t fill_epoch;
+	uint32_t fill_hits;
+	/* Its conditional accesses that the flags at its exit decide, settled
+	 * by the next block's address (fill_model_settle): with exit_flags 0
+	 * any next block settles them, FILL_EXIT_FT_UNSETTLED: not the
+	 * fall-through va + size, FILL_EXIT_OTHER_UNSETTLED: no other block
+	 * but exit_target; FILL_EXIT_BY_LIST: CPSR and the whole list
+	 * (block_front_cold.conds), else CPSR and exit_cond. */
+	uint32_t exit_target;
+	uint16_t exit_uncount[2]; /* [taken]: the accesses whose condition failed */
+	uint8_t exit_flags, exit_cond;
+};
+#define FILL_EXIT_FT_UNSETTLED 1u
+#define FILL_EXIT_OTHER_UNSETTLED 2u
+#define FILL_EXIT_BY_LIST 4u
+/* What only the general path reads, at the same index. */
+struct block_front_cold {
 	uint32_t mem; /* data accesses (struct block_cost.mem), for --model fill */
 	struct insn_mem_conds conds; /* and the conditional ones among them */
 };
 
-/* The first member of struct cpu_model (emu/cpu_model.c). */
+/* The first member of struct cpu_model (emu/cpu_model.c); one per CPU. */
 struct cpu_model_hot {
 	struct block_front front[1u << BLOCK_FRONT_BITS];
-	/* --model fill: the instruction-side look-up last found a current
-	 * micro-TLB hit on this page (emu/fill_model.c, fill_model_fetch). */
+	/* --model fill: incremented by every event that may change what a
+	 * block's instruction-side look-up finds (emu/fill_model.c): changes
+	 * to the I micro TLB's recent entries (tlb_set_change_counter), CP15
+	 * translation-register writes, stores to watched page-table pages and
+	 * the hazard checker's state for this CPU (hazard_set_epoch).  Starts
+	 * at 1, so that a zeroed block_front.fill_epoch is never current. */
+	uint64_t epoch;
+	/* The block the CPU ran last (its exit settles its conditional
+	 * accesses), or `none`. */
+	const struct block_front *pending;
+	struct block_front none;
+	/* The instruction-side look-up found a current micro-TLB hit on this
+	 * page in this epoch (fill_model_fetched); two, by page parity, for
+	 * code that alternates between two pages. */
 	struct fill_fetch_memo {
-		uint32_t page;      /* VA page + 1; 0: nothing remembered */
-		uint32_t tlb_gen;   /* tlb_peek_gen(TLB_SIDE_I) then */
-		uint32_t store_gen; /* hazard_pt_store_gen() then */
-		uint32_t contextidr, dacr;
-	} fetch;
-	/* --model fill: the last block's conditional accesses that the flags
-	 * at its exit decide (emu/fill_model.c), and its fall-through address. */
-	uint32_t pending_end;
-	struct insn_mem_conds pending;
+		uint32_t page; /* VA page + 1; 0: nothing remembered */
+		uint64_t epoch;
+	} fetch[2];
+	struct block_front_cold cold[1u << BLOCK_FRONT_BITS];
 };
 
 int cpu_model_init(struct machine *m);
@@ -51,21 +80,30 @@ int cpu_model_init(struct machine *m);
 /* The TLB-maintenance hooks on engine m->uc (each CPU's engine needs them). */
 int cpu_model_add_hooks(struct machine *m);
 
-/* cpu_model_block() on a front-cache miss: costs the block, caches it. */
+/* cpu_model_block() on a front-cache miss: costs the block, caches it in
+ * *f (left as it was, but for fill_epoch 0, if the code is unreadable). */
 uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t va, uint32_t size);
 
-static inline struct block_front *cpu_model_front(struct cpu_model_hot *h, uint32_t va, uint32_t size)
+/* Indexed by the address alone: the size in the hash put bench_branchy's
+ * two hottest blocks in one slot (714K misses a run, 469 without). */
+static inline struct block_front *cpu_model_front(struct cpu_model_hot *h, uint32_t va)
 {
-	uint32_t i = (va >> 1) ^ (va >> (BLOCK_FRONT_BITS + 1)) ^ (size << 3);
+	uint32_t i = (va >> 1) ^ (va >> (BLOCK_FRONT_BITS + 1));
 	return &h->front[i & ((1u << BLOCK_FRONT_BITS) - 1)];
 }
 
-/* Accounts one execution of the block at `va` of `size` bytes: adds its
- * cycles to *cycles and returns its instruction count. */
-static inline uint32_t cpu_model_block(struct machine *m, struct cpu_model_hot *h, uint64_t *cycles,
+static inline struct block_front_cold *cpu_model_front_cold(struct cpu_model_hot *h,
+							    const struct block_front *f)
+{
+	return &h->cold[f - h->front];
+}
+
+/* Accounts one execution of the block at `va` of `size` bytes, whose
+ * entry is f = cpu_model_front(h, va): adds its cycles to *cycles and
+ * returns its instruction count. */
+static inline uint32_t cpu_model_block(struct machine *m, struct block_front *f, uint64_t *cycles,
 				       uint32_t va, uint32_t size)
 {
-	struct block_front *f = cpu_model_front(h, va, size);
 	if (f->va != va || f->size != size)
 		return cpu_model_block_miss(m, f, va, size);
 	*cycles += f->cycles;

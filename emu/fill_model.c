@@ -223,10 +223,15 @@ static void evict(void *arg, uint32_t va_base, uint32_t pa_base, uint32_t size)
 	uc_compat_vtlb_flush_range(arg, va_base, pa_base, size);
 }
 
-int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v)
+int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v,
+		      struct cpu_model_hot *h, unsigned cpu)
 {
 	if (!m->fill || !v)
 		return 0;
+	h->epoch = 1;
+	h->pending = &h->none;
+	tlb_set_change_counter(tlb, TLB_SIDE_I, &h->epoch);
+	hazard_set_epoch(m->mm.hazards, cpu, &h->epoch);
 	tlb_set_evict_hook(tlb, TLB_SIDE_D, evict, v);
 	if (m->mm.hazards)
 		hazard_set_mib_hook(m->mm.hazards, fill_model_mib, m);
@@ -236,17 +241,31 @@ int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb 
 /* ---- The instruction side ---------------------------------------------
  * mm_access() looks a block's fetches up in the I micro TLB's most recent
  * entries and reads the entry's descriptors back from RAM (a stale entry
- * is a hazard).  Under --model fill that answer is remembered per page:
- * it stays the same while the micro TLB's recent entries stay
- * (tlb_peek_gen), no descriptor in a page-table page changed
- * (hazard_pt_store_gen: every such store goes through the alias, or is
- * the host's set_pte_at; with the checker off a changed descriptor changes
- * no statistic, mm/access.c check_stale), the ASID and DACR are the same,
- * and the checker has nothing possibly stale near the VA. */
+ * is a hazard).  Under --model fill a look-up that found a current micro
+ * hit with the checker quiet near the VA is remembered with its page and
+ * the CPU's epoch: the answer stays the same while nothing bumps the epoch
+ * (struct cpu_model_hot.epoch: the micro TLB's recent entries, a
+ * descriptor store to a watched page-table page -- every such store goes
+ * through the alias, or is the host's set_pte_at; with the checker off a
+ * changed descriptor changes no statistic, mm/access.c check_stale --, a
+ * write to SCTLR, DACR or CONTEXTIDR, or the checker's state for the CPU).
+ * A block whose page was found so in the current epoch is marked with it
+ * (block_front.fill_epoch) and takes the fast path until the next bump. */
+
+static struct fill_fetch_memo *fetch_memo(struct cpu_model_hot *h, uint32_t va)
+{
+	return &h->fetch[(va >> PAGE_SHIFT) & 1u];
+}
+
+static bool fetch_remembered(struct cpu_model_hot *h, uint32_t va)
+{
+	const struct fill_fetch_memo *f = fetch_memo(h, va);
+	return f->page == (va >> PAGE_SHIFT) + 1 && f->epoch == h->epoch;
+}
 
 bool fill_model_fetch(struct machine *m, uint32_t va, uint32_t size, uint32_t insns)
 {
-	if (!fill_fetch_current(m, va, size, insns))
+	if (!insns || !fill_single_page(va, size) || !fetch_remembered(m->front, va))
 		return false;
 	tlb_count_mru_hits(m->mm.tlb, insns); /* as mm_access() would: micro hits */
 	return true;
@@ -254,9 +273,10 @@ bool fill_model_fetch(struct machine *m, uint32_t va, uint32_t size, uint32_t in
 
 void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size)
 {
-	struct fill_fetch_memo *f = &m->front->fetch;
+	struct fill_fetch_memo *f = fetch_memo(m->front, va);
 	f->page = 0;
-	if (!fill_single_page(va, size) || !(m->mm.regs.sctlr & 1u))
+	if (!fill_single_page(va, size) || !(m->mm.regs.sctlr & 1u) ||
+	    !hazard_va_quiet(m->mm.hazards, m->mm.smp.cpu, va))
 		return;
 	const struct mmu_translation *t =
 		tlb_peek_mru(m->mm.tlb, TLB_SIDE_I, va, (uint8_t)(m->mm.regs.contextidr & 0xffu));
@@ -265,24 +285,10 @@ void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size)
 	if (t->level != 0 && (phys_read32(&m->mm.mem, t->l1_pa) != t->l1_desc ||
 			      (t->level == 2 && phys_read32(&m->mm.mem, t->l2_pa) != t->l2_desc)))
 		return;
-	*f = (struct fill_fetch_memo){
-		.page = (va >> PAGE_SHIFT) + 1,
-		.tlb_gen = tlb_peek_gen(m->mm.tlb, TLB_SIDE_I),
-		.store_gen = hazard_pt_store_gen(m->mm.hazards),
-		.contextidr = m->mm.regs.contextidr,
-		.dacr = m->mm.regs.dacr,
-	};
+	*f = (struct fill_fetch_memo){ .page = (va >> PAGE_SHIFT) + 1, .epoch = m->front->epoch };
 }
 
 /* ---- Conditional data accesses ------------------------------------------ */
-
-static bool uncount_by_exit(struct machine *m, const struct insn_mem_conds *c, int taken)
-{
-	if (taken < 0 || !fill_exit_decides(c))
-		return false;
-	fill_uncount_by_exit(m->mm.tlb, c, taken);
-	return true;
-}
 
 /* Takes back the early counts of the conditional accesses in `c` (those
  * with INSN_MEM_AT_EXIT set iff `at_exit`) whose condition failed. */
@@ -292,8 +298,7 @@ static void uncount_failed(struct machine *m, const struct insn_mem_conds *c, bo
 		if (!(c->cond[i] & INSN_MEM_AT_EXIT) != !at_exit)
 			continue;
 		if (!insn_cond_passes(c->cond[i] & 0xfu, cpsr))
-			for (unsigned k = 0; k < c->mem[i]; k++)
-				tlb_uncount_mru_hit(m->mm.tlb);
+			tlb_uncount_mru_hits(m->mm.tlb, c->mem[i]);
 	}
 }
 
@@ -305,33 +310,81 @@ static bool has_entry_conds(const struct insn_mem_conds *c)
 	return false;
 }
 
-void fill_model_block(struct machine *m, uint32_t va, uint32_t size)
+/* The items the exit's flags decide: when the block ends in a conditional
+ * instruction that writes the PC and each such item has its condition or
+ * the opposite one (ARM conditions come in pairs that differ in bit 0),
+ * whether the exit was taken settles them all: uncount[taken] are those
+ * that failed.  The exit was taken iff the next block is not the
+ * fall-through (for a direct branch: iff it is the target). */
+static void describe_exit(struct block_front *f, const struct insn_mem_conds *c)
+{
+	uint32_t end = f->va + f->size, uncount[2] = { 0, 0 };
+	bool any = false, decided = c->exit_cond != INSN_MEM_NO_EXIT;
+	for (unsigned i = 0; i < c->n; i++) {
+		if (!(c->cond[i] & INSN_MEM_AT_EXIT))
+			continue;
+		unsigned cond = c->cond[i] & 0xfu;
+		any = true;
+		if ((cond | 1u) != (c->exit_cond | 1u))
+			decided = false;
+		else /* the exit's condition fails when it is not taken */
+			uncount[cond == c->exit_cond ? 0 : 1] += c->mem[i];
+	}
+	f->exit_target = end;
+	f->exit_cond = c->exit_cond;
+	if (!any)
+		return; /* exit_flags 0, nothing to take back */
+	if (!decided || uncount[0] > UINT16_MAX || uncount[1] > UINT16_MAX) {
+		f->exit_flags = FILL_EXIT_FT_UNSETTLED | FILL_EXIT_OTHER_UNSETTLED | FILL_EXIT_BY_LIST;
+		return;
+	}
+	f->exit_uncount[0] = (uint16_t)uncount[0];
+	f->exit_uncount[1] = (uint16_t)uncount[1];
+	if (!c->exit_direct)
+		f->exit_flags = FILL_EXIT_FT_UNSETTLED; /* an indirect exit may go to its fall-through */
+	else if (c->exit_target == end)
+		f->exit_flags = FILL_EXIT_FT_UNSETTLED | FILL_EXIT_OTHER_UNSETTLED;
+	else {
+		f->exit_flags = FILL_EXIT_OTHER_UNSETTLED;
+		f->exit_target = c->exit_target;
+	}
+}
+
+void fill_model_describe(struct block_front *f, const struct insn_mem_conds *c, uint32_t mem)
+{
+	uint64_t hits = (uint64_t)f->insns + mem;
+	f->fill_epoch = 0;
+	f->fill_hits = f->insns && fill_single_page(f->va, f->size) && !has_entry_conds(c) &&
+				       hits <= UINT32_MAX ? (uint32_t)hits : 0;
+	f->exit_flags = 0;
+	f->exit_uncount[0] = f->exit_uncount[1] = 0;
+	describe_exit(f, c);
+}
+
+void fill_model_settle_flags(struct machine *m, const struct block_front *p)
+{
+	uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
+	if (p->exit_flags & FILL_EXIT_BY_LIST)
+		uncount_failed(m, &cpu_model_front_cold(m->front, p)->conds, true, cpsr);
+	else
+		tlb_uncount_mru_hits(m->mm.tlb, p->exit_uncount[insn_cond_passes(p->exit_cond, cpsr)]);
+}
+
+void fill_model_block(struct machine *m, struct block_front *f, uint32_t va, uint32_t size)
 {
 	follow_hazards(m);
 	struct cpu_model_hot *h = m->front;
-	const struct block_front *f = cpu_model_front(h, va, size);
-	bool known = f->va == va && f->size == size && (m->mm.regs.sctlr & 1u);
-	/* The last block's conditions (its exit is this entry): mostly
-	 * settled by where its conditional branch went; else one CPSR read
-	 * settles them and this block's that its entry flags decide. */
-	bool exit_flags = h->pending.n &&
-			  !uncount_by_exit(m, &h->pending, fill_exit_taken(&h->pending, h->pending_end, va));
-	bool entry_flags = known && f->conds.n && has_entry_conds(&f->conds);
-	if (exit_flags || entry_flags) {
-		uint32_t cpsr = guest_reg(m, UC_ARM_REG_CPSR);
-		if (exit_flags)
-			uncount_failed(m, &h->pending, true, cpsr);
-		if (entry_flags)
-			uncount_failed(m, &f->conds, false, cpsr);
-	}
-	h->pending.n = 0;
-	if (!known || !f->mem)
-		return;
-	tlb_count_mru_hits(m->mm.tlb, f->mem);
-	if (f->conds.n) {
-		h->pending = f->conds;
-		h->pending_end = va + size;
-	}
+	h->pending = &h->none;
+	if (f->va != va || f->size != size || !(m->mm.regs.sctlr & 1u))
+		return; /* unreadable code, or the MMU is off: nothing counted */
+	const struct block_front_cold *c = cpu_model_front_cold(h, f);
+	if (c->conds.n && has_entry_conds(&c->conds))
+		uncount_failed(m, &c->conds, false, guest_reg(m, UC_ARM_REG_CPSR));
+	tlb_count_mru_hits(m->mm.tlb, c->mem);
+	h->pending = f;
+	/* follow_hazards() has nothing more to do in this epoch. */
+	if (f->fill_hits && fetch_remembered(h, va))
+		f->fill_epoch = h->epoch;
 }
 
 void fill_model_code_page(struct machine *m, uint32_t va)

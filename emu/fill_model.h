@@ -26,21 +26,32 @@ bool fill_model_usable(const struct machine *m, const char **why);
 /* The fill translation for m->vtlb's engine (a uc_compat_translate_fn). */
 bool fill_model_translate(void *arg, uint32_t va, uc_mem_type type, uint32_t *pa, uint32_t *prot);
 
-/* Connects a CPU's modelled TLB to its engine's TLB (evictions flush it)
- * and maps the engine's per-access alias.  0 or a uc_err. */
-int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v);
+/* Connects CPU `cpu`'s modelled TLB and block cache `h` to its engine's
+ * TLB (evictions flush it; the CPU's epoch follows the TLB and the hazard
+ * checker) and maps the engine's per-access alias.  0 or a uc_err. */
+int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v,
+		      struct cpu_model_hot *h, unsigned cpu);
+
+/* Fills in a new block_front's --model fill part (fill_hits, exit_*)
+ * from its costing: `c` its conditional accesses, `mem` all of them. */
+void fill_model_describe(struct block_front *f, const struct insn_mem_conds *c, uint32_t mem);
 
 /* The instruction side of a block within one page, `insns` look-ups:
  * true if they were counted here (the page's micro-TLB entry was found
- * current by the last look-up and nothing that could change that has
- * happened since), else the caller makes the look-up (mm_access) and then
- * calls fill_model_fetched(). */
+ * current by a look-up in this epoch), else the caller makes the look-up
+ * (mm_access) and then calls fill_model_fetched(). */
 bool fill_model_fetch(struct machine *m, uint32_t va, uint32_t size, uint32_t insns);
 void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size);
 
-/* The block hook's part: count the block's data accesses as micro-TLB
- * hits (before it runs) and follow the hazard checker's state. */
-void fill_model_block(struct machine *m, uint32_t va, uint32_t size);
+/* The block hook's general part, after the fetches: count the block's data
+ * accesses as micro-TLB hits (before it runs), settle those its entry
+ * flags decide, follow the hazard checker's state, and let the block take
+ * the fast path while this epoch lasts.  f: cpu_model_front(). */
+void fill_model_block(struct machine *m, struct block_front *f, uint32_t va, uint32_t size);
+
+/* The last block's conditional accesses when its exit's address does not
+ * settle them: CPSR does. */
+void fill_model_settle_flags(struct machine *m, const struct block_front *p);
 
 /* ---- The block hook's fast path (inline: it runs on every block) ------ */
 
@@ -49,90 +60,40 @@ static inline bool fill_single_page(uint32_t va, uint32_t size)
 	return ((va ^ (va + size - 1)) & PAGE_MASK) == 0;
 }
 
-/* The instruction-side memo (fill_model_fetch) answers for this block. */
-static inline bool fill_fetch_current(const struct machine *m, uint32_t va, uint32_t size, uint32_t insns)
-{
-	const struct fill_fetch_memo *f = &m->front->fetch;
-	return f->page == (va >> PAGE_SHIFT) + 1 && insns && fill_single_page(va, size) &&
-	       f->tlb_gen == tlb_peek_gen(m->mm.tlb, TLB_SIDE_I) &&
-	       f->store_gen == hazard_pt_store_gen(m->mm.hazards) &&
-	       f->contextidr == m->mm.regs.contextidr && f->dacr == m->mm.regs.dacr &&
-	       (m->mm.regs.sctlr & 1u) && hazard_va_quiet(m->mm.hazards, m->mm.smp.cpu, va);
-}
-
-/* Whether the last block's conditional exit (c->exit_cond) was taken, from
- * the address of the block that followed it: 1 taken, 0 not, -1 unknown
- * (an indirect exit to its own fall-through, or neither address). */
-static inline int fill_exit_taken(const struct insn_mem_conds *c, uint32_t end, uint32_t next)
-{
-	if (c->exit_cond == INSN_MEM_NO_EXIT)
-		return -1;
-	if (c->exit_direct) {
-		if (c->exit_target == end)
-			return -1;
-		return next == c->exit_target ? 1 : next == end ? 0 : -1;
-	}
-	return next != end ? 1 : -1;
-}
-
-/* Whether every item `c` leaves to its exit's flags has the exit's
- * condition or its opposite (ARM conditions come in pairs that differ in
- * bit 0), so that whether the exit was taken settles them all. */
-static inline bool fill_exit_decides(const struct insn_mem_conds *c)
-{
-	for (unsigned i = 0; i < c->n; i++)
-		if ((c->cond[i] & INSN_MEM_AT_EXIT) && ((c->cond[i] & 0xfu) | 1u) != (c->exit_cond | 1u))
-			return false;
-	return true;
-}
-
-/* Takes back the early counts of those items whose condition failed. */
-static inline void fill_uncount_by_exit(struct tlb *tlb, const struct insn_mem_conds *c, int taken)
-{
-	for (unsigned i = 0; i < c->n; i++) {
-		if (!(c->cond[i] & INSN_MEM_AT_EXIT))
-			continue;
-		bool passed = (c->cond[i] & 0xfu) == c->exit_cond ? taken : !taken;
-		if (!passed)
-			for (unsigned k = 0; k < c->mem[i]; k++)
-				tlb_uncount_mru_hit(tlb);
-	}
-}
-
-/* The whole of --model fill's work for one block when it is only counting:
- * the block is costed, its fetches are answered by the memo, the hazard
- * checker's state is what the engines' TLBs were filled under, and the
- * last block's conditional accesses are settled by where its exit went.
- * Then the block's fetches and data accesses are micro hits, as
- * fill_model_fetch() and fill_model_block() would count them; false (and
- * nothing done) otherwise. */
-static inline bool fill_model_block_fast(struct machine *m, uint32_t va, uint32_t size, uint32_t insns)
+/* Takes back the early counts of the last block's conditional accesses
+ * that its exit's flags decide and that failed, from `va`, the address
+ * of the block that followed it (before anything else of this block
+ * hook, as block_front.exit_* says: mostly the branch that ended it went
+ * to va or did not, which settles every such access whose condition is
+ * the branch's or its opposite); else CPSR settles them. */
+static inline void fill_model_settle(struct machine *m, uint32_t va)
 {
 	struct cpu_model_hot *h = m->front;
-	const struct block_front *f = cpu_model_front(h, va, size);
-	const struct hazard_checker *hz = m->mm.hazards;
-	if (f->va != va || f->size != size || !fill_fetch_current(m, va, size, insns))
+	const struct block_front *p = h->pending;
+	bool ft = va == p->va + p->size;
+	bool settled = ft ? !(p->exit_flags & FILL_EXIT_FT_UNSETTLED)
+			  : !(p->exit_flags & FILL_EXIT_OTHER_UNSETTLED) || va == p->exit_target;
+	h->pending = &h->none;
+	if (__builtin_expect(settled, 1))
+		tlb_uncount_mru_hits(m->mm.tlb, p->exit_uncount[!ft]);
+	else
+		fill_model_settle_flags(m, p);
+}
+
+/* The whole of --model fill's work for a block when it is only counting:
+ * the block's fetches were found current in this epoch, so they and its
+ * data accesses are micro hits, as fill_model_fetch() and
+ * fill_model_block() would count them (one compare, and the epoch changes
+ * on everything else those check: the hazard checker's state included);
+ * false (and nothing done) otherwise.  f: cpu_model_front() after
+ * cpu_model_block(), so a current fill_epoch means f is this block's. */
+static inline bool fill_model_block_fast(struct machine *m, const struct block_front *f)
+{
+	struct cpu_model_hot *h = m->front;
+	if (f->fill_epoch != h->epoch)
 		return false;
-	if (hz && (hazard_pt_watch_gen(hz) != m->fill_watch_gen || m->fill_mib_pending))
-		return false; /* follow_hazards() has work */
-	int taken = -1;
-	if (h->pending.n) {
-		taken = fill_exit_taken(&h->pending, h->pending_end, va);
-		if (taken < 0 || !fill_exit_decides(&h->pending))
-			return false; /* the flags are needed */
-	}
-	if (f->conds.n)
-		for (unsigned i = 0; i < f->conds.n; i++)
-			if (!(f->conds.cond[i] & INSN_MEM_AT_EXIT))
-				return false; /* entry flags needed */
-	if (h->pending.n)
-		fill_uncount_by_exit(m->mm.tlb, &h->pending, taken);
-	tlb_count_mru_hits(m->mm.tlb, insns + f->mem);
-	h->pending.n = 0;
-	if (f->conds.n) {
-		h->pending = f->conds;
-		h->pending_end = va + size;
-	}
+	tlb_count_mru_hits(m->mm.tlb, f->fill_hits);
+	h->pending = f;
 	return true;
 }
 

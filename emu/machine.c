@@ -392,6 +392,10 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		uc_emu_stop(uc);
 		return;
 	}
+	/* --model fill: first the last block's conditional accesses, while its
+	 * entry in the block cache is certainly still there. */
+	if (m->fill)
+		fill_model_settle(m, (uint32_t)addr);
 	if (m->code_pages) {
 		/* --model fill: a page that becomes a code page goes through the alias. */
 		bool fresh = m->fill && !m->code_pages[(uint32_t)addr >> PAGE_SHIFT];
@@ -399,11 +403,12 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		if (fresh)
 			fill_model_code_page(m, (uint32_t)addr);
 	}
-	uint32_t insns = cpu_model_block(m, m->front, &m->mm.stats.cycles, (uint32_t)addr, size);
+	struct block_front *f = cpu_model_front(m->front, (uint32_t)addr);
+	uint32_t insns = cpu_model_block(m, f, &m->mm.stats.cycles, (uint32_t)addr, size);
 	m->insns += insns;
 	if (!m->opt.model)
 		return;
-	if (m->fill && fill_model_block_fast(m, (uint32_t)addr, size, insns))
+	if (m->fill && fill_model_block_fast(m, f))
 		return;
 	if (m->fill && fill_model_fetch(m, (uint32_t)addr, size, insns)) {
 		/* counted: the page's entry is known current */
@@ -416,7 +421,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	} else
 		model_fetches(m, (uint32_t)addr, size, insns);
 	if (m->fill)
-		fill_model_block(m, (uint32_t)addr, size);
+		fill_model_block(m, f, (uint32_t)addr, size);
 }
 
 /* Unicorn 2.1 asks for every translation QEMU caches: the answer is the
@@ -603,7 +608,7 @@ int machine_init(struct machine *m, const struct machine_options *opt, const cha
 	if ((rc = cpu_model_init(m)) || (rc = pmu_init(m)) || (rc = load_cp15(m)) || (rc = add_hooks(m)) ||
 	    (rc = boot_cpu(m)))
 		return rc;
-	uerr = (uc_err)fill_model_attach(m, m->mm.tlb, m->vtlb);
+	uerr = (uc_err)fill_model_attach(m, m->mm.tlb, m->vtlb, m->front, 0);
 	if (uerr)
 		return uc_fail(m, "the TLB-fill model's I/O alias", uerr);
 	return smp_init(m, uc_model);

@@ -191,11 +191,11 @@ int smp_init(struct machine *m, int uc_model)
 			c->tlb = tlb_create(m->mm.core, m->opt.seed + i);
 			if (!c->tlb)
 				return smp_fail(m, "(out of memory for) a TLB model", UC_ERR_NOMEM);
-			if ((err = (uc_err)fill_model_attach(m, c->tlb, c->vtlb)))
-				return smp_fail(m, "the TLB-fill model's I/O alias", err);
 			c->front = calloc(1, sizeof(*c->front));
 			if (!c->front)
 				return smp_fail(m, "(out of memory for) a block cost cache", UC_ERR_NOMEM);
+			if ((err = (uc_err)fill_model_attach(m, c->tlb, c->vtlb, c->front, i)))
+				return smp_fail(m, "the TLB-fill model's I/O alias", err);
 			/* Each CPU its own L1D, one L2 for the cluster (mm/cache.h). */
 			if (m->mm.caches) {
 				c->caches = cpu_caches_create_sibling(m->mm.caches, m->opt.seed + i);

@@ -105,6 +105,7 @@ struct hazard_checker {
 	struct hazard_stats stats;
 	const struct hazard_ops *ops;
 	void *arg;
+	uint64_t *epoch[HAZARD_MAX_CPUS]; /* hazard_set_epoch() */
 };
 
 /* ---- the bounded record set ------------------------------------------- */
@@ -228,9 +229,24 @@ static struct hazard_cpu *cpu_of(struct hazard_checker *hz, unsigned cpu)
 	return cpu < hz->ncpus ? &hz->cpu[cpu] : NULL;
 }
 
+static void bump_epoch(struct hazard_checker *hz, unsigned cpu)
+{
+	if (hz->epoch[cpu])
+		(*hz->epoch[cpu])++;
+}
+
+static void bump_epochs(struct hazard_checker *hz)
+{
+	for (unsigned c = 0; c < hz->ncpus; c++)
+		bump_epoch(hz, c);
+}
+
+/* Every change to a CPU's record sets ends here (the per-MiB counts move
+ * with them), so this is where its epoch moves. */
 static void update_watch(struct hazard_checker *hz, unsigned cpu)
 {
 	hz->hot.watch[cpu] = hz->cpu[cpu].cached.n + hz->cpu[cpu].pending.n;
+	bump_epoch(hz, cpu);
 }
 
 static uint8_t current_asid(const struct hazard_checker *hz)
@@ -248,8 +264,10 @@ static void watch_page(struct hazard_checker *hz, uint32_t pa)
 	if (!in_ram(hz, pa, 4))
 		return;
 	uint32_t pg = (pa - hz->mem->base) >> 12;
-	if (!(hz->watched[pg >> 3] >> (pg & 7) & 1))
+	if (!(hz->watched[pg >> 3] >> (pg & 7) & 1)) {
 		hz->hot.watch_gen++;
+		bump_epochs(hz);
+	}
 	hz->watched[pg >> 3] |= (uint8_t)(1u << (pg & 7));
 }
 
@@ -380,6 +398,12 @@ void hazard_set_mib_hook(struct hazard_checker *hz, hazard_mib_fn fn, void *arg)
 	hz->mib_arg = arg;
 }
 
+void hazard_set_epoch(struct hazard_checker *hz, unsigned cpu, uint64_t *epoch)
+{
+	if (hz && cpu < hz->ncpus)
+		hz->epoch[cpu] = epoch;
+}
+
 const struct hazard_stats *hazard_stats(const struct hazard_checker *hz)
 {
 	return &hz->stats;
@@ -411,6 +435,11 @@ static bool asid_seen_since(const struct hazard_cpu *hc, unsigned a, uint64_t si
 
 static void mib_hook(struct hazard_checker *hz, unsigned cpu, uint32_t mib, bool on)
 {
+	/* The hook's user has work before this CPU's next block (--model
+	 * fill drops the MiB from its TLB): its epoch moves here too, not only
+	 * in update_watch(), so no path can skip it. */
+	if (cpu < hz->ncpus)
+		bump_epoch(hz, cpu);
 	if (hz->mib_fn)
 		hz->mib_fn(hz->mib_arg, cpu, mib, on);
 }
@@ -519,7 +548,7 @@ void hazard_pt_store(struct hazard_checker *hz, unsigned cpu, uint32_t pa, unsig
 {
 	if (!hz || cpu >= hz->ncpus || size == 0 || size > 8)
 		return;
-	hz->hot.store_gen++;
+	bump_epochs(hz);
 	uint32_t first = pa & ~3u, last = (pa + size - 1) & ~3u;
 	for (uint32_t w = first;; w += 4) {
 		if (in_ram(hz, w, 4)) {

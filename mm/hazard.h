@@ -180,6 +180,13 @@ void hazard_destroy(struct hazard_checker *hz);
  * a descriptor store: with ASIDs, its entries may legitimately stay). */
 void hazard_tables_changed(struct hazard_checker *hz);
 void hazard_set_ops(struct hazard_checker *hz, const struct hazard_ops *ops, void *arg);
+/* Makes the checker increment *epoch whenever something an emulator may
+ * have cached about `cpu` could change: hazard_cpu_quiet(),
+ * hazard_va_quiet() or the per-MiB counts for `cpu`, a page starting to be
+ * watched (hazard_pt_watch_gen) and every hazard_pt_store() (the latter
+ * two for every CPU).  --model fill keeps one such counter per CPU
+ * (emu/fill_model.c).  NULL: none. */
+void hazard_set_epoch(struct hazard_checker *hz, unsigned cpu, uint64_t *epoch);
 
 /* True for a core whose table walker does not read through the L1 data
  * cache ("arm1176"), so a descriptor store needs a clean to PoU. */
@@ -233,7 +240,6 @@ void hazard_kernel_flush(struct hazard_checker *hz, unsigned cpu, uint64_t cpus,
  * accesses need not be told (the common case: one load and a compare). */
 struct hazard_hot {
 	uint32_t watch_gen; /* hazard_pt_watch_gen() */
-	uint32_t store_gen; /* hazard_pt_store_gen() */
 	uint32_t watch[HAZARD_MAX_CPUS];
 	uint32_t *per_mib[HAZARD_MAX_CPUS]; /* per CPU: records in each 1 MiB of VA */
 };
@@ -267,14 +273,6 @@ void hazard_set_mib_hook(struct hazard_checker *hz, hazard_mib_fn fn, void *arg)
 static inline uint32_t hazard_pt_watch_gen(const struct hazard_checker *hz)
 {
 	return hz ? ((const struct hazard_hot *)(const void *)hz)->watch_gen : 0;
-}
-/* Changes on every hazard_pt_store() (a store to a watched page, by any
- * CPU or by the host's set_pte_at): while it stays the same, no descriptor
- * in a watched page changed, so an emulator need not read descriptors back
- * to know that a cached translation is still current (--model fill). */
-static inline uint32_t hazard_pt_store_gen(const struct hazard_checker *hz)
-{
-	return hz ? ((const struct hazard_hot *)(const void *)hz)->store_gen : 0;
 }
 /* An access to `va` by `cpu` (`fetch`: an instruction fetch, else data); `observed`: the modelled TLB served an entry
  * whose descriptor changed (mm/access.c's check).  Returns the number of

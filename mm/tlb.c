@@ -74,7 +74,7 @@ struct level {
 	uint32_t mru_va, mru_mask; /* and a copy of its tags (mru_key KEY_INVALID: */
 	unsigned mru_key;      /* none) so the common hit reads only this struct */
 	struct tlb_hot_side *hot; /* micro: the inline copies (struct tlb_hot), or NULL */
-	uint32_t *gen;            /* with hot: its tlb_hot.gen */
+	uint64_t *gen;            /* with hot: incremented on every change to it (tlb_set_change_counter) */
 	tlb_evict_fn evict;    /* told of every entry that leaves (tlb_set_evict_hook) */
 	void *evict_arg;
 	unsigned valid;        /* valid entries */
@@ -92,6 +92,7 @@ struct tlb {
 	uint32_t miss_va[2];   /* the last missed lookup per side, for tlb_fill */
 	bool miss_valid[2];
 	struct cache *walk;    /* this CPU's walk cache (mm/cache.h), or NULL */
+	uint64_t changes[2];   /* level.gen when nobody asked for it */
 };
 
 static inline unsigned side_index(enum tlb_side side)
@@ -474,7 +475,7 @@ struct tlb *tlb_create(const struct core_profile *core, uint64_t seed)
 			hs->slot[k] = (struct tlb_mru){ .key = KEY_INVALID, .idx = UINT32_MAX };
 		hs->fast = u->entries && u->repl != TLB_REPL_LRU;
 		u->hot = hs;
-		u->gen = &tlb->hot.gen[sx];
+		u->gen = &tlb->changes[sx];
 	}
 	return tlb;
 }
@@ -674,6 +675,12 @@ void tlb_set_evict_hook(struct tlb *tlb, enum tlb_side side, tlb_evict_fn fn, vo
 	struct level *u = &tlb->micro[side_index(side)];
 	u->evict = fn;
 	u->evict_arg = arg;
+}
+
+void tlb_set_change_counter(struct tlb *tlb, enum tlb_side side, uint64_t *ctr)
+{
+	unsigned sx = side_index(side);
+	tlb->micro[sx].gen = ctr ? ctr : &tlb->changes[sx];
 }
 
 const struct tlb_stats *tlb_stats(const struct tlb *tlb)

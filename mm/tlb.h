@@ -76,11 +76,6 @@ struct tlb_hot_side {
 /* The first member of struct tlb. */
 struct tlb_hot {
 	struct tlb_stats stats;
-	/* Per side: changes whenever its slots or `overlap` may have changed,
-	 * so that a caller may remember what tlb_peek_mru() answered while it
-	 * stays the same (--model fill's instruction side, emu/fill_model.c);
-	 * next to the counters tlb_count_mru_hits() adds to: one cache line. */
-	uint32_t gen[2];
 	struct tlb_hot_side side[2]; /* [0] I, [1] D */
 };
 
@@ -107,13 +102,6 @@ static inline const struct mmu_translation *tlb_peek_mru(struct tlb *tlb, enum t
 		if (tlb_mru_match(&hs->slot[k], va, asid))
 			return &hs->slot[k].t;
 	return NULL;
-}
-
-/* tlb_hot_side.gen of `side`. */
-static inline uint32_t tlb_peek_gen(const struct tlb *tlb, enum tlb_side side)
-{
-	const struct tlb_hot *h = (const struct tlb_hot *)(const void *)tlb;
-	return h->gen[side == TLB_SIDE_I ? 0 : 1];
 }
 
 /* Counts n look-ups that hit the entry tlb_peek_mru() returned, exactly as
@@ -180,6 +168,14 @@ void tlb_set_walk_cache(struct tlb *tlb, struct cache *walk);
 typedef void (*tlb_evict_fn)(void *arg, uint32_t va_base, uint32_t pa_base, uint32_t size);
 void tlb_set_evict_hook(struct tlb *tlb, enum tlb_side side, tlb_evict_fn fn, void *arg);
 
+/* Makes every change that may change what tlb_peek_mru() answers for
+ * `side` (its recent entries, their order, `overlap`) increment *ctr, so
+ * that a caller may remember an answer while *ctr stays the same
+ * (--model fill's instruction side, emu/fill_model.c, where one counter
+ * per CPU also counts the other events its answers depend on).  NULL: a
+ * counter of the TLB's own that nobody reads. */
+void tlb_set_change_counter(struct tlb *tlb, enum tlb_side side, uint64_t *ctr);
+
 /* One look-up already counted as a micro hit (--model fill counts a block's
  * data accesses as hits before it runs) that was made, and counted, by a
  * real look-up after all: take the early count back. */
@@ -188,6 +184,14 @@ static inline void tlb_uncount_mru_hit(struct tlb *tlb)
 	struct tlb_hot *h = (struct tlb_hot *)(void *)tlb;
 	h->stats.accesses--;
 	h->stats.micro_hits--;
+}
+
+/* tlb_uncount_mru_hit() n times. */
+static inline void tlb_uncount_mru_hits(struct tlb *tlb, uint32_t n)
+{
+	struct tlb_hot *h = (struct tlb_hot *)(void *)tlb;
+	h->stats.accesses -= n;
+	h->stats.micro_hits -= n;
 }
 
 const struct tlb_stats *tlb_stats(const struct tlb *tlb);
