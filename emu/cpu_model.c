@@ -219,6 +219,9 @@ int cpu_model_init(struct machine *m)
 uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t va, uint32_t size)
 {
 	struct cpu_model *c = m->cpu;
+	/* --model fill: the last block's entry may be the one replaced. */
+	if (m->fill)
+		fill_model_settle(m, va);
 	bool thumb = guest_reg(m, UC_ARM_REG_CPSR) & CPSR_T;
 	struct block_cost cost;
 	if (!block_cost_lookup(&c->cache, va, size, thumb, &cost)) {

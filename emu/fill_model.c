@@ -372,9 +372,9 @@ void fill_model_settle_flags(struct machine *m, const struct block_front *p)
 
 void fill_model_block(struct machine *m, struct block_front *f, uint32_t va, uint32_t size)
 {
+	fill_model_settle(m, va);
 	follow_hazards(m);
 	struct cpu_model_hot *h = m->front;
-	h->pending = &h->none;
 	if (f->va != va || f->size != size || !(m->mm.regs.sctlr & 1u))
 		return; /* unreadable code, or the MMU is off: nothing counted */
 	const struct block_front_cold *c = cpu_model_front_cold(h, f);

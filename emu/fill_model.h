@@ -43,10 +43,12 @@ void fill_model_describe(struct block_front *f, const struct insn_mem_conds *c, 
 bool fill_model_fetch(struct machine *m, uint32_t va, uint32_t size, uint32_t insns);
 void fill_model_fetched(struct machine *m, uint32_t va, uint32_t size);
 
-/* The block hook's general part, after the fetches: count the block's data
- * accesses as micro-TLB hits (before it runs), settle those its entry
- * flags decide, follow the hazard checker's state, and let the block take
- * the fast path while this epoch lasts.  f: cpu_model_front(). */
+/* The block hook's general part, after the fetches: settle the last
+ * block's conditional accesses (fill_model_settle), count this block's
+ * data accesses as micro-TLB hits (before it runs), take back those its
+ * entry flags decide that fail, follow the hazard checker's state, and let
+ * the block take the fast path while this epoch lasts.  f:
+ * cpu_model_front(). */
 void fill_model_block(struct machine *m, struct block_front *f, uint32_t va, uint32_t size);
 
 /* The last block's conditional accesses when its exit's address does not
@@ -60,39 +62,49 @@ static inline bool fill_single_page(uint32_t va, uint32_t size)
 	return ((va ^ (va + size - 1)) & PAGE_MASK) == 0;
 }
 
-/* Takes back the early counts of the last block's conditional accesses
- * that its exit's flags decide and that failed, from `va`, the address
- * of the block that followed it (before anything else of this block
- * hook, as block_front.exit_* says: mostly the branch that ended it went
- * to va or did not, which settles every such access whose condition is
- * the branch's or its opposite); else CPSR settles them. */
+/* The last block's conditional accesses that its exit's flags decide,
+ * from `va`, the address of the block that followed it (mostly the branch
+ * that ended it went to va or did not, which settles every such access
+ * whose condition is the branch's or its opposite: block_front.exit_*):
+ * 1 and *back set to the early counts to take back (those that failed),
+ * or 0: CPSR settles them (fill_model_settle_flags). */
+static inline bool fill_exit_settled(const struct block_front *p, uint32_t va, uint32_t *back)
+{
+	unsigned taken = va != p->va + p->size;
+	unsigned unsettled = (p->exit_flags >> taken) & 1u; /* FILL_EXIT_FT/OTHER_UNSETTLED */
+	*back = p->exit_uncount[taken];
+	return (unsettled ^ 1u) | (taken & (va == p->exit_target));
+}
+
+/* fill_exit_settled() of the CPU's last block, else CPSR: settles it. */
 static inline void fill_model_settle(struct machine *m, uint32_t va)
 {
 	struct cpu_model_hot *h = m->front;
 	const struct block_front *p = h->pending;
-	bool ft = va == p->va + p->size;
-	bool settled = ft ? !(p->exit_flags & FILL_EXIT_FT_UNSETTLED)
-			  : !(p->exit_flags & FILL_EXIT_OTHER_UNSETTLED) || va == p->exit_target;
+	uint32_t back;
 	h->pending = &h->none;
-	if (__builtin_expect(settled, 1))
-		tlb_uncount_mru_hits(m->mm.tlb, p->exit_uncount[!ft]);
+	if (fill_exit_settled(p, va, &back))
+		tlb_uncount_mru_hits(m->mm.tlb, back);
 	else
 		fill_model_settle_flags(m, p);
 }
 
 /* The whole of --model fill's work for a block when it is only counting:
- * the block's fetches were found current in this epoch, so they and its
- * data accesses are micro hits, as fill_model_fetch() and
- * fill_model_block() would count them (one compare, and the epoch changes
- * on everything else those check: the hazard checker's state included);
- * false (and nothing done) otherwise.  f: cpu_model_front() after
- * cpu_model_block(), so a current fill_epoch means f is this block's. */
-static inline bool fill_model_block_fast(struct machine *m, const struct block_front *f)
+ * the block's fetches were found current in this epoch (one compare: the
+ * epoch changes on everything fill_model_fetch() and fill_model_block()
+ * check, the hazard checker's state included) and the last block's exit
+ * settles its conditional accesses: the block's fetches and data accesses
+ * are micro hits, less the last block's accesses that failed.  False (and
+ * nothing done) otherwise.  f: cpu_model_front() after cpu_model_block(),
+ * so a current fill_epoch means f is this block's. */
+static inline bool fill_model_block_fast(struct machine *m, const struct block_front *f, uint32_t va)
 {
 	struct cpu_model_hot *h = m->front;
-	if (f->fill_epoch != h->epoch)
+	const struct block_front *p = h->pending;
+	uint32_t back;
+	if (!fill_exit_settled(p, va, &back) || f->fill_epoch != h->epoch)
 		return false;
-	tlb_count_mru_hits(m->mm.tlb, f->fill_hits);
+	tlb_count_mru_hits_less(m->mm.tlb, f->fill_hits, back);
 	h->pending = f;
 	return true;
 }

@@ -392,10 +392,6 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 		uc_emu_stop(uc);
 		return;
 	}
-	/* --model fill: first the last block's conditional accesses, while its
-	 * entry in the block cache is certainly still there. */
-	if (m->fill)
-		fill_model_settle(m, (uint32_t)addr);
 	if (m->code_pages) {
 		/* --model fill: a page that becomes a code page goes through the alias. */
 		bool fresh = m->fill && !m->code_pages[(uint32_t)addr >> PAGE_SHIFT];
@@ -408,7 +404,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *arg)
 	m->insns += insns;
 	if (!m->opt.model)
 		return;
-	if (m->fill && fill_model_block_fast(m, f))
+	if (m->fill && fill_model_block_fast(m, f, (uint32_t)addr))
 		return;
 	if (m->fill && fill_model_fetch(m, (uint32_t)addr, size, insns)) {
 		/* counted: the page's entry is known current */

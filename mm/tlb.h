@@ -186,6 +186,15 @@ static inline void tlb_uncount_mru_hit(struct tlb *tlb)
 	h->stats.micro_hits--;
 }
 
+/* tlb_count_mru_hits(tlb, n) and tlb_uncount_mru_hits(tlb, back) in one. */
+static inline void tlb_count_mru_hits_less(struct tlb *tlb, uint32_t n, uint32_t back)
+{
+	struct tlb_hot *h = (struct tlb_hot *)(void *)tlb;
+	uint64_t d = (uint64_t)n - back; /* modulo 2^64, as the two steps */
+	h->stats.accesses += d;
+	h->stats.micro_hits += d;
+}
+
 /* tlb_uncount_mru_hit() n times. */
 static inline void tlb_uncount_mru_hits(struct tlb *tlb, uint32_t n)
 {

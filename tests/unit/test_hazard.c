@@ -589,6 +589,74 @@ static void test_pending_bound(void)
 	hazard_destroy(hz);
 }
 
+/* hazard_set_epoch: whatever an emulator may cache about a CPU (whether it
+ * is quiet, whether a VA's MiB is, whether a page is watched, that no
+ * descriptor changed) changes only with that CPU's epoch.  The sequence
+ * is test_two_cpus's: the expected quiet states follow from B3.10.1 as
+ * there; each step checks that a CPU whose answers changed has a new
+ * epoch, and every descriptor store moves both. */
+struct epoch_view {
+	bool quiet, va_quiet;
+	uint32_t watch_gen;
+};
+
+static struct epoch_view view(const struct hazard_checker *hz, unsigned cpu)
+{
+	return (struct epoch_view){ hazard_cpu_quiet(hz, cpu), hazard_va_quiet(hz, cpu, VA),
+				    hazard_pt_watch_gen(hz) };
+}
+
+static void check_epochs(const struct hazard_checker *hz, const struct epoch_view *was,
+			 const uint64_t *epoch_was, const uint64_t *epoch)
+{
+	for (unsigned c = 0; c < 2; c++) {
+		struct epoch_view now = view(hz, c);
+		if (now.quiet != was[c].quiet || now.va_quiet != was[c].va_quiet ||
+		    now.watch_gen != was[c].watch_gen)
+			CHECK(epoch[c] != epoch_was[c]);
+	}
+}
+
+static void test_epoch(void)
+{
+	struct hazard_checker *hz = fresh(2, false);
+	uint64_t epoch[2] = { 0, 0 }, was[2];
+	struct epoch_view v[2];
+	hazard_set_epoch(hz, 0, &epoch[0]);
+	hazard_set_epoch(hz, 1, &epoch[1]);
+#define STEP(op)                                                        \
+	do {                                                            \
+		v[0] = view(hz, 0), v[1] = view(hz, 1);                 \
+		was[0] = epoch[0], was[1] = epoch[1];                   \
+		op;                                                     \
+		check_epochs(hz, v, was, epoch);                        \
+	} while (0)
+	STEP(store(hz, 0, PTE_PA, mmu_l2_small(PAGE_A, MMU_AP_PRIV_RW, true, false), 0));
+	CHECK(epoch[0] != was[0] && epoch[1] != was[1]); /* a store moves every CPU's */
+	STEP(store(hz, 0, PTE_PA, mmu_l2_small(PAGE_B, MMU_AP_PRIV_RW, true, false), 0));
+	CHECK(!hazard_cpu_quiet(hz, 0) && !hazard_cpu_quiet(hz, 1));
+	CHECK(epoch[0] != was[0] && epoch[1] != was[1]);
+	STEP(hazard_kernel_flush(hz, 0, 1u << 0, HAZARD_INV_MVA, VA, 0));
+	CHECK(hazard_cpu_quiet(hz, 0) && epoch[0] != was[0]);
+	STEP(hazard_invalidate(hz, 1, HAZARD_ALL_CPUS, HAZARD_SIDES, HAZARD_INV_MVA, VA, 0));
+	STEP(hazard_dsb(hz, 1));
+	STEP(hazard_isb(hz, 1));
+	CHECK(hazard_cpu_quiet(hz, 1) && epoch[1] != was[1]);
+	/* A new first-level table: its pages become watched. */
+	const uint32_t l1b = 0x10000u;
+	wr(l1b + (0xffcu << 2), mmu_l1_table(L2_PA, 0));
+	regs.ttbr0 = regs.ttbr1 = l1b;
+	STEP(hazard_tables_changed(hz));
+	CHECK(epoch[0] != was[0] && epoch[1] != was[1]);
+	/* NULL: not told any more. */
+	hazard_set_epoch(hz, 0, NULL);
+	was[0] = epoch[0];
+	store(hz, 1, PTE_PA, mmu_l2_small(PAGE_C, MMU_AP_PRIV_RW, true, false), 0);
+	CHECK_EQ(epoch[0], was[0]);
+#undef STEP
+	hazard_destroy(hz);
+}
+
 int main(void)
 {
 	mem.host = calloc(1, RAM_SIZE);
@@ -613,6 +681,7 @@ int main(void)
 	test_asid_global();
 	test_remote_store_order();
 	test_pending_bound();
+	test_epoch();
 	free(mem.host);
 	return check_done();
 }

@@ -685,6 +685,86 @@ static void test_costs(void)
 	CHECK_EQ(tlb_hit_cycles(&A15->cost, TLB_MISS, 1), 12 + 30);
 }
 
+/* ---- the change counter (tlb_set_change_counter) ------------------------- */
+
+/* What tlb_peek_mru() answers for the I side at each of n pages. */
+static void peek_all(struct tlb *tlb, const uint32_t *va, unsigned n, const struct mmu_translation **out)
+{
+	for (unsigned k = 0; k < n; k++)
+		out[k] = tlb_peek_mru(tlb, I, va[k], 0);
+}
+
+/* The counter's promise: an emulator may keep an answer of tlb_peek_mru()
+ * while the counter stays the same.  So after any operation that changes
+ * an answer (which entry, or none) the counter must have moved.  Driven
+ * by a fixed pseudo-random mix of I and D look-ups and fills over 24
+ * pages (more than the 10-entry micro TLBs of the A7 and ARM1176 hold)
+ * and invalidates; the answers themselves are read back, not predicted. */
+static void change_counter_mix(const struct core_profile *core)
+{
+	struct tlb *tlb = tlb_create(core, 7);
+	uint64_t ctr = 0;
+	tlb_set_change_counter(tlb, I, &ctr);
+	uint32_t P[24];
+	for (unsigned k = 0; k < 24; k++)
+		P[k] = 0xc0000000u + k * 0x1000u;
+	const struct mmu_translation *before[24], *after[24];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned moved = 0, stayed_wrongly = 0;
+	for (unsigned step = 0; step < 4000; step++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t va = P[x % 24] + (uint32_t)(x >> 40 & 0xfffu);
+		peek_all(tlb, P, 24, before);
+		uint64_t c = ctr;
+		switch (x >> 32 & 7u) {
+		case 0: case 1: case 2: access_page(tlb, I, va, 0, false); break;
+		case 3: case 4: access_page(tlb, D, va, 0, false); break;
+		case 5: tlb_invalidate_mva(tlb, TLB_SCOPE_ALL, va, 0); break;
+		case 6: if ((x >> 48 & 15u) == 0) tlb_invalidate_all(tlb, TLB_SCOPE_ALL); break;
+		default: tlb_count_mru_hits(tlb, 3); break;
+		}
+		peek_all(tlb, P, 24, after);
+		bool changed = memcmp(before, after, sizeof(before)) != 0;
+		moved += changed;
+		stayed_wrongly += changed && ctr == c;
+	}
+	CHECK(moved > 100); /* the mix does change the answers */
+	CHECK_EQ(stayed_wrongly, 0);
+	tlb_destroy(tlb);
+}
+
+/* Hits and the D side leave the I side's counter alone (else an emulator
+ * remembering I-side answers would forget them on every data access); an
+ * invalidate of a page the I side answers for moves it; NULL detaches it. */
+static void test_change_counter(void)
+{
+	change_counter_mix(A7);
+	change_counter_mix(A9);
+	change_counter_mix(ARM11);
+
+	struct tlb *tlb = tlb_create(A7, 1);
+	uint64_t ctr = 0;
+	tlb_set_change_counter(tlb, I, &ctr);
+	CHECK_EQ(access_page(tlb, I, 0xc0001000u, 0, false), TLB_MISS);
+	CHECK_EQ(look(tlb, I, 0xc0001000u, 0), TLB_HIT_MICRO);
+	CHECK(tlb_peek_mru(tlb, I, 0xc0001000u, 0) != NULL);
+	uint64_t c = ctr;
+	CHECK(c != 0);
+	tlb_count_mru_hits(tlb, 5);
+	CHECK_EQ(look(tlb, I, 0xc0001000u, 0), TLB_HIT_MICRO);
+	CHECK_EQ(access_page(tlb, D, 0xc0009000u, 0, false), TLB_MISS);
+	CHECK_EQ(look(tlb, D, 0xc0009000u, 0), TLB_HIT_MICRO);
+	CHECK_EQ(ctr, c);
+	tlb_invalidate_mva(tlb, TLB_SCOPE_ALL, 0xc0001000u, 0);
+	CHECK(tlb_peek_mru(tlb, I, 0xc0001000u, 0) == NULL);
+	CHECK(ctr != c);
+	c = ctr;
+	tlb_set_change_counter(tlb, I, NULL);
+	CHECK_EQ(access_page(tlb, I, 0xc0001000u, 0, false), TLB_MISS); /* TLBIMVA: every level */
+	CHECK_EQ(ctr, c);
+	tlb_destroy(tlb);
+}
+
 int main(void)
 {
 	A7 = core_profile_find("cortex-a7");
@@ -708,5 +788,6 @@ int main(void)
 	test_arm1176();
 	test_random();
 	test_costs();
+	test_change_counter();
 	return check_done();
 }
