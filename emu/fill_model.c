@@ -7,7 +7,7 @@
  * changes (round-robin, random: everything but LRU) a hit changes nothing
  * but the hit counters.  So:
  *   - a block's data accesses are counted as micro hits when it starts
- *     (struct block_front.mem, the counting rule in emu/insn_mem.c);
+ *     (struct block_front_cold.mem, the counting rule in emu/insn_mem.c);
  *   - QEMU asks for a translation (UC_HOOK_TLB_FILL) when its TLB misses:
  *     the model looks that access up as the per-access model would (a
  *     micro miss, or a micro hit on a 4 KiB page of a larger entry that
