@@ -226,12 +226,14 @@ static void evict(void *arg, uint32_t va_base, uint32_t pa_base, uint32_t size)
 int fill_model_attach(struct machine *m, struct tlb *tlb, struct uc_compat_vtlb *v,
 		      struct cpu_model_hot *h, unsigned cpu)
 {
-	if (!m->fill || !v)
+	if (!m->fill)
 		return 0;
 	h->epoch = 1;
 	h->pending = &h->none;
 	tlb_set_change_counter(tlb, TLB_SIDE_I, &h->epoch);
 	hazard_set_epoch(m->mm.hazards, cpu, &h->epoch);
+	if (!v)
+		return 0;
 	tlb_set_evict_hook(tlb, TLB_SIDE_D, evict, v);
 	if (m->mm.hazards)
 		hazard_set_mib_hook(m->mm.hazards, fill_model_mib, m);
