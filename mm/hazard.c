@@ -435,11 +435,8 @@ static bool asid_seen_since(const struct hazard_cpu *hc, unsigned a, uint64_t si
 
 static void mib_hook(struct hazard_checker *hz, unsigned cpu, uint32_t mib, bool on)
 {
-	/* The hook's user has work before this CPU's next block (--model
-	 * fill drops the MiB from its TLB): its epoch moves here too, not only
-	 * in update_watch(), so no path can skip it. */
-	if (cpu < hz->ncpus)
-		bump_epoch(hz, cpu);
+	/* No epoch bump here: every record change that calls this ends in
+	 * update_watch() for the same CPU, which moves it. */
 	if (hz->mib_fn)
 		hz->mib_fn(hz->mib_arg, cpu, mib, on);
 }
