@@ -233,7 +233,8 @@ uint32_t cpu_model_block_miss(struct machine *m, struct block_front *f, uint32_t
 	}
 	*f = (struct block_front){ .va = va, .size = size, .insns = cost.insns, .cycles = cost.cycles };
 	*cpu_model_front_cold(m->front, f) = (struct block_front_cold){ .mem = cost.mem, .conds = cost.conds };
-	fill_model_describe(f, &cost.conds, cost.mem);
+	if (m->fill) /* only --model fill reads the rest of the entry */
+		fill_model_describe(f, &cost.conds, cost.mem);
 	m->mm.stats.cycles += cost.cycles;
 	return cost.insns;
 }
