@@ -1019,6 +1019,8 @@ static int a64_init(struct a64_machine *m)
 	uc_err uerr = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &m->uc);
 	if (!uerr)
 		uerr = uc_ctl_set_cpu_model(m->uc, uc_model);
+	if (!uerr && !uc_compat_init_engine(m->uc))
+		uerr = UC_ERR_ARG;
 	if (uerr)
 		return uc_fail(m, "to open an AArch64 engine", uerr);
 	if ((rc = map_memory(m)) || (rc = boot_cpu(m)))

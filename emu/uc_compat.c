@@ -4,6 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KMAPLAB_LSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define KMAPLAB_LSAN 1
+#endif
+#ifdef KMAPLAB_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 /* Unicorn 2.1 headers name the virtual TLB mode and its fill hook. */
 #if UC_API_MAJOR > 2 || (UC_API_MAJOR == 2 && UC_API_MINOR >= 1)
 #define HAVE_UC_VTLB 1
@@ -63,7 +75,7 @@ uc_err uc_compat_open(int cpu_model, uc_engine **out)
 		uc_err err = open_with_page_size(cpu_model, request, &uc);
 		if (err)
 			return err;
-		uint32_t got = uc_compat_page_size(uc);
+		uint32_t got = uc_compat_init_engine(uc);
 		if (got == 4096) {
 			*out = uc;
 			return UC_ERR_OK;
@@ -86,6 +98,29 @@ uint32_t uc_compat_page_size(uc_engine *uc)
 	uint32_t ps = 0;
 	if (uc_ctl(uc, COMPAT_CTL_READ(UC_CTL_UC_PAGE_SIZE, 1), &ps) != UC_ERR_OK)
 		return 0;
+	return ps;
+}
+
+/* Unicorn 2.1.1 leaks one 32-byte block per engine in the lazy
+ * initialisation that the first read of engine state runs (uc_open, one
+ * UC_CTL_UC_PAGE_SIZE read and uc_close reproduce it, with no kmaplab
+ * code involved).  Under AddressSanitizer that initialisation runs with
+ * LeakSanitizer's recording off, so the block is not reported.  A
+ * suppression file did the same before, but matching it symbolised the
+ * leak's stack from the debug information at the exit of every process,
+ * 0.2 s each.  On 2.0.x, which does not leak, everything stays checked. */
+uint32_t uc_compat_init_engine(uc_engine *uc)
+{
+#ifdef KMAPLAB_LSAN
+	bool ignore = !runtime_is_2_0();
+	if (ignore)
+		__lsan_disable();
+#endif
+	uint32_t ps = uc_compat_page_size(uc);
+#ifdef KMAPLAB_LSAN
+	if (ignore)
+		__lsan_enable();
+#endif
 	return ps;
 }
 

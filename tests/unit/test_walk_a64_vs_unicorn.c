@@ -40,6 +40,7 @@
 
 #include "arm64.h"
 #include "check.h"
+#include "uc_compat.h"
 
 #define RAM_BASE 0x40000000ull
 #define RAM_SIZE (32ull << 20)
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 	uc_engine *uc;
 	CHECK_EQ(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc), UC_ERR_OK);
 	CHECK_EQ(uc_ctl_set_cpu_model(uc, UC_CPU_ARM64_A53), UC_ERR_OK);
+	CHECK(uc_compat_init_engine(uc) != 0);
 	CHECK_EQ(uc_mem_map_ptr(uc, RAM_BASE, RAM_SIZE, UC_PROT_ALL, ram), UC_ERR_OK);
 	/* SCR_EL3.RW: EL1 is AArch64 (emu/machine_a64.c explains why). */
 	CHECK_EQ(sysreg(uc, 3, 6, 1, 1, 0, 1ull << 10), UC_ERR_OK);
