@@ -5,11 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ARM DDI 0406C, VMSA CP15 c7 register summary. */
-static const struct {
+/* A CP15 c7 operation: its name and the CRm/opc2 that select it (CRn 7,
+ * opc1 0). */
+struct c7_op {
 	const char *name;
 	unsigned crm, opc2;
-} barriers[CP15_NR_BARRIERS] = {
+};
+
+/* The index of (crm, opc2) in `ops`, or -1. */
+static int c7_decode(const struct c7_op *ops, unsigned n, unsigned crm, unsigned opc2)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ops[i].crm == crm && ops[i].opc2 == opc2)
+			return (int)i;
+	return -1;
+}
+
+/* ARM DDI 0406C, VMSA CP15 c7 register summary. */
+static const struct c7_op barriers[CP15_NR_BARRIERS] = {
 	[CP15_BPIALLIS] = { "BPIALLIS", 1, 6 },
 	[CP15_BPIALL]   = { "BPIALL",   5, 6 },
 	[CP15_BPIMVA]   = { "BPIMVA",   5, 7 },
@@ -25,19 +38,14 @@ const char *cp15_barrier_name(enum cp15_barrier b)
 
 int cp15_barrier_decode(unsigned crm, unsigned opc2, enum cp15_barrier *b)
 {
-	for (unsigned i = 0; i < CP15_NR_BARRIERS; i++) {
-		if (barriers[i].crm == crm && barriers[i].opc2 == opc2) {
-			*b = (enum cp15_barrier)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = c7_decode(barriers, CP15_NR_BARRIERS, crm, opc2);
+	if (i < 0)
+		return -1;
+	*b = (enum cp15_barrier)i;
+	return 0;
 }
 
-static const struct {
-	const char *name;
-	unsigned crm, opc2;
-} cache_ops[CP15_NR_CACHE_OPS] = {
+static const struct c7_op cache_ops[CP15_NR_CACHE_OPS] = {
 	[CP15_DCCMVAC]  = { "DCCMVAC",  10, 1 },
 	[CP15_DCCMVAU]  = { "DCCMVAU",  11, 1 },
 	[CP15_DCCIMVAC] = { "DCCIMVAC", 14, 1 },
@@ -59,13 +67,11 @@ const char *cp15_cache_op_name(enum cp15_cache_op op)
 
 int cp15_cache_op_decode(unsigned crm, unsigned opc2, enum cp15_cache_op *op)
 {
-	for (unsigned i = 0; i < CP15_NR_CACHE_OPS; i++) {
-		if (cache_ops[i].crm == crm && cache_ops[i].opc2 == opc2) {
-			*op = (enum cp15_cache_op)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = c7_decode(cache_ops, CP15_NR_CACHE_OPS, crm, opc2);
+	if (i < 0)
+		return -1;
+	*op = (enum cp15_cache_op)i;
+	return 0;
 }
 
 const char *arm_barrier_name(enum arm_barrier b)
