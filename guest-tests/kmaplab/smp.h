@@ -98,19 +98,7 @@ static inline void __kmaplab_preempt_count_set(uint32_t v)
 	__asm__ volatile("mcr p15, 0, %0, c13, c0, 3" : : "r"(v) : "memory");
 }
 
-static inline void preempt_disable(void)
-{
-	__kmaplab_preempt_count_set(preempt_count() + 1);
-	__kmaplab_barrier();
-}
-
-/* A tick that came meanwhile switches at the next translated block (the
- * kernel's preempt_schedule() would switch right here). */
-static inline void preempt_enable(void)
-{
-	__kmaplab_barrier();
-	__kmaplab_preempt_count_set(preempt_count() - 1);
-}
+#include "preempt.h"
 
 /* The CPU number lives in TPIDRPRW (CP15 c13, c0, 4), which ARM Linux
  * uses for the per-CPU offset; the host writes it at boot. */

@@ -42,18 +42,7 @@ static inline void __kmaplab_preempt_count_set(uint32_t v)
 	__asm__ volatile("msr tpidrro_el0, %0" : : "r"((uint64_t)v) : "memory");
 }
 
-static inline void preempt_disable(void)
-{
-	__kmaplab_preempt_count_set(preempt_count() + 1);
-	__kmaplab_barrier();
-}
-
-/* A tick that came meanwhile switches at the next translated block. */
-static inline void preempt_enable(void)
-{
-	__kmaplab_barrier();
-	__kmaplab_preempt_count_set(preempt_count() - 1);
-}
+#include "preempt.h"
 
 /* The CPU number: arm64 Linux reaches per-CPU data through TPIDR_EL1
  * (__my_cpu_offset); the host writes the CPU number there at boot: 0,
