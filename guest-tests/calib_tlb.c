@@ -36,7 +36,11 @@
  *           reports is the time per read minus the time per read of the same
  *           loop over a 2-byte block (always an L1 hit): the extra latency
  *           over an L1 hit.  This guest prints the 2-byte block as a point of
- *           its own; kmaplab-calibrate subtracts.
+ *           its own; kmaplab-calibrate subtracts.  Options after MAXKIB
+ *           (membench_opts): seed=S scatters the mapping's physical pages
+ *           (map_user), offsets=N reports the best of N random block
+ *           offsets as tinymembench does, run=R, warm=W.
+ *   pfns    the PFNs of a MAXKIB mapping, as membench's options deal them.
  *   pages   the page-stride chase of "chase" over 1 .. MAXPAGES (up to
  *           1024) pages of that 4 KiB mapping: beyond the pkmap window's 511
  *           pages, to reach the Cortex-A15's 512-entry main TLB.
@@ -50,6 +54,7 @@
  *   random BYTES LOADS CYCLES      (CYCLES / LOADS per load)
  *   pages PAGES LOADS CYCLES       (CYCLES / LOADS per load)
  *   membench BYTES READS CYCLES    (BYTES = 2 first: the reference block)
+ *   pfn INDEX PFN                  (calib_tlb pfns)
  *   flush range PAGES CALLS CYCLES (CYCLES / CALLS per call)
  *   flush page 1 CALLS CYCLES
  * The guest divides nothing: the Cortex-A9 has no UDIV, and one ELF (built
@@ -59,7 +64,8 @@
  *        calib_tlb lines [MAXKIB [STRIDE]]   (not part of all)
  *        calib_tlb random [MAXKIB [SLOT]]    (not part of all)
  *        calib_tlb pages [MAXPAGES]          (not part of all)
- *        calib_tlb membench [MAXKIB]         (not part of all) */
+ *        calib_tlb membench [MAXKIB [seed=S] [run=R] [offsets=N] [warm=W]]
+ *        calib_tlb pfns [MAXKIB [seed=S] [run=R]]   (neither part of all) */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,34 +136,99 @@ static void measure_lines(uint32_t max_kib, uint32_t stride)
 	free(raw);
 }
 
-/* The 4 KiB-page mapping of "random" and "pages": USER_VA .. + bytes in
- * swapper_pg_dir's user half, each page a fresh highmem page (as a user
- * process's pages; the newlib heap, 32 MiB, could not hold 64 MiB).
+/* The 4 KiB-page mapping of "random", "pages" and "membench": USER_VA ..
+ * + bytes in swapper_pg_dir's user half, each page a highmem page (as a
+ * user process's pages; the newlib heap, 32 MiB, could not hold 64 MiB).
  * Descriptors as arch/arm/mm/proc-v7-2level.S leaves a kernel RW page
  * (ARMv7 short format, B3.5.1): L1 coarse = table PA | 1 (domain 0);
- * small page = PA | TEX[0] | AP[0] (kernel RW) | C | B | 2, executable. */
+ * small page = PA | TEX[0] | AP[0] (kernel RW) | C | B | 2, executable.
+ *
+ * Which physical pages back it (user_pfns): with seed 0, the pages in the
+ * order alloc_page() hands them out, consecutive highmem PFNs on a fresh
+ * machine.  With a seed ("membench ... seed=S"), scattered pages: a pool
+ * of USER_MAX worth of pages is taken and dealt out in runs of `run`
+ * pages in a seeded random order (Fisher-Yates over the runs), so the
+ * mapping's pages lie anywhere in 64 MiB of PFNs and a block's pages fall
+ * on the physically indexed L2's page colours at random: some L2 sets get
+ * more of a block's lines than they have ways.  Why a user process's
+ * pages are scattered on a running Linux system (docs/calibration.md,
+ * "Scattered physical pages"): v5.10's mm/page_alloc.c serves an order-0
+ * allocation from the head of a per-CPU list and puts freed order-0
+ * pages back at its head, so a fault gets whatever was freed last;
+ * tinymembench picks a random block offset per repetition for this reason
+ * (main.c, latency_bench: "different physical memory fragmentation (for
+ * PIPT caches)").  The pool's unused pages stay allocated, as pages held
+ * elsewhere. */
 #define USER_VA 0x10000000u
 #define USER_MAX (64u << 20)
+#define USER_POOL (USER_MAX >> PAGE_SHIFT)
 
-static uint32_t map_user(uint32_t bytes)
+static volatile uint32_t *user_ptes; /* the mapping's PTEs, for "pfns" */
+
+/* xorshift32 (Marsaglia, "Xorshift RNGs", 2003): the deal's and the block
+ * offsets' random numbers; *s must not be 0. */
+static uint32_t xorshift32(uint32_t *s)
+{
+	uint32_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *s = x;
+}
+
+/* A number below n from a 32-bit draw, by multiplying: the Cortex-A9 has
+ * no UDIV. */
+static uint32_t below(uint32_t *s, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)xorshift32(s) * n) >> 32);
+}
+
+/* The PFNs of the mapping's pages, into pfn[] (pages entries with seed 0,
+ * USER_POOL with a seed: the whole pool, dealt). */
+static void user_pfns(uint32_t *pfn, uint32_t pages, uint32_t seed, uint32_t run)
+{
+	uint32_t n = seed ? USER_POOL : pages, runs = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct page *pg = alloc_page(GFP_HIGHUSER);
+		CHECK(pg != NULL, "highmem page %lu of %lu for the 4 KiB mapping", (unsigned long)i,
+		      (unsigned long)n);
+		pfn[i] = (uint32_t)page_to_pfn(pg);
+	}
+	if (!seed)
+		return;
+	for (uint32_t left = n; left >= run; left -= run) /* n / run without UDIV */
+		runs++;
+	for (uint32_t i = runs - 1; i > 0; i--) {
+		uint32_t j = below(&seed, i + 1);
+		for (uint32_t k = 0; k < run; k++) {
+			uint32_t t = pfn[i * run + k];
+			pfn[i * run + k] = pfn[j * run + k];
+			pfn[j * run + k] = t;
+		}
+	}
+}
+
+static uint32_t map_user(uint32_t bytes, uint32_t seed, uint32_t run)
 {
 	uint32_t pages = bytes >> PAGE_SHIFT, mib = (bytes + (1u << 20) - 1) >> 20;
 	uint32_t *tables = memalign(1024, mib * 1024);
 	CHECK(tables != NULL, "malloc %lu KiB of page tables", (unsigned long)mib);
+	uint32_t *pfn = seed ? malloc(USER_POOL * sizeof(uint32_t)) : tables; /* in place if in order */
+	CHECK(pfn != NULL, "malloc the page pool's PFNs");
 	volatile uint32_t *pgd = (volatile uint32_t *)(uintptr_t)kmaplab_kernel_info(KINFO_SWAPPER_PG_DIR);
 	memset(tables, 0, mib * 1024);
-	for (uint32_t i = 0; i < pages; i++) {
-		struct page *pg = alloc_page(GFP_HIGHUSER);
-		CHECK(pg != NULL, "highmem page %lu of %lu for the 4 KiB mapping", (unsigned long)i,
-		      (unsigned long)pages);
-		tables[i] = ((uint32_t)page_to_pfn(pg) << PAGE_SHIFT) | 0x40 | 0x10 | 0x8 | 0x4 | 0x2;
-	}
+	user_pfns(pfn, pages, seed, run);
+	for (uint32_t i = 0; i < pages; i++)
+		tables[i] = (pfn[i] << PAGE_SHIFT) | 0x40 | 0x10 | 0x8 | 0x4 | 0x2;
+	if (seed)
+		free(pfn);
 	for (uint32_t m = 0; m < mib; m++) {
 		CHECK(pgd[(USER_VA >> 20) + m] == 0, "VA 0x%08lx is mapped already",
 		      (unsigned long)(USER_VA + (m << 20)));
 		pgd[(USER_VA >> 20) + m] = virt_to_phys(&tables[m * 256]) | 0x1;
 	}
 	flush_tlb_all();
+	user_ptes = tables;
 	return USER_VA;
 }
 
@@ -211,7 +282,7 @@ static uint32_t warm_random(uint32_t p, uint32_t n)
  * cache twice as big as the set, every load would miss). */
 static void measure_random(uint32_t max_kib, uint32_t slot)
 {
-	uint32_t max = max_kib * 1024u, va = map_user(max < 4096 ? 4096 : max);
+	uint32_t max = max_kib * 1024u, va = map_user(max < 4096 ? 4096 : max, 0, 1);
 	unsigned shift = 0;
 	while ((1u << shift) < slot)
 		shift++;
@@ -264,28 +335,76 @@ static uint32_t membench_warm(uint32_t bytes)
 	return n < 4096 ? 4096 : n > (1u << 18) ? 1u << 18 : n;
 }
 
-static void membench_point(uint32_t va, unsigned bits)
+/* calib_tlb membench's and pfns' KEY=VALUE options after MAXKIB
+ * (docs/calibration.md): seed=S (default 0: the mapping's pages in PFN
+ * order; S != 0: scattered, dealt in a random order from S), run=R (pages
+ * dealt together when scattered, default 1), offsets=N (tinymembench's
+ * best of N repetitions, each at a random block-aligned offset in the
+ * mapping; default 1: once, at its start), warm=W (reads before each
+ * timing; default 0: membench_warm()'s rule). */
+struct membench_opts {
+	uint32_t seed, run, offsets, warm;
+};
+
+static void membench_point(uint32_t va, unsigned bits, uint32_t span, const struct membench_opts *o,
+			   uint32_t *rng)
 {
-	uint32_t bytes = 1u << bits;
-	uint32_t seed = membench_reads(va, bits, 1, membench_warm(bytes));
-	uint32_t t0 = read_ccnt();
-	membench_reads(va, bits, seed, MEMBENCH_READS); /* new offsets, not the warm-up's again */
-	uint32_t t1 = read_ccnt();
+	/* The 2-byte reference is the best of two runs, as tinymembench takes
+	 * the best of its repeated no-access runs (latency_bench): the first
+	 * may fetch the loop's surrounding code from memory. */
+	uint32_t bytes = 1u << bits, best = UINT32_MAX, reps = bits == 1 && o->offsets < 2 ? 2 : o->offsets;
+	for (uint32_t r = 0; r < reps; r++) {
+		uint32_t off = o->offsets > 1 && bits > 1 ? below(rng, span >> bits) << bits : 0;
+		uint32_t seed = membench_reads(va + off, bits, 1, o->warm ? o->warm : membench_warm(bytes));
+		uint32_t t0 = read_ccnt();
+		membench_reads(va + off, bits, seed, MEMBENCH_READS); /* new offsets, not the warm-up's again */
+		uint32_t t = read_ccnt() - t0;
+		if (t < best)
+			best = t;
+	}
 	printf("membench %lu %lu %lu\n", (unsigned long)bytes, (unsigned long)MEMBENCH_READS,
-	       (unsigned long)(t1 - t0));
+	       (unsigned long)best);
 }
 
 /* The 2-byte reference block first (tinymembench's "no access" time: the
  * same loop, every read an L1 hit), then 1 KiB .. max_kib KiB, each block
- * at the start of the mapping (tinymembench picks a random offset in its
- * 64 MiB buffer for each repetition and reports the best; here the pages
- * are contiguous highmem PFNs, so no offset aliases worse than another). */
-static void measure_membench(uint32_t max_kib)
+ * at the start of the mapping or, with offsets=N, the best of N random
+ * block-aligned places in it, as tinymembench picks them in its buffer
+ * (the reference block always at the start: every read an L1 hit). */
+static void measure_membench(uint32_t max_kib, const struct membench_opts *o)
 {
-	uint32_t max = max_kib * 1024u, va = map_user(max < 4096 ? 4096 : max);
-	membench_point(va, 1);
+	uint32_t max = max_kib * 1024u, va = map_user(max < 4096 ? 4096 : max, o->seed, o->run);
+	uint32_t rng = 0x2545f491u; /* the offsets' generator: any fixed non-zero start */
+	membench_point(va, 1, max, o, &rng);
 	for (unsigned bits = 10; (1u << bits) <= max; bits++)
-		membench_point(va, bits);
+		membench_point(va, bits, max, o, &rng);
+}
+
+/* calib_tlb pfns: the PFN each page of a KIB mapping holds, as its PTE
+ * says (tests/guest/calib_scatter_test.py checks the deal). */
+static void measure_pfns(uint32_t kib, const struct membench_opts *o)
+{
+	uint32_t bytes = kib * 1024u;
+	map_user(bytes < 4096 ? 4096 : bytes, o->seed, o->run);
+	for (uint32_t i = 0; i < (bytes >> PAGE_SHIFT); i++)
+		printf("pfn %lu %lu\n", (unsigned long)i, (unsigned long)(user_ptes[i] >> PAGE_SHIFT));
+}
+
+static struct membench_opts membench_options(int argc, char **argv)
+{
+	struct membench_opts o = { 0, 1, 1, 0 };
+	static const char *const keys[] = { "seed=", "run=", "offsets=", "warm=" };
+	uint32_t *vals[] = { &o.seed, &o.run, &o.offsets, &o.warm };
+	for (int a = 3; a < argc; a++) {
+		size_t k = 0;
+		while (k < 4 && strncmp(argv[a], keys[k], strlen(keys[k])))
+			k++;
+		CHECK(k < 4, "membench: unknown option %s (seed=, run=, offsets=, warm=)", argv[a]);
+		*vals[k] = (uint32_t)strtoul(argv[a] + strlen(keys[k]), NULL, 0);
+	}
+	CHECK(o.run >= 1 && o.run <= USER_POOL && o.offsets >= 1, "membench: bad run=%lu or offsets=%lu",
+	      (unsigned long)o.run, (unsigned long)o.offsets);
+	return o;
 }
 
 /* The page-stride chase over the 4 KiB mapping: 1 .. max_pages pages. */
@@ -295,7 +414,7 @@ static void measure_pages(uint32_t max_pages)
 		1, 8, 10, 11, 16, 32, 33, 64, 128, 129, 256, 257, 384, 448, 496, 510, 511, 512, 513, 514,
 		520, 544, 576, 640, 768, 896, 1024,
 	};
-	uint32_t va = map_user(max_pages << PAGE_SHIFT);
+	uint32_t va = map_user(max_pages << PAGE_SHIFT, 0, 1);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && sizes[k] <= max_pages; k++) {
 		uint32_t n = sizes[k];
 		for (uint32_t i = 0; i < n; i++)
@@ -354,11 +473,15 @@ int main(int argc, char **argv)
 		      (unsigned long)max_kib, (unsigned long)slot);
 		measure_random(max_kib, slot);
 	}
-	if (!strcmp(what, "membench")) {
+	if (!strcmp(what, "membench") || !strcmp(what, "pfns")) {
 		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 65536u;
 		CHECK(max_kib >= 1 && max_kib <= (USER_MAX >> 10) && !(max_kib & (max_kib - 1)),
-		      "membench: bad MAXKIB %lu", (unsigned long)max_kib);
-		measure_membench(max_kib);
+		      "%s: bad MAXKIB %lu", what, (unsigned long)max_kib);
+		struct membench_opts o = membench_options(argc, argv);
+		if (what[0] == 'm')
+			measure_membench(max_kib, &o);
+		else
+			measure_pfns(max_kib, &o);
 	}
 	if (!strcmp(what, "pages")) {
 		uint32_t max_pages = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 1024u;

@@ -13,6 +13,7 @@ under test -- and the one reader of calib_tlb's output lines.
               TLBs 32 / 512 (DDI 0438 5.2.1, 5.2.3)
 """
 import subprocess
+import sys
 
 KiB, MiB = 1024, 1024 * 1024
 # core: (line bytes, L1D bytes, L2 bytes, L1, L2, memory latency in cycles)
@@ -21,8 +22,21 @@ CACHE = {
     'cortex-a9': (32, 32 * KiB, 1024 * KiB, 4, 23, 155),
     'cortex-a15': (64, 32 * KiB, 1024 * KiB, 4, 21, 208),
 }
+# core: L1D ways (DDI 0464F 6.6.1; 7cpu-A9; 7cpu-A15): a block of at most
+# that many pages fits the physically indexed L1D whatever its PFNs.
+L1D_WAYS = {'cortex-a7': 4, 'cortex-a9': 4, 'cortex-a15': 2}
 # core: (micro TLB entries, main TLB entries)
 TLB = {'cortex-a7': (10, 256), 'cortex-a9': (32, 128), 'cortex-a15': (32, 512)}
+
+
+def calib_args(doc, more=False):
+    """(KMAPLAB, GUEST.elf, [further arguments, if MORE], a new Checks) from
+    the command line; exits 2 after printing DOC as the usage if they are
+    not there."""
+    if len(sys.argv) < 3 or (not more and len(sys.argv) != 3):
+        print(doc, file=sys.stderr)
+        sys.exit(2)
+    return sys.argv[1], sys.argv[2], sys.argv[3:], Checks()
 
 
 class Checks:

@@ -17,15 +17,11 @@ at twice the L2 size.
 """
 import sys
 
-from calib_common import CACHE, KiB, Checks, first_above, run_calib
+from calib_common import calib_args, CACHE, KiB, first_above, run_calib
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    kmaplab, guest = sys.argv[1:]
-    check = Checks()
+    kmaplab, guest, _, check = calib_args(__doc__)
     for core, (stride, l1, l2, t1, t2, tm) in CACHE.items():
         pts = run_calib(check, kmaplab, core, guest, ['lines', str(4 * l2 // KiB), str(stride)],
                         ['--model', 'cache'])

@@ -32,15 +32,11 @@ import os
 import sys
 import tempfile
 
-from calib_common import CACHE, TLB, KiB, MiB, Checks, first_above, run_calib
+from calib_common import calib_args, CACHE, TLB, KiB, MiB, first_above, run_calib
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    kmaplab, guest = sys.argv[1:]
-    check = Checks()
+    kmaplab, guest, _, check = calib_args(__doc__)
 
     def run(kmaplab, core, guest, args, extra=()):
         return run_calib(check, kmaplab, core, guest, args, extra)
