@@ -33,11 +33,11 @@ static bool check_stale(struct mm *mm, const struct tlb_entry *e, uint32_t va)
 	return true;
 }
 
-void mm_cache_data(struct mm *mm, uint32_t pa, bool write)
+/* mm_cache_data() after its L1D look-up missed. */
+void mm_cache_data_miss(struct mm *mm, uint32_t pa, bool write)
 {
 	struct cpu_caches *cc = mm->caches;
-	unsigned c = write ? cpu_cache_write(cc, pa, true) : cpu_cache_read(cc, pa, true);
-	mm->stats.cycles += c - cc->p->l1d.latency;
+	mm->stats.cycles += cpu_cache_l1d_miss(cc, pa, write) - cc->p->l1d.latency;
 }
 
 void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes)
@@ -51,11 +51,22 @@ void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes)
 	}
 	if (!bytes || !cc->l1i.g.size)
 		return;
-	uint32_t shift = cc->l1i.line_shift;
-	uint64_t extra = 0;
-	for (uint32_t line = pa >> shift, last = (pa + bytes - 1) >> shift; line <= last; line++)
-		extra += cpu_cache_fetch(cc, line << shift);
+	struct cache *l1i = &cc->l1i;
+	uint32_t shift = l1i->line_shift, first = pa >> shift, last = (pa + bytes - 1) >> shift;
+	struct cpu_fetch_memo *memo = &cc->fetch_memo[first % (sizeof(cc->fetch_memo) / sizeof(cc->fetch_memo[0]))];
+	if (memo->changes == l1i->changes && memo->first == first && memo->last == last) {
+		/* All still resident: what a hit in each does (cache_lookup). */
+		l1i->clock += last - first + 1;
+		l1i->stats.hits += last - first + 1;
+		return;
+	}
+	uint64_t changes = l1i->changes, extra = 0;
+	for (uint32_t line = first; line <= last; line++)
+		if (!cache_lookup(l1i, line << shift, false, true)) /* cpu_cache_fetch() */
+			extra += cpu_cache_fetch_miss(cc, line << shift);
 	mm->stats.cycles += extra;
+	if (l1i->changes == changes && !l1i->used)
+		*memo = (struct cpu_fetch_memo){ first, last, changes };
 }
 
 /* A walk's cycles: its descriptor reads go through the hierarchy, starting

@@ -43,8 +43,6 @@
 
 #include "cache.h"
 
-#define CACHE_VALID 0x80000000u
-
 static unsigned cache_invalidate_where(struct cache *c, uint32_t mask, uint32_t match);
 
 /* No published per-line write-back cost was found for these cores. */
@@ -226,17 +224,18 @@ int cache_init(struct cache *c, const struct cache_geometry *g, uint64_t seed)
 	if (!pow2(c->sets))
 		return -1;
 	c->set_mask = c->sets - 1;
+	c->changes = 1;
+	c->ways = g->ways;
 	while ((1u << c->line_shift) < g->line)
 		c->line_shift++;
 	size_t n = (size_t)c->sets * g->ways;
 	c->tag = calloc(n, sizeof(*c->tag));
-	c->dirty = calloc(n, sizeof(*c->dirty));
 	if (g->replacement == CACHE_REPL_LRU)
 		c->used = calloc(n, sizeof(*c->used));
 	if (g->replacement == CACHE_REPL_ROUND_ROBIN)
 		c->next = calloc(c->sets, sizeof(*c->next));
 	c->rng = splitmix64(seed ^ 0xcac4e5ull);
-	if (!c->tag || !c->dirty || (g->replacement == CACHE_REPL_LRU && !c->used) ||
+	if (!c->tag || (g->replacement == CACHE_REPL_LRU && !c->used) ||
 	    (g->replacement == CACHE_REPL_ROUND_ROBIN && !c->next)) {
 		cache_free(c);
 		return -1;
@@ -247,7 +246,6 @@ int cache_init(struct cache *c, const struct cache_geometry *g, uint64_t seed)
 void cache_free(struct cache *c)
 {
 	free(c->tag);
-	free(c->dirty);
 	free(c->used);
 	free(c->next);
 	memset(c, 0, sizeof(*c));
@@ -266,13 +264,15 @@ static uint32_t victim(struct cache *c, uint32_t set, uint32_t base)
 	}
 	case CACHE_REPL_ROUND_ROBIN: {
 		uint32_t v = c->next[set];
-		c->next[set] = (v + 1) % c->g.ways;
+		c->next[set] = v + 1 == c->ways ? 0 : v + 1;
 		return v;
 	}
 	case CACHE_REPL_RANDOM:
 	default:
 		c->rng = splitmix64(c->rng);
-		return (uint32_t)(c->rng % c->g.ways);
+		/* rng % ways; a mask when ways is a power of two (all the
+		 * profiles), not a 64-bit division on every miss. */
+		return pow2(c->ways) ? (uint32_t)c->rng & (c->ways - 1) : (uint32_t)(c->rng % c->ways);
 	}
 }
 
@@ -282,53 +282,48 @@ struct evicted {
 	uint32_t pa;
 };
 
+/* The miss half of a look-up (after cache_lookup() returned false): fills
+ * pa's line, reporting a dirty victim in *ev; a write makes the line
+ * dirty.  count: as cache_lookup()'s. */
+static void cache_fill(struct cache *c, uint32_t pa, bool write, bool count, struct evicted *ev)
+{
+	uint32_t line = pa >> c->line_shift;
+	uint32_t want = line | CACHE_VALID;
+	uint32_t set = line & c->set_mask;
+	uint32_t base = set * c->ways;
+	uint32_t free_way = c->ways;
+	for (uint32_t w = 0; w < c->ways; w++)
+		if (!c->tag[base + w]) {
+			free_way = w;
+			break;
+		}
+	c->stats.misses += count;
+	c->changes++;
+	/* The lowest invalid way first (DDI 0301H 7.1 says so for the
+	 * ARM1176; ASSUMPTION for the others), else the policy's victim. */
+	uint32_t w = free_way < c->ways ? free_way : victim(c, set, base);
+	uint32_t old = c->tag[base + w];
+	ev->dirty = (old & CACHE_DIRTY) != 0;
+	if (ev->dirty) {
+		ev->pa = (old & ~(CACHE_VALID | CACHE_DIRTY)) << c->line_shift;
+		c->stats.writebacks++;
+	}
+	c->tag[base + w] = want | (write ? CACHE_DIRTY : 0);
+	if (c->used)
+		c->used[base + w] = c->clock;
+	c->mru_tag = want;
+	c->mru_slot = base + w;
+}
+
 /* Looks `pa` up, fills its line on a miss (reporting a dirty victim in
  * *ev); a write makes the line dirty.  count: in hits/misses (a write-back
  * arriving from the level above is not a look-up of the program's). */
 static bool access_line(struct cache *c, uint32_t pa, bool write, bool count, struct evicted *ev)
 {
 	ev->dirty = false;
-	uint32_t line = pa >> c->line_shift;
-	uint32_t want = line | CACHE_VALID;
-	c->clock++;
-	if (want == c->mru_tag) { /* still resident: only a miss in its set evicts */
-		c->stats.hits += count;
-		if (c->used)
-			c->used[c->mru_slot] = c->clock;
-		c->dirty[c->mru_slot] |= write;
+	if (cache_lookup(c, pa, write, count))
 		return true;
-	}
-	uint32_t set = line & c->set_mask;
-	uint32_t base = set * c->g.ways;
-	uint32_t free_way = c->g.ways;
-	for (uint32_t w = 0; w < c->g.ways; w++) {
-		if (c->tag[base + w] == want) {
-			c->stats.hits += count;
-			if (c->used)
-				c->used[base + w] = c->clock;
-			c->dirty[base + w] |= write;
-			c->mru_tag = want;
-			c->mru_slot = base + w;
-			return true;
-		}
-		if (!c->tag[base + w] && free_way == c->g.ways)
-			free_way = w;
-	}
-	c->stats.misses += count;
-	/* The lowest invalid way first (DDI 0301H 7.1 says so for the
-	 * ARM1176; ASSUMPTION for the others), else the policy's victim. */
-	uint32_t w = free_way < c->g.ways ? free_way : victim(c, set, base);
-	ev->dirty = c->dirty[base + w] != 0;
-	if (ev->dirty) {
-		ev->pa = (c->tag[base + w] & ~CACHE_VALID) << c->line_shift;
-		c->stats.writebacks++;
-	}
-	c->dirty[base + w] = write;
-	c->tag[base + w] = want;
-	if (c->used)
-		c->used[base + w] = c->clock;
-	c->mru_tag = want;
-	c->mru_slot = base + w;
+	cache_fill(c, pa, write, count, ev);
 	return false;
 }
 
@@ -413,16 +408,11 @@ static unsigned writeback_l1(struct cpu_caches *cc, uint32_t line_pa)
 	return cc->p->wb_l2 + (ev.dirty ? cc->p->wb_mem : 0);
 }
 
-static unsigned cpu_cache_rw(struct cpu_caches *cc, uint32_t pa, bool through_l1, bool write)
+/* The L2 and memory part of an access whose L1D look-up missed (or that
+ * skipped L1D); wb: the cycles of the L1D fill's write-back. */
+static unsigned beyond_l1(struct cpu_caches *cc, uint32_t pa, bool through_l1, bool write, unsigned wb)
 {
 	struct evicted ev;
-	unsigned wb = 0;
-	if (through_l1) {
-		if (access_line(&cc->l1d, pa, write, true, &ev))
-			return cc->p->l1d.latency;
-		if (ev.dirty)
-			wb = writeback_l1(cc, ev.pa);
-	}
 	/* The line's fill reads the L2; it stays clean there unless the
 	 * store skipped L1. */
 	if (cc->l2) {
@@ -433,6 +423,22 @@ static unsigned cpu_cache_rw(struct cpu_caches *cc, uint32_t pa, bool through_l1
 			return cc->p->l2.latency + wb;
 	}
 	return cc->p->mem_latency + wb;
+}
+
+unsigned cpu_cache_l1d_miss(struct cpu_caches *cc, uint32_t pa, bool write)
+{
+	struct evicted ev;
+	cache_fill(&cc->l1d, pa, write, true, &ev);
+	return beyond_l1(cc, pa, true, write, ev.dirty ? writeback_l1(cc, ev.pa) : 0);
+}
+
+static unsigned cpu_cache_rw(struct cpu_caches *cc, uint32_t pa, bool through_l1, bool write)
+{
+	if (!through_l1)
+		return beyond_l1(cc, pa, false, write, 0);
+	if (cache_lookup(&cc->l1d, pa, write, true))
+		return cc->p->l1d.latency;
+	return cpu_cache_l1d_miss(cc, pa, write);
 }
 
 unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1)
@@ -448,9 +454,9 @@ unsigned cpu_cache_write(struct cpu_caches *cc, uint32_t pa, bool through_l1)
 /* The slot holding pa's line, or -1. */
 static int64_t find_line(const struct cache *c, uint32_t pa)
 {
-	uint32_t line = pa >> c->line_shift, base = (line & c->set_mask) * c->g.ways;
-	for (uint32_t w = 0; w < c->g.ways; w++)
-		if (c->tag[base + w] == (line | CACHE_VALID))
+	uint32_t line = pa >> c->line_shift, base = (line & c->set_mask) * c->ways;
+	for (uint32_t w = 0; w < c->ways; w++)
+		if ((c->tag[base + w] & ~CACHE_DIRTY) == (line | CACHE_VALID))
 			return base + w;
 	return -1;
 }
@@ -462,17 +468,17 @@ static unsigned maint_slot(struct cpu_caches *cc, struct cache *c, int64_t slot,
 	if (slot < 0 || !c->tag[slot])
 		return 0;
 	unsigned cyc = 0;
-	if (clean && c->dirty[slot]) {
+	if (clean && (c->tag[slot] & CACHE_DIRTY)) {
 		c->stats.writebacks++;
-		cyc = c == &cc->l1d ? writeback_l1(cc, (c->tag[slot] & ~CACHE_VALID) << c->line_shift)
+		cyc = c == &cc->l1d ? writeback_l1(cc, (c->tag[slot] & ~(CACHE_VALID | CACHE_DIRTY)) << c->line_shift)
 				    : cc->p->wb_mem;
 	}
 	if (clean)
-		c->dirty[slot] = 0;
+		c->tag[slot] &= ~CACHE_DIRTY;
 	if (inval) {
 		c->tag[slot] = 0;
-		c->dirty[slot] = 0;
 		c->mru_tag = 0;
+		c->changes++;
 	}
 	return cyc;
 }
@@ -556,8 +562,15 @@ unsigned cpu_cache_maint(struct cpu_caches *cc, enum cache_op op, uint32_t arg)
 
 unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa)
 {
-	if (!cc->l1i.g.size || cache_access(&cc->l1i, pa))
+	if (!cc->l1i.g.size || cache_lookup(&cc->l1i, pa, false, true))
 		return 0;
+	return cpu_cache_fetch_miss(cc, pa);
+}
+
+unsigned cpu_cache_fetch_miss(struct cpu_caches *cc, uint32_t pa)
+{
+	struct evicted ev;
+	cache_fill(&cc->l1i, pa, false, true, &ev);
 	if (cc->l2 && cache_access(cc->l2, pa))
 		return cc->p->l2.latency;
 	return cc->p->mem_latency;
@@ -579,13 +592,13 @@ static unsigned cache_invalidate_where(struct cache *c, uint32_t mask, uint32_t 
 	unsigned n = 0;
 	for (uint32_t i = 0; i < c->sets * c->g.ways; i++) {
 		uint32_t t = c->tag[i];
-		if (t && ((t & ~CACHE_VALID) & mask) == match) {
+		if (t && ((t & ~(CACHE_VALID | CACHE_DIRTY)) & mask) == match) {
 			c->tag[i] = 0;
-			c->dirty[i] = 0;
 			n++;
 		}
 	}
 	c->mru_tag = 0; /* never a valid tag: the next access searches */
+	c->changes++;
 	return n;
 }
 

@@ -34,19 +34,32 @@ struct cache_stats {
 	uint64_t writebacks; /* dirty lines written to the next level */
 };
 
+/* A slot's word in struct cache's tag array: the line address (PA >>
+ * line_shift, at most 30 bits: lines are at least 4 bytes) | CACHE_VALID,
+ * | CACHE_DIRTY if the line was written since its fill or clean; 0:
+ * invalid.  The dirty bit lives in the tag word so that a look-up and the
+ * store that marks its line dirty touch one host cache line. */
+#define CACHE_VALID 0x80000000u
+#define CACHE_DIRTY 0x40000000u
+
 struct cache {
-	struct cache_geometry g;
-	uint32_t sets, set_mask, line_shift;
-	uint32_t *tag;     /* sets * ways: line address | CACHE_VALID, 0: invalid */
+	/* What every look-up reads first (one host cache line). */
+	uint32_t *tag;     /* sets * ways: see CACHE_VALID */
 	uint64_t *used;    /* LRU: the access clock at the last use (NULL otherwise) */
-	uint32_t *next;    /* round robin: victim pointer per set (NULL otherwise) */
-	uint8_t *dirty;    /* sets * ways: 1 if the line was written since its fill or clean */
 	uint64_t clock;
-	uint64_t rng;
-	/* The line accessed last and its slot: a run of accesses to one line
-	 * (a word loop) hits it without a set search. */
+	/* The line accessed last (| CACHE_VALID) and its slot: a run of
+	 * accesses to one line (a word loop) hits it without a set search. */
 	uint32_t mru_tag, mru_slot;
+	uint32_t set_mask, line_shift, ways;
+	uint32_t sets;
+	/* Bumped by every fill and invalidate (any change of which lines are
+	 * resident; dirty marks aside): while it stays, lines found resident
+	 * stay so.  Starts at 1 (0 marks an empty memo). */
+	uint64_t changes;
 	struct cache_stats stats;
+	uint32_t *next;    /* round robin: victim pointer per set (NULL otherwise) */
+	uint64_t rng;
+	struct cache_geometry g;
 };
 
 /* Where each level's figures come from (`kmaplab costs` prints them). */
@@ -91,6 +104,14 @@ struct cpu_caches {
 	/* The PA the last instruction fetch look-up (mm_access) translated
 	 * its VA to, for the I-cache look-ups of the block (mm_cache_fetch). */
 	uint32_t fetch_va, fetch_pa;
+	/* Line ranges of blocks whose fetches all hit the L1I at its
+	 * `changes` count (mm_cache_fetch): the same block again hits them
+	 * all without a look-up each.  Direct-mapped by the first line; not
+	 * used with LRU replacement (a hit moves the line's age). */
+	struct cpu_fetch_memo {
+		uint32_t first, last;
+		uint64_t changes;
+	} fetch_memo[32];
 	struct cache *l2;  /* NULL if the SoC has none */
 	bool owns_l2;
 };
@@ -103,6 +124,36 @@ int cache_init(struct cache *c, const struct cache_geometry *g, uint64_t seed);
 void cache_free(struct cache *c);
 /* Looks `pa` up, fills its line on a miss.  Returns true on a hit. */
 bool cache_access(struct cache *c, uint32_t pa);
+
+/* The hit half of a look-up of `pa` (cache_access() is this, then
+ * cache_fill() if it returns false): advances the access clock and, if the
+ * line is resident, counts a hit (count: a write-back arriving from the
+ * level above is not a look-up of the program's), marks the line used
+ * (LRU) and, for a write, dirty.  Inline: the hooks call it on every guest
+ * access, and most hit L1D. */
+static inline bool cache_lookup(struct cache *c, uint32_t pa, bool write, bool count)
+{
+	uint32_t line = pa >> c->line_shift;
+	uint32_t want = line | CACHE_VALID;
+	uint32_t slot;
+	c->clock++;
+	if (want == c->mru_tag) { /* still resident: only a miss in its set evicts */
+		slot = c->mru_slot;
+	} else {
+		uint32_t base = (line & c->set_mask) * c->ways, w = 0;
+		while ((c->tag[base + w] & ~CACHE_DIRTY) != want)
+			if (++w == c->ways)
+				return false;
+		slot = base + w;
+		c->mru_tag = want;
+		c->mru_slot = slot;
+	}
+	c->stats.hits += count;
+	if (c->used)
+		c->used[slot] = c->clock;
+	c->tag[slot] |= write ? CACHE_DIRTY : 0;
+	return true;
+}
 
 /* CPU 0's caches with a new L2 (the SMP model shares one L2 among the
  * cluster's cpu_caches).  NULL out of memory. */
@@ -120,6 +171,10 @@ unsigned cpu_cache_read(struct cpu_caches *cc, uint32_t pa, bool through_l1);
 /* A store to `pa`: as a read (allocate on write), and the L1D line (the
  * L2's if through_l1 is false) becomes dirty. */
 unsigned cpu_cache_write(struct cpu_caches *cc, uint32_t pa, bool through_l1);
+/* The rest of cpu_cache_read/write(through_l1 true) after cache_lookup()
+ * of the L1D missed: the L1D fill, its write-back, the L2.  Returns the
+ * access's total latency. */
+unsigned cpu_cache_l1d_miss(struct cpu_caches *cc, uint32_t pa, bool write);
 
 /* Cache maintenance operations (ARM DDI 0406C B4.2.1, CP15 c7), as the
  * guest's MCRs and the kernel's primitives issue them. */
@@ -148,6 +203,8 @@ unsigned cpu_cache_maint(struct cpu_caches *cc, enum cache_op op, uint32_t arg);
  * what missed, returns the cycles beyond an L1I hit (0 on a hit: the
  * pipeline's fetch is in the instruction costs). */
 unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa);
+/* The rest of cpu_cache_fetch() after cache_lookup() of the L1I missed. */
+unsigned cpu_cache_fetch_miss(struct cpu_caches *cc, uint32_t pa);
 
 /* A page walk of `va` under `asid`: true if the walk cache holds the L1
  * descriptor of that MiB of VA for that ASID (the walk reads only the L2
