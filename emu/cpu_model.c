@@ -12,6 +12,7 @@
 #include <capstone/capstone.h>
 #include <elf.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cp15_regs.h"
 #include "fill_model.h"
@@ -24,6 +25,8 @@
 /* QEMU ends a translated block after at most 512 instructions (TCG_MAX_INSNS),
  * 2 KiB of ARM code. */
 #define MAX_BLOCK_BYTES 4096u
+_Static_assert(MAX_BLOCK_BYTES <= UINT16_MAX, "block_front.size and .insns are 16 bits");
+_Static_assert(sizeof(struct block_front) == 32, "two block_front entries a host cache line");
 
 struct cpu_model {
 	struct cpu_model_hot hot; /* first: cpu_model_block() reads it */
@@ -192,7 +195,11 @@ int cpu_model_add_hooks(struct machine *m)
 int cpu_model_init(struct machine *m)
 {
 	const struct insn_costs *base = insn_costs_find(m->mm.core->name);
-	struct cpu_model *c = calloc(1, sizeof(*c));
+	/* Aligned as the front array asks (calloc's large blocks start 16
+	 * bytes into a page: every other entry would straddle two lines). */
+	struct cpu_model *c = aligned_alloc(_Alignof(struct cpu_model), sizeof(*c));
+	if (c)
+		memset(c, 0, sizeof(*c));
 	if (!c || !base) {
 		free(c);
 		snprintf(m->message, sizeof(m->message), "no instruction cost table for core %s",

@@ -23,22 +23,28 @@ struct cpu_model;
  * same block length, which no compiler emits. */
 #define BLOCK_FRONT_BITS 12
 struct block_front {
-	uint32_t va, size; /* size 0: empty */
-	uint32_t insns, cycles;
+	/* 32 bytes, two entries a host cache line (it was 40 bytes, entries
+	 * straddling lines: --model cache on bench_loadstore ran about 6%
+	 * slower, docs/speed.md).  size and insns fit 16 bits: a block has
+	 * at most MAX_BLOCK_BYTES (emu/cpu_model.c) */
+	uint32_t va;
+	uint16_t size, insns; /* size 0: empty */
+	uint32_t cycles;
+	uint32_t exit_target; /* --model fill: below */
 	/* --model fill (emu/fill_model.h).  The fast path counts fill_hits
 	 * (the fetches and data accesses, all micro-TLB hits) while the CPU's
 	 * epoch is fill_epoch: the epoch the block's fetches were last found
 	 * current in.  fill_hits 0: the block always takes the general path
 	 * (two pages, no instructions, or accesses its entry flags decide). */
 	uint64_t fill_epoch;
-	uint32_t fill_hits;
+	uint16_t fill_hits;
 	/* Its conditional accesses that the flags at its exit decide, settled
 	 * by the next block's address (fill_model_settle): with exit_flags 0
 	 * any next block settles them, FILL_EXIT_FT_UNSETTLED: not the
 	 * fall-through va + size, FILL_EXIT_OTHER_UNSETTLED: no other block
 	 * but exit_target; FILL_EXIT_BY_LIST: CPSR and the whole list
-	 * (block_front_cold.conds), else CPSR and exit_cond. */
-	uint32_t exit_target;
+	 * (block_front_cold.conds), else CPSR and exit_cond; exit_target
+	 * (above, for the layout) the target of FILL_EXIT_OTHER_UNSETTLED. */
 	uint16_t exit_uncount[2]; /* [taken]: the accesses whose condition failed */
 	uint8_t exit_flags, exit_cond;
 };
@@ -53,7 +59,7 @@ struct block_front_cold {
 
 /* The first member of struct cpu_model (emu/cpu_model.c); one per CPU. */
 struct cpu_model_hot {
-	struct block_front front[1u << BLOCK_FRONT_BITS];
+	_Alignas(64) struct block_front front[1u << BLOCK_FRONT_BITS];
 	/* --model fill: incremented by every event that may change what a
 	 * block's instruction-side look-up finds (emu/fill_model.c): changes
 	 * to the I micro TLB's recent entries (tlb_set_change_counter), CP15

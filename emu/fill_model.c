@@ -357,7 +357,7 @@ void fill_model_describe(struct block_front *f, const struct insn_mem_conds *c, 
 	uint64_t hits = (uint64_t)f->insns + mem;
 	f->fill_epoch = 0;
 	f->fill_hits = f->insns && fill_single_page(f->va, f->size) && !has_entry_conds(c) &&
-				       hits <= UINT32_MAX ? (uint32_t)hits : 0;
+				       hits <= UINT16_MAX ? (uint16_t)hits : 0;
 	f->exit_flags = 0;
 	f->exit_uncount[0] = f->exit_uncount[1] = 0;
 	describe_exit(f, c);
