@@ -22,13 +22,7 @@ enum mmu_fault mm_access_slow(struct mm *mm, uint32_t va, enum mmu_access access
  * instruction's own cost holds that) and the write-backs of the dirty
  * lines its fills evicted; a store leaves its line dirty.  Only called
  * when mm->caches is set. */
-void mm_cache_data_miss(struct mm *mm, uint32_t pa, bool write);
-static inline void mm_cache_data(struct mm *mm, uint32_t pa, bool write)
-{
-	/* An L1D hit costs nothing beyond the instruction's own cost. */
-	if (!cache_lookup(&mm->caches->l1d, pa, write, true))
-		mm_cache_data_miss(mm, pa, write);
-}
+void mm_cache_data(struct mm *mm, uint32_t pa, bool write);
 
 /* --model cache: the instruction fetches of `bytes` bytes of code from
  * `va` on, within one page, whose fetch look-up mm_access() has just made
