@@ -66,8 +66,7 @@ void mm_cache_fetch(struct mm *mm, uint32_t va, uint32_t bytes)
 	}
 	uint64_t changes = l1i->changes, extra = 0;
 	for (uint32_t line = first; line <= last; line++)
-		if (!cache_lookup(l1i, line << shift, false, true)) /* cpu_cache_fetch() */
-			extra += cpu_cache_fetch_miss(cc, line << shift);
+		extra += cpu_cache_fetch(cc, line << shift);
 	mm->stats.cycles += extra;
 	if (l1i->changes == changes && !l1i->used)
 		*memo = (struct cpu_fetch_memo){ first, last, changes };

@@ -560,13 +560,6 @@ unsigned cpu_cache_maint(struct cpu_caches *cc, enum cache_op op, uint32_t arg)
 	}
 }
 
-unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa)
-{
-	if (!cc->l1i.g.size || cache_lookup(&cc->l1i, pa, false, true))
-		return 0;
-	return cpu_cache_fetch_miss(cc, pa);
-}
-
 unsigned cpu_cache_fetch_miss(struct cpu_caches *cc, uint32_t pa)
 {
 	struct evicted ev;

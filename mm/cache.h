@@ -199,12 +199,18 @@ const char *cache_op_name(enum cache_op op);
  * cleans made (the operation's own issue cost is in the instruction's). */
 unsigned cpu_cache_maint(struct cpu_caches *cc, enum cache_op op, uint32_t arg);
 
-/* One instruction fetch of the line of `pa` through L1I and the L2: fills
- * what missed, returns the cycles beyond an L1I hit (0 on a hit: the
- * pipeline's fetch is in the instruction costs). */
-unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa);
 /* The rest of cpu_cache_fetch() after cache_lookup() of the L1I missed. */
 unsigned cpu_cache_fetch_miss(struct cpu_caches *cc, uint32_t pa);
+/* One instruction fetch of the line of `pa` through L1I and the L2: fills
+ * what missed, returns the cycles beyond an L1I hit (0 on a hit: the
+ * pipeline's fetch is in the instruction costs).  Inline: mm_cache_fetch()
+ * calls it for every line of every block it cannot answer from its memo. */
+static inline unsigned cpu_cache_fetch(struct cpu_caches *cc, uint32_t pa)
+{
+	if (!cc->l1i.g.size || cache_lookup(&cc->l1i, pa, false, true))
+		return 0;
+	return cpu_cache_fetch_miss(cc, pa);
+}
 
 /* A page walk of `va` under `asid`: true if the walk cache holds the L1
  * descriptor of that MiB of VA for that ASID (the walk reads only the L2
