@@ -66,6 +66,7 @@
  *        calib_tlb pages [MAXPAGES]          (not part of all)
  *        calib_tlb membench [MAXKIB [seed=S] [run=R] [offsets=N] [warm=W]]
  *        calib_tlb pfns [MAXKIB [seed=S] [run=R]]   (neither part of all) */
+#include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -390,19 +391,28 @@ static void measure_pfns(uint32_t kib, const struct membench_opts *o)
 		printf("pfn %lu %lu\n", (unsigned long)i, (unsigned long)(user_ptes[i] >> PAGE_SHIFT));
 }
 
-static struct membench_opts membench_options(int argc, char **argv)
+/* `what` is "membench" or "pfns"; pfns only deals the pages, so it takes
+ * seed= and run= alone (offsets= and warm= would change nothing there). */
+static struct membench_opts membench_options(int argc, char **argv, const char *what)
 {
 	struct membench_opts o = { 0, 1, 1, 0 };
 	static const char *const keys[] = { "seed=", "run=", "offsets=", "warm=" };
 	uint32_t *vals[] = { &o.seed, &o.run, &o.offsets, &o.warm };
+	size_t nkeys = strcmp(what, "pfns") ? 4 : 2;
 	for (int a = 3; a < argc; a++) {
 		size_t k = 0;
-		while (k < 4 && strncmp(argv[a], keys[k], strlen(keys[k])))
+		while (k < nkeys && strncmp(argv[a], keys[k], strlen(keys[k])))
 			k++;
-		CHECK(k < 4, "membench: unknown option %s (seed=, run=, offsets=, warm=)", argv[a]);
-		*vals[k] = (uint32_t)strtoul(argv[a] + strlen(keys[k]), NULL, 0);
+		CHECK(k < nkeys, "%s: unknown option %s (%s)", what, argv[a],
+		      nkeys == 2 ? "seed=, run=" : "seed=, run=, offsets=, warm=");
+		const char *digits = argv[a] + strlen(keys[k]);
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(digits, &end, 0);
+		CHECK(end != digits && *end == '\0' && errno == 0, "%s: %s is not a number", what, argv[a]);
+		*vals[k] = (uint32_t)v;
 	}
-	CHECK(o.run >= 1 && o.run <= USER_POOL && o.offsets >= 1, "membench: bad run=%lu or offsets=%lu",
+	CHECK(o.run >= 1 && o.run <= USER_POOL && o.offsets >= 1, "%s: bad run=%lu or offsets=%lu", what,
 	      (unsigned long)o.run, (unsigned long)o.offsets);
 	return o;
 }
@@ -477,7 +487,7 @@ int main(int argc, char **argv)
 		uint32_t max_kib = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 0) : 65536u;
 		CHECK(max_kib >= 1 && max_kib <= (USER_MAX >> 10) && !(max_kib & (max_kib - 1)),
 		      "%s: bad MAXKIB %lu", what, (unsigned long)max_kib);
-		struct membench_opts o = membench_options(argc, argv);
+		struct membench_opts o = membench_options(argc, argv, what);
 		if (what[0] == 'm')
 			measure_membench(max_kib, &o);
 		else

@@ -21,6 +21,11 @@ docs/cycle-model.md), not from the code:
    deal of 128 of the pool's 16384 pages (1024 of each colour) puts all
    16 colours at exactly 8 with odds C(1024,8)^16 / C(16384,128) = 6e-13,
    so a scatter that leaves them balanced is no scatter.
+4. Options that would change nothing or mean nothing are refused, with the
+   option named and a non-zero exit: `pfns` takes seed= and run= only
+   (it deals pages, it times nothing: offsets= and warm= are membench's),
+   and a value that is not a whole number (seed=abc, run=2x, warm=) is
+   refused by both rather than read as 0.
 """
 import subprocess
 import sys
@@ -72,6 +77,14 @@ def main():
     rb, b = run(kmaplab, args)
     check(ra == 0 and rb == 0 and a == b and 'membench 1048576' in a,
           'membench 1024 seed=1 offsets=2 twice: byte-identical output')
+    for what, opt in (('pfns', 'offsets=2'), ('pfns', 'warm=100'), ('pfns', 'seed=abc'),
+                      ('membench', 'run=2x'), ('membench', 'warm=')):
+        rc, out = run(kmaplab, [guest, what, '64', opt])
+        fails = [l for l in out.splitlines() if l.startswith('FAIL')]
+        check(rc != 0 and len(fails) == 1 and opt in fails[0] and not any(l.startswith(('pfn ', 'membench '))
+                                                                            for l in out.splitlines()),
+              'calib_tlb %s 64 %s: refused, one FAIL line naming it, nothing measured (rc %d, %r)'
+              % (what, opt, rc, fails))
     return check.status()
 
 
