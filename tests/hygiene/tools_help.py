@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""tools/setup and tools/run-tests answer --help without doing their work.
+"""tools/setup and tools/run-tests answer --help without doing their work;
+the Python tools' --help describes every option they take.
 
     tools_help.py SOURCE_ROOT
 
@@ -10,8 +11,13 @@ of starting the whole suite, and setup refuses an unknown option or build
 name the same way.  The scripts run in a scratch copy of tools/ so that a
 --help which fell through to building or testing would find nothing to
 build, fail and be caught, not run for minutes.
+
+The Python tools (bench, bench-smp, kmaplab-calibrate, kmaplab-compare)
+list their options under "options:"; each option there must be followed by
+words saying what it does, not just its name and metavariable.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,8 +40,38 @@ def run(tool, *args):
                           text=True, timeout=60)
 
 
+PY_TOOLS = ('bench', 'bench-smp', 'kmaplab-calibrate', 'kmaplab-compare')
+
+
+def undescribed_options(help_text):
+    """The options in --help's "options:" section with no description: an
+    option line (two spaces, a dash) whose text after the option and its
+    metavariables is empty, and whose next line is not an indented
+    continuation either."""
+    lines = help_text.split('options:', 1)[1].splitlines() if 'options:' in help_text else []
+    bare = []
+    for i, line in enumerate(lines):
+        m = re.match(r'  (-\S+(?:,? -?-?[\w-]+)*(?: [A-Z][A-Z_.,-]*)*)(\s{2,}\S.*)?$', line)
+        if not m or not line.startswith('  -'):
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ''
+        if not m.group(2) and not re.match(r' {6,}\S', nxt):
+            bare.append(m.group(1).strip())
+    return bare
+
+
+def check_py_tools(root):
+    for name in PY_TOOLS:
+        p = run(os.path.join(root, 'tools', name), '--help')
+        check(p.returncode == 0 and 'options:' in p.stdout, '%s --help exits 0 and lists its options' % name,
+              p.stderr)
+        bare = undescribed_options(p.stdout)
+        check(not bare, '%s --help describes every option' % name, 'no description: %s' % ', '.join(bare))
+
+
 def main():
     root = sys.argv[1]
+    check_py_tools(root)
     with tempfile.TemporaryDirectory() as tmp:
         os.mkdir(os.path.join(tmp, 'tools'))
         for name in ('setup', 'run-tests'):
