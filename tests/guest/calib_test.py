@@ -67,6 +67,10 @@ def main():
         check('step after 10 pages' in table and 'step after 256 pages' in table and 'step after 128 pages' in table,
               'the table names the steps')
         check('(tmb-A9) |' in table and '(tmb-A7) |' in table, 'the table has the tinymembench rows')
+        check(all('| cortex-a9 | %s | %d pages |' % (row, n) in table
+                  for row, n in (('64 K row: 4 + 19 (L2)', 32), ('256 K row: + 7 (L1 TLB miss)', 64),
+                                 ('1 M row: + 7 (L2 TLB miss)', 256))),
+              "the table puts 7cpu-A9's level rows next to the page-stride chase")
         p = subprocess.run([sys.executable, calibrate, '--cores', 'arm1176', '--out', out], capture_output=True, text=True)
         check(p.returncode == 64 and 'no calibration for core arm1176' in p.stderr, 'arm1176 refused with 64')
     return check.status()
